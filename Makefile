@@ -1,0 +1,41 @@
+# The two commands: `make run` serves the API locally, `make test` runs the whole suite.
+# Both install what is missing first (uv for Python packages, npm for the CDK CLI).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export UV_LINK_MODE := copy
+
+.PHONY: run test openapi synth clean help
+
+help:
+	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
+	@echo "make test     install what is missing and run the whole suite"
+	@echo "make openapi  regenerate docs/openapi.json from the code"
+	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(PYTHON) -m uv sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: $(VENV)/.synced
+	$(PY) -m local
+
+test: $(VENV)/.synced node_modules/.installed
+	$(PY) -m pytest
+
+openapi: $(VENV)/.synced
+	$(PY) -m functions.openapi > docs/openapi.json
+
+synth: $(VENV)/.synced node_modules/.installed
+	npx cdk synth --quiet -c stage=$${STAGE:-dev}
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache

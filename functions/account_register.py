@@ -1,0 +1,18 @@
+"""POST /v1/account/register: create an account (or refresh an unconfirmed one) and email a code."""
+
+from portal import runtime
+from portal.errors import InvalidPassword, LimitExceeded
+from portal.models import CodeDelivery, RegisterRequest
+from portal.web import Request, endpoint
+
+signup = runtime.signup()
+
+
+@endpoint(
+    RegisterRequest,
+    response_model=CodeDelivery,
+    status=202,
+    errors=(InvalidPassword, LimitExceeded),
+)
+def handler(body: RegisterRequest, request: Request) -> CodeDelivery:
+    return CodeDelivery.of(signup.register(body.email, body.password, body.language))

@@ -1,0 +1,17 @@
+"""POST /v1/account/verify: confirm the address with the emailed code."""
+
+from portal import runtime
+from portal.errors import CodeMismatch, ExpiredCode, TooManyFailedAttempts
+from portal.models import VerifyRequest, VerifyResult
+from portal.web import Request, endpoint
+
+signup = runtime.signup()
+
+
+@endpoint(
+    VerifyRequest,
+    response_model=VerifyResult,
+    errors=(CodeMismatch, ExpiredCode, TooManyFailedAttempts),
+)
+def handler(body: VerifyRequest, request: Request) -> VerifyResult:
+    return VerifyResult(status=signup.verify(body.email, body.code))

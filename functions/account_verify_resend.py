@@ -1,0 +1,18 @@
+"""POST /v1/account/verify/resend: "Didn't receive a code? Send new Code"."""
+
+from portal import runtime
+from portal.errors import LimitExceeded
+from portal.models import CodeDelivery, ResendRequest
+from portal.web import Request, endpoint
+
+signup = runtime.signup()
+
+
+@endpoint(
+    ResendRequest,
+    response_model=CodeDelivery,
+    status=202,
+    errors=(LimitExceeded,),
+)
+def handler(body: ResendRequest, request: Request) -> CodeDelivery:
+    return CodeDelivery.of(signup.resend(body.email))

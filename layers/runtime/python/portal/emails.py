@@ -1,0 +1,98 @@
+"""The portal's emails in English and French: subject, text and HTML from one set of words.
+
+The English words are the portal's own (shared/portal-text.md); the French are ours. A message is
+a list of paragraphs; `{code}` is shown large in the HTML and on its own line in the text.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+LANGUAGES = ("en", "fr")
+BRAND = {"en": "NATO MULTIMEDIA ACCOUNT", "fr": "COMPTE MULTIMÉDIA DE L'OTAN"}
+TAGLINE = {
+    "en": "Access NATO’s broadcast-quality video content free of charge",
+    "fr": "Accédez gratuitement aux vidéos de qualité broadcast de l'OTAN",
+}
+# Stands for the code in a template; replaced last so that nothing else can smuggle it in.
+CODE = "{code}"
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: str = ""
+
+
+TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "verify_email": {
+        "en": (
+            "Your verification code",
+            (
+                "We have sent a verification code to your email address. Enter the code to verify your account.",
+                CODE,
+                "This code will expire in 30 minutes.",
+                "If you did not create an account, you can ignore this email.",
+            ),
+        ),
+        "fr": (
+            "Votre code de vérification",
+            (
+                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour vérifier votre compte.",
+                CODE,
+                "Ce code expirera dans 30 minutes.",
+                "Si vous n'avez pas créé de compte, vous pouvez ignorer cet e-mail.",
+            ),
+        ),
+    },
+    "signup_attempt": {
+        "en": (
+            "Someone tried to create an account with your email",
+            (
+                "Someone tried to create an account with your email address, but you already have one.",
+                "If it was you, log in with your password, or use “Reset password” if you have forgotten it.",
+                "If it was not you, you can ignore this email: nothing has changed on your account.",
+            ),
+        ),
+        "fr": (
+            "Quelqu'un a tenté de créer un compte avec votre adresse e-mail",
+            (
+                "Quelqu'un a tenté de créer un compte avec votre adresse e-mail, mais vous en avez déjà un.",
+                "Si c'était vous, connectez-vous avec votre mot de passe, ou utilisez « Réinitialiser le mot de passe » si vous l'avez oublié.",
+                "Si ce n'était pas vous, vous pouvez ignorer cet e-mail : rien n'a changé sur votre compte.",
+            ),
+        ),
+    },
+}
+
+
+def render(kind: str, language: str, to: str, code: str | None = None) -> Mail:
+    language = language if language in LANGUAGES else "en"
+    subject, paragraphs = TEMPLATES[kind][language]
+    text_lines, html_blocks = [BRAND[language], ""], []
+    for paragraph in paragraphs:
+        if paragraph == CODE:
+            assert code is not None, f"{kind} needs a code"
+            text_lines += [f"    {code}", ""]
+            html_blocks.append(
+                '<p style="font-size:28px;font-weight:bold;letter-spacing:6px;margin:24px 0">'
+                f"{html.escape(code)}</p>"
+            )
+        else:
+            text_lines += [paragraph, ""]
+            html_blocks.append(f"<p>{html.escape(paragraph)}</p>")
+    body = "\n".join(html_blocks)
+    page = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>'
+        '<body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;max-width:560px;margin:auto;padding:16px">'
+        f'<p style="font-weight:bold;letter-spacing:1px">{html.escape(BRAND[language])}</p>'
+        f"{body}"
+        f'<p style="color:#666;font-size:12px">{html.escape(TAGLINE[language])}</p>'
+        "</body></html>"
+    )
+    return Mail(to=to, subject=subject, text="\n".join(text_lines).rstrip() + "\n", html=page, kind=kind)

@@ -1,0 +1,73 @@
+"""Key material: one Secrets Manager secret, one key per purpose derived from it.
+
+The secret is JSON `{"kid": "...", "secret": "...", "previous": [{"kid", "secret"}, ...]}`.
+The CDK app creates it with a random `secret`; rotation puts a new version whose `previous`
+keeps the old key for as long as anything it signed may still be presented (README: rotation).
+Purpose keys are HMAC(secret, purpose), so a code hash, a token signature and an unsubscribe
+link never share a key. Functions read the secret through Powertools Parameters, cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from portal.errors import DependencyFailure
+
+SECRET_TEMPLATE = {"kid": "k1"}
+SECRET_FIELD = "secret"
+SECRET_LENGTH = 64
+
+
+class Keyring:
+    def __init__(self, document: dict[str, Any]) -> None:
+        entries = [document, *document.get("previous", [])]
+        self._secrets = {str(e["kid"]): str(e[SECRET_FIELD]).encode() for e in entries}
+        self.current_kid = str(document["kid"])
+        self._derived: dict[tuple[str, str], bytes] = {}
+
+    def key(self, purpose: str, kid: str | None = None) -> bytes | None:
+        """The key for `purpose` under `kid` (default: the current one); None for a retired kid."""
+        kid = kid or self.current_kid
+        derived = self._derived.get((purpose, kid))
+        if derived is None:
+            secret = self._secrets.get(kid)
+            if secret is None:
+                return None
+            derived = self._derived[(purpose, kid)] = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+        return derived
+
+    def current(self, purpose: str) -> tuple[str, bytes]:
+        key = self.key(purpose)
+        assert key is not None
+        return self.current_kid, key
+
+
+def new_secret_document(kid: str = "k1") -> str:
+    """What the local runner and tests store; the CDK app has Secrets Manager generate the same shape."""
+    return json.dumps({**SECRET_TEMPLATE, "kid": kid, SECRET_FIELD: secrets.token_urlsafe(48)[:SECRET_LENGTH]})
+
+
+def secrets_manager_keyring(client: Any, secret_id: str, max_age: int) -> Callable[[], Keyring]:
+    """A loader that returns the cached Keyring and asks Secrets Manager again after `max_age` s."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    provider = SecretsProvider(boto3_client=client)
+    built: dict[str, Keyring] = {}
+
+    def load() -> Keyring:
+        try:
+            raw = provider.get(secret_id, max_age=max_age)
+        except Exception as exc:  # Powertools wraps every failure in GetParameterError
+            raise DependencyFailure("Secrets Manager: keys unavailable") from exc
+        keyring = built.get(raw)  # parse once per secret version, not once per request
+        if keyring is None:
+            built.clear()
+            keyring = built[raw] = Keyring(json.loads(raw))
+        return keyring
+
+    return load

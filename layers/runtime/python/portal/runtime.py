@@ -1,0 +1,81 @@
+"""Composition root: settings, AWS clients and services, each built once per process on first use.
+
+A function builds only what its route uses (the register function never creates an S3 client).
+Clients honour AWS_ENDPOINT_URL, which is how the local runner points them at its emulation.
+Tests replace services by building them from their own parts instead of calling these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from portal.settings import Settings
+
+if TYPE_CHECKING:
+    from portal.keys import Keyring
+    from portal.mailer import SesMailer
+    from portal.passwords import PasswordHasher
+    from portal.signup import Signup
+    from portal.store import Store
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # Fail fast and answer 503 rather than let API Gateway's 29 s limit answer for us.
+    config = Config(
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "max_attempts": 3},
+        tcp_keepalive=True,
+    )
+    return boto3.client(service, config=config)
+
+
+def cors_origins() -> tuple[str, ...]:
+    return settings().cors_origins
+
+
+@cache
+def store() -> Store:
+    from portal.store import Store
+
+    return Store(client("dynamodb"), settings().table_name)
+
+
+@cache
+def mailer() -> SesMailer:
+    from portal.mailer import SesMailer
+
+    return SesMailer(client("sesv2"), settings().mail_sender, settings().mail_configuration_set)
+
+
+@cache
+def keyring() -> Callable[[], Keyring]:
+    from portal.keys import secrets_manager_keyring
+
+    return secrets_manager_keyring(client("secretsmanager"), settings().keys_secret_id, settings().keys_cache_seconds)
+
+
+@cache
+def password_hasher() -> PasswordHasher:
+    from portal.passwords import PasswordHasher
+
+    s = settings()
+    return PasswordHasher(s.argon2_memory_kib, s.argon2_time_cost, s.argon2_parallelism)
+
+
+@cache
+def signup() -> Signup:
+    from portal.signup import Signup
+
+    return Signup(store(), mailer, keyring(), password_hasher)

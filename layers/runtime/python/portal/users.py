@@ -1,0 +1,32 @@
+"""The account record, Cognito-style: `sub`, username (the normalized address), status."""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+
+class Status(enum.StrEnum):
+    UNCONFIRMED = "UNCONFIRMED"
+    CONFIRMED = "CONFIRMED"
+    RESET_REQUIRED = "RESET_REQUIRED"
+
+
+@dataclass(frozen=True)
+class User:
+    sub: str
+    username: str  # normalized address: the key every lookup uses
+    email: str  # the address as its owner typed it
+    status: Status
+    password_hash: str
+    language: str
+    created_at: str
+    updated_at: str
+    enabled: bool = True
+    email_verified: bool = False
+    newsletter: dict[str, object] = field(default_factory=dict)
+
+
+def iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

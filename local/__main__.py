@@ -1,0 +1,47 @@
+"""`python -m local` (make run): the API on http://127.0.0.1:3000 against embedded AWS emulation.
+
+PORT and HOST override where it listens (PORT=0 picks a free port); AWS_ENDPOINT_URL points it at
+another AWS endpoint instead of the embedded one. Ctrl-C stops it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+from werkzeug.serving import make_server
+
+from local.emulation import Emulation
+
+
+def main() -> int:
+    # The runner prints its own access lines; werkzeug's (ours and the emulation's) are noise.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "3000"))
+    emulation = Emulation(endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+    emulation.start()
+    from local.server import LocalApi  # handlers import after the emulation has set the environment
+
+    server = make_server(host, port, LocalApi(emulation), threaded=True)
+    url = f"http://{host}:{server.server_port}"
+    where = "embedded moto" if emulation.embedded else emulation.endpoint_url
+    print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
+    print(f"  OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
+    print("  Emails are printed here. Ctrl-C stops.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        emulation.stop()
+        print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

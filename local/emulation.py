@@ -1,0 +1,133 @@
+"""The embedded AWS emulation: moto's server in this process, provisioned like the deployed stack.
+
+The table comes from portal.tables (the CDK app builds the same), the keys secret has the shape
+portal.keys defines, and the sender identity and CORS origins come from the stage config in
+cdk.json. With AWS_ENDPOINT_URL set, that endpoint is used instead and resources that are
+missing there are created.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import os
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from infra.config import StageConfig, load_stage
+from portal import keys, tables
+from portal.settings import Settings
+
+LOCAL_REGION = "eu-west-1"
+LOCAL_ACCOUNT = "123456789012"  # moto's default account
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    sent_at: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"to": self.to, "subject": self.subject, "text": self.text, "html": self.html, "sentAt": self.sent_at}
+
+
+class Emulation:
+    def __init__(self, stage: StageConfig | None = None, endpoint_url: str | None = None) -> None:
+        self.stage = stage or load_stage("dev")
+        self.external_endpoint = endpoint_url
+        self.endpoint_url = endpoint_url or ""
+        self._server: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedded(self) -> bool:
+        return self.external_endpoint is None
+
+    def settings(self) -> Settings:
+        return Settings(
+            stage=f"local-{self.stage.name}",
+            table_name=f"portal-{self.stage.name}",
+            keys_secret_id=f"portal/{self.stage.name}/keys",
+            mail_sender=self.stage.mail_sender,
+            cors_origins=self.stage.cors_origins,
+        )
+
+    def start(self) -> None:
+        if self.embedded:
+            from moto.server import ThreadedMotoServer
+
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._server.start()
+            host, port = self._server.get_host_and_port()
+            self.endpoint_url = f"http://{host}:{port}"
+            for name, value in {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": LOCAL_REGION,
+                "AWS_REGION": LOCAL_REGION,
+            }.items():
+                os.environ[name] = value
+        os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
+        os.environ.update(self.settings().to_env())
+        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "portal-local")
+        self.provision()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint_url)
+
+    def provision(self) -> None:
+        settings = self.settings()
+        dynamodb = self.client("dynamodb")
+        if settings.table_name not in dynamodb.list_tables()["TableNames"]:
+            dynamodb.create_table(**tables.create_table_request(settings.table_name))
+            dynamodb.update_time_to_live(
+                TableName=settings.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": tables.TTL_ATTRIBUTE},
+            )
+        ses = self.client("sesv2")
+        identities = {i["IdentityName"] for i in ses.list_email_identities()["EmailIdentities"]}
+        if self.stage.mail_domain not in identities:
+            ses.create_email_identity(EmailIdentity=self.stage.mail_domain)
+        secrets = self.client("secretsmanager")
+        try:
+            secrets.describe_secret(SecretId=settings.keys_secret_id)
+        except secrets.exceptions.ResourceNotFoundException:
+            secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+
+    def mailbox(self) -> list[Mail]:
+        """Every message the emulated SES accepted, oldest first."""
+        if not self.embedded:
+            return []
+        from moto.ses.models import ses_backends
+
+        backend = ses_backends[LOCAL_ACCOUNT][LOCAL_REGION]
+        with self._lock:
+            sent = list(backend.sent_messages)
+        return [parse_raw(m.raw_data) for m in sent if hasattr(m, "raw_data")]
+
+
+def parse_raw(raw: str) -> Mail:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    return Mail(
+        to=str(message["To"]),
+        subject=str(message["Subject"]),
+        text=text.get_content() if text else "",
+        html=html.get_content() if html else "",
+        sent_at=email.utils.parsedate_to_datetime(str(message["Date"])).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
