@@ -12,7 +12,7 @@ import email
 import email.policy
 import email.utils
 import os
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -43,7 +43,6 @@ class Emulation:
         self.external_endpoint = endpoint_url
         self.endpoint_url = endpoint_url or ""
         self._server: Any = None
-        self._lock = threading.Lock()
 
     @property
     def embedded(self) -> bool:
@@ -89,34 +88,37 @@ class Emulation:
         return boto3.client(service, endpoint_url=self.endpoint_url)
 
     def provision(self) -> None:
-        settings = self.settings()
-        dynamodb = self.client("dynamodb")
-        if settings.table_name not in dynamodb.list_tables()["TableNames"]:
-            dynamodb.create_table(**tables.create_table_request(settings.table_name))
-            dynamodb.update_time_to_live(
-                TableName=settings.table_name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": tables.TTL_ATTRIBUTE},
-            )
-        ses = self.client("sesv2")
-        identities = {i["IdentityName"] for i in ses.list_email_identities()["EmailIdentities"]}
-        if self.stage.mail_domain not in identities:
-            ses.create_email_identity(EmailIdentity=self.stage.mail_domain)
-        secrets = self.client("secretsmanager")
-        try:
-            secrets.describe_secret(SecretId=settings.keys_secret_id)
-        except secrets.exceptions.ResourceNotFoundException:
-            secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+        provision(self.client, self.settings(), self.stage.mail_domain)
 
     def mailbox(self) -> list[Mail]:
         """Every message the emulated SES accepted, oldest first."""
-        if not self.embedded:
-            return []
-        from moto.ses.models import ses_backends
+        return sent_mail() if self.embedded else []
 
-        backend = ses_backends[LOCAL_ACCOUNT][LOCAL_REGION]
-        with self._lock:
-            sent = list(backend.sent_messages)
-        return [parse_raw(m.raw_data) for m in sent if hasattr(m, "raw_data")]
+
+def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str) -> None:
+    """Create what the functions expect, where it is missing: table, sender identity, keys."""
+    dynamodb = client("dynamodb")
+    if settings.table_name not in dynamodb.list_tables()["TableNames"]:
+        dynamodb.create_table(**tables.create_table_request(settings.table_name))
+        dynamodb.update_time_to_live(
+            TableName=settings.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": tables.TTL_ATTRIBUTE},
+        )
+    ses = client("sesv2")
+    if mail_domain not in {i["IdentityName"] for i in ses.list_email_identities()["EmailIdentities"]}:
+        ses.create_email_identity(EmailIdentity=mail_domain)
+    secrets = client("secretsmanager")
+    try:
+        secrets.describe_secret(SecretId=settings.keys_secret_id)
+    except secrets.exceptions.ResourceNotFoundException:
+        secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+
+
+def sent_mail(account: str = LOCAL_ACCOUNT, region: str = LOCAL_REGION) -> list[Mail]:
+    """Every message moto's SES (in this process) accepted, oldest first."""
+    from moto.ses.models import ses_backends
+
+    return [parse_raw(m.raw_data) for m in list(ses_backends[account][region].sent_messages) if hasattr(m, "raw_data")]
 
 
 def parse_raw(raw: str) -> Mail:

@@ -1,0 +1,136 @@
+"""Test helpers: API Gateway events, calling handlers, reading the emulated mailbox and table."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+CODE_IN_TEXT = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+STRONG_PASSWORD = "Correct-Horse-Battery-9"
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    raw_body: str | None = None,
+    source_ip: str = "203.0.113.7",
+    principal: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    path_params: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A REST API (v1) proxy event as API Gateway delivers it."""
+    text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
+    context: dict[str, Any] = {
+        "requestId": "test-request",
+        "identity": {"sourceIp": source_ip},
+        "resourcePath": path,
+        "httpMethod": method,
+        "stage": "v1",
+    }
+    if principal is not None:
+        context["authorizer"] = principal
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "queryStringParameters": query,
+        "pathParameters": path_params,
+        "requestContext": context,
+        "body": text,
+        "isBase64Encoded": False,
+    }
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:test-function"
+    aws_request_id: str = "test-invocation"
+
+
+@dataclass
+class Result:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def error(self) -> dict[str, Any]:
+        return self.body["error"]
+
+
+def invoke(handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict[str, Any]) -> Result:
+    response = handler(event, LambdaContext())
+    text = response.get("body") or ""
+    return Result(response["statusCode"], response.get("headers") or {}, json.loads(text) if text else None)
+
+
+class Aws:
+    """Views into the moto-backed AWS of one test."""
+
+    def mail(self, to: str | None = None) -> list[Any]:
+        from local.emulation import sent_mail
+
+        return [m for m in sent_mail() if to is None or m.to.casefold() == to.casefold()]
+
+    def last_code(self, to: str) -> str:
+        messages = self.mail(to)
+        assert messages, f"no mail to {to}"
+        match = CODE_IN_TEXT.search(messages[-1].text)
+        assert match, f"no code in the last mail to {to}: {messages[-1].subject}"
+        return match.group(1)
+
+    def items(self) -> list[dict[str, Any]]:
+        import boto3
+
+        from portal.runtime import settings
+
+        client = boto3.client("dynamodb")
+        return client.scan(TableName=settings().table_name, ConsistentRead=True)["Items"]
+
+    def item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        import boto3
+
+        from portal.runtime import settings
+
+        response = boto3.client("dynamodb").get_item(
+            TableName=settings().table_name, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+        )
+        return response.get("Item")
+
+
+@dataclass
+class Api:
+    """Calls route handlers by module name with API Gateway events."""
+
+    handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]]
+    aws: Aws
+    calls: list[str] = field(default_factory=list)
+
+    def call(self, module: str, body: Any = None, **event_options: Any) -> Result:
+        from functions.routes import ROUTES
+
+        route = next(r for r in ROUTES if r.module == module)
+        self.calls.append(module)
+        return invoke(self.handlers[module], api_event(route.method, route.path, body, **event_options))
+
+    def register(self, email: str, password: str = STRONG_PASSWORD, **extra: Any) -> Result:
+        return self.call("account_register", {"email": email, "password": password, **extra})
+
+    def verify(self, email: str, code: str) -> Result:
+        return self.call("account_verify", {"email": email, "code": code})
+
+    def resend(self, email: str) -> Result:
+        return self.call("account_verify_resend", {"email": email})
+
+    def confirmed_account(self, email: str, password: str = STRONG_PASSWORD) -> None:
+        assert self.register(email, password).status == 202
+        assert self.verify(email, self.aws.last_code(email)).status == 200
