@@ -12,6 +12,7 @@ import email
 import email.policy
 import email.utils
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -61,6 +62,7 @@ class Emulation:
         if self.embedded:
             from moto.server import ThreadedMotoServer
 
+            make_requests_atomic()
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
             self._server.start()
             host, port = self._server.get_host_and_port()
@@ -93,6 +95,30 @@ class Emulation:
     def mailbox(self) -> list[Mail]:
         """Every message the emulated SES accepted, oldest first."""
         return sent_mail() if self.embedded else []
+
+
+_REQUEST_LOCK = threading.RLock()
+
+
+def make_requests_atomic() -> None:
+    """Serialize the emulation's request handling, as each AWS request is atomic.
+
+    moto applies a request (a DynamoDB transaction, a conditional write) without a lock, so two
+    threads can both pass one condition; DynamoDB never lets them. Without this, races that the
+    service prevents would show up locally and concurrency tests would test moto, not the code.
+    """
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse.call_action
+    if getattr(original, "atomic", False):
+        return
+
+    def call_action(self: Any) -> Any:
+        with _REQUEST_LOCK:
+            return original(self)
+
+    call_action.atomic = True  # type: ignore[attr-defined]
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
 
 
 def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str) -> None:

@@ -7,6 +7,7 @@ Unit tests (tests/unit) run with the network blocked (pytest-socket); only tests
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 import urllib3.util.connection  # noqa: E402,F401  probes IPv6 with a socket at import: do it before sockets are blocked
 
-from tests.support import Api, Aws  # noqa: E402
+from tests.support import Api, AuditLog, Aws  # noqa: E402
 
 
 def reset_runtime() -> None:
@@ -53,9 +54,10 @@ def reset_runtime() -> None:
 def aws() -> Iterator[Aws]:
     from moto import mock_aws
 
-    from local.emulation import provision
+    from local.emulation import make_requests_atomic, provision
     from portal.settings import Settings
 
+    make_requests_atomic()
     with mock_aws():
         import boto3
 
@@ -76,6 +78,19 @@ def api(aws: Aws) -> Api:
         module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
         handlers[route.module] = module.handler
     return Api(handlers, aws)
+
+
+@pytest.fixture
+def audit_log() -> Iterator[AuditLog]:
+    """The JSON lines the functions write, exactly as CloudWatch would receive them."""
+    from portal.audit import logger
+
+    log = AuditLog()
+    handler = logging.StreamHandler(log.buffer)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield log
+    logger.removeHandler(handler)
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
@@ -71,6 +72,17 @@ def invoke(handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict
     response = handler(event, LambdaContext())
     text = response.get("body") or ""
     return Result(response["statusCode"], response.get("headers") or {}, json.loads(text) if text else None)
+
+
+class AuditLog:
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.buffer.getvalue().splitlines() if line.strip()]
+
+    def events(self) -> list[str]:
+        return [line.get("event", "") for line in self.lines()]
 
 
 class Aws:
