@@ -35,7 +35,9 @@ def _common_passwords() -> frozenset[str]:
 
 
 def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+    # Invisible or control characters other than whitespace (which has its own rule): NUL,
+    # bidi overrides and marks, unassigned code points. They make a password untypeable.
+    return not ch.isspace() and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
 # Order is the order a person reads the checklist in.
