@@ -1,0 +1,71 @@
+"""The local runner as a person starts it (`python -m local`), on a free port, for real HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class LocalRunner:
+    def __init__(self, url: str, process: subprocess.Popen[str], log: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log = log
+
+    def terminal(self) -> str:
+        """What the runner has printed so far (after its first line)."""
+        return self.log.read_text()
+
+    def post(self, path: str, body: object, **kwargs) -> requests.Response:
+        return requests.post(self.url + path, json=body, timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return requests.get(self.url + path, timeout=30, **kwargs)
+
+    def mailbox(self, to: str) -> list[dict[str, str]]:
+        response = self.get("/_local/mailbox", params={"to": to})
+        assert response.status_code == 200
+        return response.json()["messages"]
+
+    def code_for(self, to: str) -> str:
+        import re
+
+        newest = self.mailbox(to)[0]
+        return re.search(r"^\s+(\d{6})\s*$", newest["text"], re.MULTILINE).group(1)
+
+
+@pytest.fixture(scope="session")
+def runner() -> Iterator[LocalRunner]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_"))}
+    env["PORT"] = "0"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    first = process.stdout.readline()
+    if "listening on http://" not in first:
+        process.kill()
+        pytest.fail(f"the local runner did not start: {first}{process.stdout.read()[-3000:]}")
+    url = first.split("listening on ")[1].split()[0]
+    # Keep draining the runner's output so it never blocks on a full pipe.
+    log = ROOT / "test-artifacts" / "local-runner.log"
+    log.parent.mkdir(exist_ok=True)
+    import threading
+
+    def drain() -> None:
+        with log.open("w") as out:
+            for line in process.stdout:
+                out.write(line)
+                out.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
+    yield LocalRunner(url, process, log)
+    process.terminate()
+    process.wait(timeout=20)
