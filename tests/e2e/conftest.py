@@ -20,9 +20,16 @@ class LocalRunner:
         self.process = process
         self.log = log
 
-    def terminal(self) -> str:
-        """What the runner has printed so far (after its first line)."""
-        return self.log.read_text()
+    def printed(self, text: str, timeout: float = 10) -> bool:
+        """Whether the runner prints `text` (its output reaches the log file a moment later)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log.read_text():
+                return True
+            time.sleep(0.05)
+        return False
 
     def post(self, path: str, body: object, **kwargs) -> requests.Response:
         return requests.post(self.url + path, json=body, timeout=30, **kwargs)
