@@ -76,7 +76,8 @@ class Emulation:
                 os.environ[name] = value
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
         os.environ.update(self.settings().to_env())
-        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "portal-local")
+        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "portal")
+        os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "PortalLocal")
         self.provision()
 
     def stop(self) -> None:

@@ -24,3 +24,13 @@ def test_register_emails_a_code_and_verify_confirms(api, aws):
     assert user["email"]["S"] == "Ann.Smith@example.org"  # display form, domain lower-cased
     assert user["passwordHash"]["S"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert STRONG_PASSWORD not in str(aws.items()) and code not in str(aws.items())
+
+
+def test_signups_and_confirmations_are_counted_as_metrics(api, aws, capsys):
+    import json
+
+    api.confirmed_account("bob@example.org")
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counted = [name for record in emitted for m in record["_aws"]["CloudWatchMetrics"] for name in [x["Name"] for x in m["Metrics"]]]
+    assert counted == ["SignUps", "Confirmations"]
+    assert all(record["service"] == "portal" and record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PortalTest" for record in emitted)

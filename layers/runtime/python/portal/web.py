@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from portal import runtime
-from portal.audit import logger
+from portal.audit import flush_metrics, logger
 from portal.errors import (
     ApiError,
     DependencyFailure,
@@ -158,6 +158,7 @@ def endpoint(
                 logger.exception("unhandled_error", extra={"event": "unhandled_error"})
                 response = error_response(InternalError())
             _cors(request, response, allowed_origins())
+            flush_metrics()
             return response
 
         handler.contract = Contract(request_model, response_model, status, errors)  # type: ignore[attr-defined]
