@@ -136,7 +136,9 @@ class LocalApi:
         for route, match in matched:
             if route.method == request.method:
                 return self._invoke(request, route, match.groupdict())
-        return _error(errors.MethodNotAllowed())
+        response = _error(errors.MethodNotAllowed())
+        response.headers["Allow"] = ", ".join(sorted({route.method for route, _ in matched} | {"OPTIONS"}))
+        return response
 
     # -- routes ------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 import urllib3.util.connection  # noqa: E402,F401  probes IPv6 with a socket at import: do it before sockets are blocked
 
+from tests.local_runner import ROOT, LocalRunner, start_runner  # noqa: E402
 from tests.support import Api, AuditLog, Aws  # noqa: E402
 
 
@@ -93,10 +94,38 @@ def audit_log() -> Iterator[AuditLog]:
     logger.removeHandler(handler)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_secrets_in_logs() -> Iterator[None]:
+    """Capture every line the functions log in this session; none may hold a secret or an address."""
+    from portal.audit import logger
+    from tests import secrets_watch
+
+    handler = logging.StreamHandler(secrets_watch.log)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    lines = secrets_watch.log.getvalue().splitlines()
+    runner_log = ROOT / "test-artifacts" / "local-runner.log"
+    if runner_log.exists():
+        lines += [line for line in runner_log.read_text().splitlines() if line.startswith("{")]
+    assert lines, "no log lines were captured: the watch is broken"
+    leaked = secrets_watch.leaks(lines)
+    assert not leaked, f"{len(leaked)} log lines hold a secret or a whole address: {leaked[:5]}"
+
+
+@pytest.fixture(scope="session")
+def runner() -> Iterator[LocalRunner]:
+    """`python -m local` on a free port, for the whole session."""
+    yield from start_runner()
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
-        if "/e2e/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.e2e)
+        path = str(item.fspath).replace(os.sep, "/")
+        if "/e2e/" in path or "/adversarial/" in path:
             item.add_marker(pytest.mark.enable_socket)
+        if "/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
 
 

@@ -1,4 +1,8 @@
-"""The local runner as a person starts it (`python -m local`), on a free port, for real HTTP."""
+"""The local runner as a person starts it (`python -m local`), on a free port, for real HTTP.
+
+Shared by the end-to-end walks (tests/e2e) and the adversarial suite (tests/adversarial), which
+both reach it through the `runner` fixture in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests import secrets_watch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +38,11 @@ class LocalRunner:
         return False
 
     def post(self, path: str, body: object, **kwargs) -> requests.Response:
-        return requests.post(self.url + path, json=body, timeout=30, **kwargs)
+        secrets_watch.remember(body if isinstance(body, dict) else None)
+        response = requests.post(self.url + path, json=body, timeout=30, **kwargs)
+        if response.headers.get("Content-Type", "").startswith("application/json") and response.content:
+            secrets_watch.remember(response.json() if isinstance(response.json(), dict) else None)
+        return response
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return requests.get(self.url + path, timeout=30, **kwargs)
@@ -46,11 +56,12 @@ class LocalRunner:
         import re
 
         newest = self.mailbox(to)[0]
-        return re.search(r"^\s+(\d{6})\s*$", newest["text"], re.MULTILINE).group(1)
+        code = re.search(r"^\s+(\d{6})\s*$", newest["text"], re.MULTILINE).group(1)
+        secrets_watch.remember_secret(code)
+        return code
 
 
-@pytest.fixture(scope="session")
-def runner() -> Iterator[LocalRunner]:
+def start_runner() -> Iterator[LocalRunner]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_"))}
     env["PORT"] = "0"
     process = subprocess.Popen(

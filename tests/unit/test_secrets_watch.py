@@ -1,0 +1,19 @@
+"""The session-wide log watch (tests/secrets_watch.py) does find what it looks for."""
+
+from __future__ import annotations
+
+from tests import secrets_watch
+
+
+def test_the_watch_finds_secrets_and_whole_addresses_but_not_masked_ones(monkeypatch):
+    monkeypatch.setattr(secrets_watch, "secrets", set())
+    monkeypatch.setattr(secrets_watch, "addresses", set())
+    secrets_watch.remember({"email": "Ann@Example.org", "password": "Correct-Horse-9!", "code": "042917"})
+    lines = [
+        '{"event":"code_sent","email":"a***@e***.org"}',
+        '{"event":"oops","detail":"Correct-Horse-9!"}',
+        '{"event":"oops","detail":"code 042917 sent"}',
+        '{"event":"oops","detail":"to ann@example.org"}',
+        '{"event":"fine","timestamp":"1042917000"}',
+    ]
+    assert secrets_watch.leaks(lines) == lines[1:4]
