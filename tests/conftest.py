@@ -78,6 +78,30 @@ def api(aws: Aws) -> Api:
     return Api(handlers, aws)
 
 
+@pytest.fixture
+def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make moto's DynamoDB as atomic as the real one for tests with threads.
+
+    moto is not thread-safe: a transaction that fails restores a copy of the whole table taken
+    when it began, undoing what other threads wrote meanwhile. DynamoDB itself serializes each
+    request (and transactions against each other), so one lock around every moto DynamoDB call
+    gives the behaviour the code is written for, without hiding races in our own logic.
+    """
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "get_item", "query", "scan", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath).replace(os.sep, "/"):

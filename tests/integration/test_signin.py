@@ -149,7 +149,7 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_session(api, aws, ann):
     assert api.call_as(other["accessToken"], "account_get").status == 200
 
 
-def test_twenty_parallel_refreshes_with_one_token_one_wins_and_the_session_dies(api, ann):
+def test_twenty_parallel_refreshes_with_one_token_one_wins_and_the_session_dies(api, ann, atomic_dynamodb):
     pair = api.tokens(ann)
     results = []
     barrier = threading.Barrier(20)
