@@ -22,7 +22,12 @@ from portal import errors
 TITLE = "NATO Multimedia account API"
 VERSION = "1.0.0"
 DESCRIPTION = """\
-The account backend of the multimedia portal: sign-up with an emailed 6-digit code.
+The account backend of the multimedia portal: sign-up with an emailed 6-digit code, sign-in
+with rotating refresh tokens, password recovery and the account itself.
+
+Protected routes take `Authorization: Bearer <accessToken>` (a JWT from `POST /v1/auth/login`
+or `/v1/auth/refresh`, valid `expiresIn` seconds); without a valid one they answer
+`401 NotAuthorized`.
 
 Every error is the HTTP status plus `{"error": {"code", "message", ...}}` with a code from
 Amazon Cognito's vocabulary. `429 LimitExceeded` and `503 ServiceUnavailable` carry a
@@ -84,7 +89,7 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
         operation["security"] = [{"bearerAuth": []}]
     if contract.request_model is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": contract.body_required,
             "content": {"application/json": {"schema": {"$ref": REF.format(model=contract.request_model.__name__)}}},
         }
     success: dict[str, Any] = {"description": "Success."}

@@ -58,7 +58,40 @@ class Route:
         return "".join(part.capitalize() for part in self.module.split("_"))
 
 
+@dataclass(frozen=True)
+class Authorizer:
+    """The API Gateway Lambda authorizer every route with auth=True is behind.
+
+    It reads the bearer token from the Authorization header (a REQUEST authorizer; a TOKEN one
+    works too), checks the JWT and that its session is live (one GetItem), and hands the route
+    function the context {"sub", "sessionId", "username", "emailVerified"}. Its policy allows
+    the whole stage's methods, so one cached decision serves every protected route; a cached
+    "allow" outlives a logout by at most `cache_seconds`.
+    """
+
+    module: str
+    access: frozenset[Access]
+    identity_header: str = "Authorization"
+    cache_seconds: int = 300
+
+    @property
+    def handler(self) -> str:
+        return f"{self.module}.handler"
+
+    @property
+    def function_id(self) -> str:
+        return "".join(part.capitalize() for part in self.module.split("_"))
+
+    @property
+    def identity_source(self) -> str:
+        return f"method.request.header.{self.identity_header}"
+
+
+AUTHORIZER = Authorizer(module="authorizer", access=frozenset({Access.TABLE_READ, Access.KEYS_READ}))
+
 _SIGNUP = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ})
+# Sign-in and sessions: the table and the signing key, no mail.
+_SESSIONS = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ})
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -85,5 +118,80 @@ ROUTES: tuple[Route, ...] = (
         summary="Send a new verification code",
         access=_SIGNUP,
         sensitive=True,
+    ),
+    Route(
+        module="auth_login",
+        method="POST",
+        path="/v1/auth/login",
+        summary="Log in with email and password; returns an access and a refresh token",
+        access=_SESSIONS,
+        profile=Profile.HASHING,
+        sensitive=True,
+    ),
+    Route(
+        module="auth_refresh",
+        method="POST",
+        path="/v1/auth/refresh",
+        summary="Trade a refresh token for a new pair (rotation; reuse ends the session)",
+        access=_SESSIONS,
+    ),
+    Route(
+        module="auth_logout",
+        method="POST",
+        path="/v1/auth/logout",
+        summary="Log out this session, or all of them",
+        access=_SESSIONS,
+        auth=True,
+    ),
+    Route(
+        module="account_get",
+        method="GET",
+        path="/v1/account",
+        summary="Read one's account",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+    ),
+    Route(
+        module="account_update",
+        method="PATCH",
+        path="/v1/account",
+        summary="Change one's account settings (language)",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        auth=True,
+    ),
+    Route(
+        module="account_delete",
+        method="DELETE",
+        path="/v1/account",
+        summary="Delete one's account (password required)",
+        access=_SIGNUP,
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="password_forgot",
+        method="POST",
+        path="/v1/password/forgot",
+        summary="Reset password: email a code to the address",
+        access=_SIGNUP,
+        sensitive=True,
+    ),
+    Route(
+        module="password_reset",
+        method="POST",
+        path="/v1/password/reset",
+        summary="Create a new password with the emailed code",
+        access=_SIGNUP,
+        profile=Profile.HASHING,
+        sensitive=True,
+    ),
+    Route(
+        module="password_change",
+        method="POST",
+        path="/v1/password/change",
+        summary="Change the password (current one required); ends the other sessions",
+        access=_SIGNUP,
+        auth=True,
+        profile=Profile.HASHING,
     ),
 )

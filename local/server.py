@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from functions.routes import ROUTES, Route
+from functions.routes import AUTHORIZER, ROUTES, Route
 from local.emulation import Emulation, Mail
 from portal import errors
 from portal.addresses import normalize
@@ -82,6 +82,33 @@ def to_event(request: Request, route: Route, path_params: dict[str, str], body: 
     }
 
 
+def to_authorizer_event(request: Request, route: Route, event: dict[str, Any]) -> dict[str, Any]:
+    """The REQUEST authorizer event API Gateway sends before invoking a protected route."""
+    context = event["requestContext"]
+    return {
+        "type": "REQUEST",
+        "methodArn": f"arn:aws:execute-api:eu-west-1:{context['accountId']}:{context['apiId']}/{STAGE}/{request.method}{request.path}",
+        "resource": route.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": event["headers"],
+        "multiValueHeaders": event["multiValueHeaders"],
+        "queryStringParameters": event["queryStringParameters"],
+        "multiValueQueryStringParameters": event["multiValueQueryStringParameters"],
+        "pathParameters": event["pathParameters"],
+        "stageVariables": None,
+        "requestContext": context,
+    }
+
+
+def allowed_context(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The context of an authorizer answer whose policy allows the call; None when it does not."""
+    statements = (result.get("policyDocument") or {}).get("Statement") or []
+    if not any(s.get("Effect") == "Allow" for s in statements) or any(s.get("Effect") == "Deny" for s in statements):
+        return None
+    return {**(result.get("context") or {}), "principalId": result.get("principalId", "")}
+
+
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(payload), status=status, headers=headers or {}, content_type="application/json")
 
@@ -97,6 +124,7 @@ class LocalApi:
         self.handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
             route.module: importlib.import_module(f"functions.{route.module}").handler for route in ROUTES
         }
+        self.authorizer = importlib.import_module(f"functions.{AUTHORIZER.module}").handler
         self.cors_origins = emulation.settings().cors_origins
         self._printed = 0
         self._print_lock = threading.Lock()
@@ -148,6 +176,21 @@ class LocalApi:
         except RequestEntityTooLarge:
             return _error(errors.RequestTooLarge())
         event = to_event(request, route, path_params, body)
+        if route.auth:
+            # As API Gateway does: no Authorization header, or any failure of the authorizer, is a
+            # 401 before the route function runs (the deployed API does not cache here: we never do).
+            if not request.headers.get(AUTHORIZER.identity_header):
+                return _error(errors.NotAuthorized("Log in to continue."))
+            authorizer_context = LambdaContext(function_name=AUTHORIZER.module, aws_request_id=str(uuid.uuid4()))
+            try:
+                allowed = allowed_context(self.authorizer(to_authorizer_event(request, route, event), authorizer_context))
+            except Exception as exc:
+                if str(exc) != "Unauthorized":
+                    return _error(errors.InternalError())
+                allowed = None
+            if allowed is None:
+                return _error(errors.NotAuthorized("Log in to continue."))
+            event["requestContext"]["authorizer"] = allowed
         context = LambdaContext(function_name=route.module, aws_request_id=event["requestContext"]["requestId"])
         result = self.handlers[route.module](event, context)
         payload = result.get("body") or ""

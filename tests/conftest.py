@@ -71,10 +71,10 @@ def aws() -> Iterator[Aws]:
 @pytest.fixture
 def api(aws: Aws) -> Api:
     """Every route's handler, freshly imported inside the mock (a cold start per test)."""
-    from functions.routes import ROUTES
+    from functions.routes import AUTHORIZER, ROUTES
 
     handlers = {}
-    for route in ROUTES:
+    for route in (*ROUTES, AUTHORIZER):
         name = f"functions.{route.module}"
         module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
         handlers[route.module] = module.handler

@@ -36,6 +36,16 @@ def remember_secret(value: str) -> None:
 
 
 def leaks(lines: Iterable[str]) -> list[str]:
-    patterns = [re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])") for s in secrets if len(s) >= 6]
+    # Codes are six digits; anything else shorter than a valid password (12) is a test's deliberately
+    # bad input ("weak", "password"), which also occurs as a word in ordinary log text.
+    real = [s for s in secrets if (len(s) == 6 and s.isdigit()) or len(s) >= 12]
+    patterns = [re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])") for s in real]
     patterns += [re.compile(re.escape(a), re.IGNORECASE) for a in addresses]
-    return [line[:300] for line in lines if any(p.search(line) for p in patterns)]
+    found = []
+    for line in lines:
+        for pattern in patterns:
+            match = pattern.search(line)
+            if match:
+                found.append(f"...{line[max(0, match.start() - 120) : match.end() + 40]}...")
+                break
+    return found

@@ -133,6 +133,27 @@ class Aws:
         return response.get("Item")
 
 
+def authorizer_event(method: str, path: str, token: str | None, *, kind: str = "REQUEST") -> dict[str, Any]:
+    """What API Gateway sends a Lambda authorizer (REQUEST or TOKEN type) for a protected route."""
+    method_arn = f"arn:aws:execute-api:eu-west-1:123456789012:api1234/v1/{method}{path}"
+    if kind == "TOKEN":
+        return {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": method_arn}
+    return {
+        "type": "REQUEST",
+        "methodArn": method_arn,
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {} if token is None else {"Authorization": f"Bearer {token}"},
+        "queryStringParameters": None,
+        "pathParameters": None,
+        "requestContext": {"resourcePath": path, "httpMethod": method, "stage": "v1", "requestId": "test-request"},
+    }
+
+
+UNAUTHORIZED = Result(401, {}, {"error": {"code": "NotAuthorized", "message": "Unauthorized"}})
+
+
 @dataclass
 class Api:
     """Calls route handlers by module name with API Gateway events."""
@@ -160,3 +181,46 @@ class Api:
     def confirmed_account(self, email: str, password: str = STRONG_PASSWORD) -> None:
         assert self.register(email, password).status == 202
         assert self.verify(email, self.aws.last_code(email)).status == 200
+
+    # -- sign-in and protected routes ----------------------------------------------------------
+
+    def authorize(self, token: str | None, method: str = "GET", path: str = "/v1/account", kind: str = "REQUEST") -> dict[str, Any] | None:
+        """The authorizer's answer for this token: its context when allowed, None when it says Unauthorized."""
+        try:
+            answer = self.handlers["authorizer"](authorizer_event(method, path, token, kind=kind), LambdaContext())
+        except Exception as exc:
+            assert str(exc) == "Unauthorized", f"the authorizer failed otherwise: {exc!r}"
+            return None
+        [statement] = answer["policyDocument"]["Statement"]
+        assert statement["Effect"] == "Allow" and statement["Action"] == "execute-api:Invoke"
+        assert answer["principalId"] == answer["context"]["sub"]
+        return answer["context"]
+
+    def call_as(self, token: str | None, module: str, body: Any = None, **event_options: Any) -> Result:
+        """A protected route as deployed: the authorizer first (401 when it refuses), then the function."""
+        from functions.routes import ROUTES
+
+        route = next(r for r in ROUTES if r.module == module)
+        assert route.auth, f"{module} is not a protected route"
+        context = self.authorize(token, route.method, route.path)
+        if context is None:
+            self.calls.append(module)
+            return UNAUTHORIZED
+        return self.call(module, body, principal=context, **event_options)
+
+    def login(self, email: str, password: str = STRONG_PASSWORD) -> Result:
+        return self.call("auth_login", {"email": email, "password": password})
+
+    def tokens(self, email: str, password: str = STRONG_PASSWORD) -> dict[str, Any]:
+        result = self.login(email, password)
+        assert result.status == 200, result.body
+        return result.body
+
+    def refresh(self, refresh_token: str) -> Result:
+        return self.call("auth_refresh", {"refreshToken": refresh_token})
+
+    def forgot(self, email: str) -> Result:
+        return self.call("password_forgot", {"email": email})
+
+    def reset(self, email: str, code: str, new_password: str) -> Result:
+        return self.call("password_reset", {"email": email, "code": code, "newPassword": new_password})

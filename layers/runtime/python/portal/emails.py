@@ -68,6 +68,62 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    "reset_password": {
+        "en": (
+            "Reset password",
+            (
+                "We have sent a verification code to your email address. Enter the code to reset your password.",
+                CODE,
+                "This code will expire in 30 minutes.",
+                "If you did not ask to reset your password, you can ignore this email: your password has not changed.",
+            ),
+        ),
+        "fr": (
+            "Réinitialiser le mot de passe",
+            (
+                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour réinitialiser votre mot de passe.",
+                CODE,
+                "Ce code expirera dans 30 minutes.",
+                "Si vous n'avez pas demandé à réinitialiser votre mot de passe, vous pouvez ignorer cet e-mail : votre mot de passe n'a pas changé.",
+            ),
+        ),
+    },
+    "password_changed": {
+        "en": (
+            "Your password has been updated",
+            (
+                "Your password has been updated.",
+                "You have been signed out on your other devices: log in with your new password.",
+                "If you did not change your password, use “Reset password” at once to choose a new one.",
+            ),
+        ),
+        "fr": (
+            "Votre mot de passe a été mis à jour",
+            (
+                "Votre mot de passe a été mis à jour.",
+                "Vous avez été déconnecté de vos autres appareils : connectez-vous avec votre nouveau mot de passe.",
+                "Si vous n'avez pas changé votre mot de passe, utilisez tout de suite « Réinitialiser le mot de passe » pour en choisir un nouveau.",
+            ),
+        ),
+    },
+    "account_deleted": {
+        "en": (
+            "Your account has been deleted",
+            (
+                "Your NATO Multimedia account and its data have been deleted, as you asked.",
+                "You can create a new account with this email address at any time.",
+                "If you did not delete your account, please contact us.",
+            ),
+        ),
+        "fr": (
+            "Votre compte a été supprimé",
+            (
+                "Votre compte multimédia de l'OTAN et ses données ont été supprimés, comme vous l'avez demandé.",
+                "Vous pouvez créer un nouveau compte avec cette adresse e-mail à tout moment.",
+                "Si vous n'avez pas supprimé votre compte, veuillez nous contacter.",
+            ),
+        ),
+    },
 }
 
 

@@ -7,14 +7,16 @@ for the models it uses, and web.py builds its own request model at import.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from portal import addresses
 
 if TYPE_CHECKING:
+    from portal.auth import TokenPair
     from portal.signup import Delivery
+    from portal.users import User
 
 Language = Literal["en", "fr"]
 
@@ -60,3 +62,82 @@ class CodeDelivery(Body):
 
 class VerifyResult(Body):
     status: Literal["CONFIRMED"]
+
+
+# -- sign-in, sessions, password recovery, the account ------------------------------------------
+
+# Refresh tokens are opaque to clients; the bound keeps absurd input away from the store.
+RefreshToken = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class LoginRequest(Body):
+    email: Email
+    password: Password
+
+
+class TokenResult(Body):
+    accessToken: str = Field(description="JWT for `Authorization: Bearer`; valid `expiresIn` seconds.")
+    refreshToken: str = Field(description="Opaque; single use: each refresh returns a new one.")
+    expiresIn: int = Field(description="Seconds the access token stays valid.", examples=[900])
+    tokenType: Literal["Bearer"] = "Bearer"
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> TokenResult:
+        return cls(accessToken=pair.access_token, refreshToken=pair.refresh_token, expiresIn=pair.expires_in)
+
+
+class RefreshRequest(Body):
+    refreshToken: RefreshToken
+
+
+class LogoutRequest(Body):
+    allDevices: bool = Field(False, description="End every session of the account, not only this one.")
+
+
+class Account(Body):
+    sub: str
+    email: str = Field(description="The address as its owner typed it.")
+    status: Literal["UNCONFIRMED", "CONFIRMED", "RESET_REQUIRED"]
+    emailVerified: bool
+    language: Language
+    newsletter: dict[str, Any] = Field(default_factory=dict)
+    createdAt: str = Field(examples=["2025-04-04T09:30:00Z"])
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        return cls(
+            sub=user.sub,
+            email=user.email,
+            status=str(user.status),  # type: ignore[arg-type]
+            emailVerified=user.email_verified,
+            language=user.language if user.language in ("en", "fr") else "en",  # type: ignore[arg-type]
+            newsletter=dict(user.newsletter),
+            createdAt=user.created_at,
+        )
+
+
+class AccountUpdate(Body):
+    language: Language
+
+
+class DeleteAccountRequest(Body):
+    password: Password
+
+
+class ForgotRequest(Body):
+    email: Email
+
+
+class ResetRequest(Body):
+    email: Email
+    code: Code
+    newPassword: Password
+
+
+class ChangePasswordRequest(Body):
+    currentPassword: Password
+    newPassword: Password
+
+
+class PasswordUpdated(Body):
+    status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"

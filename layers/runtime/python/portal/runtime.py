@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from portal.settings import Settings
 
 if TYPE_CHECKING:
+    from portal.auth import Auth, TokenSettings
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.passwords import PasswordHasher
@@ -79,3 +80,17 @@ def signup() -> Signup:
     from portal.signup import Signup
 
     return Signup(store(), mailer, keyring(), password_hasher)
+
+
+def token_settings() -> TokenSettings:
+    from portal.auth import TokenSettings
+
+    s = settings()
+    return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds)
+
+
+@cache
+def auth() -> Auth:
+    from portal.auth import Auth
+
+    return Auth(store(), mailer, keyring(), password_hasher, token_settings)

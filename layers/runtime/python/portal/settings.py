@@ -29,6 +29,11 @@ class Settings(BaseModel):
     cors_origins: tuple[str, ...] = ()
     # How long the signing/hashing keys are cached before Secrets Manager is asked again.
     keys_cache_seconds: int = Field(300, ge=0, le=3600)
+    # Access tokens (JWT): the `iss` they carry and must carry, and their lifetime (at most 15 min).
+    token_issuer: str = Field("portal", min_length=1)
+    access_token_seconds: int = Field(900, ge=60, le=900)
+    # Refresh tokens: each one lives this long from its issue (rotated on every use).
+    refresh_token_seconds: int = Field(30 * 86400, ge=3600, le=30 * 86400)
     # argon2id cost; OWASP's floor is m=19 MiB, t=2, p=1 and nothing lower is accepted.
     argon2_memory_kib: int = Field(19456, ge=19456)
     argon2_time_cost: int = Field(2, ge=2)

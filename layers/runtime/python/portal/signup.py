@@ -8,40 +8,26 @@ one (tries counted, lock after five, expiry), and the same send limits apply.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from portal import codes, emails
 from portal.addresses import mask, normalize
 from portal.audit import audit
-from portal.codes import CodeRecord, Outcome, Purpose
+from portal.codes import Outcome, Purpose
 from portal.emails import Mail
 from portal.errors import (
     CodeMismatch,
-    DependencyFailure,
     ExpiredCode,
     InvalidPassword,
-    LimitExceeded,
     ServiceUnavailable,
     TooManyFailedAttempts,
 )
-from portal.keys import Keyring
-from portal.limits import SendLog
-from portal.passwords import PasswordHasher, failed_rules
+from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
-from portal.store import Conflict, Store
+from portal.steps import RACE_RETRIES, CodeSteps
+from portal.store import Conflict
 from portal.users import Status, User, iso
-
-CODE_KEY_PURPOSE = "one-time-codes"
-# Reads and decisions are repeated this often when a concurrent request changed the address first.
-RACE_RETRIES = 3
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -52,21 +38,7 @@ class Delivery:
     code_expires_in: int = codes.LIFETIME_SECONDS
 
 
-class Signup:
-    def __init__(
-        self,
-        store: Store,
-        mailer: Callable[[], Mailer],
-        keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._store = store
-        self._mailer = mailer
-        self._keyring = keyring
-        self._hasher = hasher
-        self._clock = clock
-
+class Signup(CodeSteps):
     # -- routes ------------------------------------------------------------------------------
 
     def register(self, email: str, password: str, language: str) -> Delivery:
@@ -168,37 +140,3 @@ class Signup:
                 self._send(mail, username, sends, now, sub=user.sub)
             return Delivery(mask(email))
         raise ServiceUnavailable()
-
-    # -- shared steps ------------------------------------------------------------------------
-
-    def _reserve_send(self, username: str, sends: SendLog, now: int) -> SendLog:
-        wait = sends.wait_before_next(now)
-        if wait > 0:
-            audit("send_throttled", address=username, retryAfter=wait)
-            raise LimitExceeded(wait, "A code was sent recently. Please wait before asking for a new one.")
-        return sends.with_send(now)
-
-    def _issue(self, purpose: Purpose, username: str, now: int) -> tuple[str, CodeRecord]:
-        kid, key = self._keyring().current(CODE_KEY_PURPOSE)
-        return codes.issue(kid, key, purpose, username, now)
-
-    def _decoy(self, username: str, now: int) -> CodeRecord:
-        """A code nobody is sent: guesses at it meet the same rules as guesses at a real one."""
-        return self._issue(Purpose.VERIFY_EMAIL, username, now)[1]
-
-    def _judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
-        key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None
-        return codes.check(record, key, username, submitted, int(self._clock()))
-
-    def _send(self, mail: Mail, username: str, sends: SendLog, now: int, sub: str | None) -> None:
-        try:
-            self._mailer().send(mail)
-        except DependencyFailure:
-            audit("mail_failed", address=username, sub=sub, kind=mail.kind)
-            try:
-                self._store.refund_send(username, sends, now)
-            except (Conflict, DependencyFailure):
-                pass  # best effort: at worst the person waits out one minute
-            raise
-        audit("code_sent" if mail.kind == "verify_email" else "notice_sent", address=username, sub=sub, kind=mail.kind)
-

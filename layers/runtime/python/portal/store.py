@@ -20,11 +20,19 @@ from portal import tables
 from portal.codes import CodeRecord, Purpose
 from portal.errors import DependencyFailure
 from portal.limits import WINDOW_SECONDS, SendLog
+from portal.lockout import WINDOW_SECONDS as LOGIN_WINDOW_SECONDS
+from portal.lockout import LoginFailures
+from portal.sessions import RefreshRecord, Session
 from portal.users import Status, User
 
 USER_SK = "USER"
 SENDS_SK = "SENDS"
+LOGINS_SK = "LOGINS"
 CODE_SK_PREFIX = "CODE#"
+SESSION_SK = "SESSION"
+REFRESH_SK_PREFIX = "REFRESH#"
+# A page of GSI results: how many sessions one sweep (log out everywhere, delete) reads at a time.
+SESSION_PAGE = 100
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -41,6 +49,8 @@ class AddressState:
     user: User | None = None
     codes: dict[Purpose, CodeRecord] = field(default_factory=dict)
     sends: SendLog = SendLog()
+    # Kept per address, account or not, so that throttling does not tell which addresses exist.
+    logins: LoginFailures = LoginFailures()
 
 
 def address_pk(username: str) -> str:
@@ -49,6 +59,10 @@ def address_pk(username: str) -> str:
 
 def _to_item(values: dict[str, Any]) -> dict[str, Any]:
     return {name: _serialize(value) for name, value in values.items() if value is not None}
+
+
+def session_pk(session_id: str) -> str:
+    return f"SESSION#{session_id}"
 
 
 def _from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +96,7 @@ def _user_item(user: User) -> dict[str, Any]:
         "createdAt": user.created_at,
         "updatedAt": user.updated_at,
         "newsletter": user.newsletter or None,
+        "sessionEpoch": user.session_epoch,
     }
 
 
@@ -98,6 +113,7 @@ def _user(values: dict[str, Any]) -> User:
         enabled=values.get("enabled", True),
         email_verified=values.get("emailVerified", False),
         newsletter=values.get("newsletter") or {},
+        session_epoch=values.get("sessionEpoch", 0),
     )
 
 
@@ -137,6 +153,73 @@ def _sends_item(username: str, sends: SendLog) -> dict[str, Any]:
     }
 
 
+def _logins_item(username: str, logins: LoginFailures) -> dict[str, Any]:
+    return {
+        tables.PARTITION_KEY: address_pk(username),
+        tables.SORT_KEY: LOGINS_SK,
+        "consecutive": logins.consecutive,
+        "lastFailedAt": logins.last_failed_at,
+        "recent": list(logins.recent),
+        "version": logins.version,
+        # The backoff never outlasts 15 minutes and the window an hour: then the item is garbage.
+        tables.TTL_ATTRIBUTE: max([logins.last_failed_at, *logins.recent]) + LOGIN_WINDOW_SECONDS,
+    }
+
+
+def _session_item(session: Session) -> dict[str, Any]:
+    return {
+        tables.PARTITION_KEY: session_pk(session.session_id),
+        tables.SORT_KEY: SESSION_SK,
+        tables.GSI1_PARTITION_KEY: f"SUB#{session.sub}",
+        tables.GSI1_SORT_KEY: f"SESSION#{session.session_id}",
+        "sub": session.sub,
+        "username": session.username,
+        "emailVerified": session.email_verified,
+        "epoch": session.epoch,
+        "createdAt": session.created_at,
+        "expiresAt": session.expires_at,
+        "revoked": session.revoked,
+        tables.TTL_ATTRIBUTE: session.expires_at,
+    }
+
+
+def _session(values: dict[str, Any]) -> Session:
+    return Session(
+        session_id=values[tables.PARTITION_KEY].removeprefix("SESSION#"),
+        sub=values["sub"],
+        username=values["username"],
+        email_verified=values.get("emailVerified", False),
+        epoch=values.get("epoch", 0),
+        created_at=values["createdAt"],
+        expires_at=values["expiresAt"],
+        revoked=values.get("revoked", False),
+    )
+
+
+def _refresh_item(session_id: str, record: RefreshRecord) -> dict[str, Any]:
+    return {
+        tables.PARTITION_KEY: session_pk(session_id),
+        tables.SORT_KEY: REFRESH_SK_PREFIX + record.digest,
+        "createdAt": record.created_at,
+        "expiresAt": record.expires_at,
+        "used": record.used,
+        tables.TTL_ATTRIBUTE: record.expires_at,
+    }
+
+
+def _refresh(values: dict[str, Any]) -> RefreshRecord:
+    return RefreshRecord(
+        digest=values[tables.SORT_KEY].removeprefix(REFRESH_SK_PREFIX),
+        created_at=values["createdAt"],
+        expires_at=values["expiresAt"],
+        used=values.get("used", False),
+    )
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return _to_item({tables.PARTITION_KEY: pk, tables.SORT_KEY: sk})
+
+
 @contextmanager
 def _aws_call() -> Iterator[None]:
     try:
@@ -168,7 +251,7 @@ class Store:
                 ExpressionAttributeValues={":pk": {"S": address_pk(username)}},
                 ConsistentRead=True,
             )
-        user, codes, sends = None, {}, SendLog()
+        user, codes, sends, logins = None, {}, SendLog(), LoginFailures()
         for item in response.get("Items", []):
             values = _from_item(item)
             sort_key = values[tables.SORT_KEY]
@@ -176,10 +259,17 @@ class Store:
                 user = _user(values)
             elif sort_key == SENDS_SK:
                 sends = SendLog(tuple(values.get("sentAt", [])), values.get("version", 0))
+            elif sort_key == LOGINS_SK:
+                logins = LoginFailures(
+                    values.get("consecutive", 0),
+                    values.get("lastFailedAt", 0),
+                    tuple(values.get("recent", [])),
+                    values.get("version", 0),
+                )
             elif sort_key.startswith(CODE_SK_PREFIX):
                 code = _code(values)
                 codes[code.purpose] = code
-        return AddressState(user, codes, sends)
+        return AddressState(user, codes, sends, logins)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -296,3 +386,227 @@ class Store:
                     },
                 ]
             )
+
+    def save_codes(self, username: str, codes: list[CodeRecord], sends_before: SendLog, sends_after: SendLog) -> None:
+        """Store several freshly issued codes (a real one and a decoy) and count one send, or nothing."""
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[*(self._code_put(username, c) for c in codes), self._sends_put(username, sends_before, sends_after)]
+            )
+
+    # -- sign-in throttling ------------------------------------------------------------------
+
+    def save_logins(self, username: str, before: LoginFailures, after: LoginFailures) -> None:
+        """Replace the address's failure record if nobody else changed it since it was read."""
+        if before.version == 0:
+            condition: dict[str, Any] = {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+            }
+        else:
+            condition = {
+                "ConditionExpression": "#version = :version",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":version": {"N": str(before.version)}},
+            }
+        with _aws_call():
+            self._db.put_item(TableName=self._table, Item=_to_item(_logins_item(username, after)), **condition)
+
+    # -- accounts ----------------------------------------------------------------------------
+
+    def _user_update(self, user: User, sets: dict[str, Any], *, bump_epoch: bool = False, extra_condition: str = "") -> dict[str, Any]:
+        names = {"#sub": "sub"}
+        values: dict[str, Any] = {":sub": _serialize(user.sub)}
+        clauses = []
+        for i, (name, value) in enumerate(sets.items()):
+            names[f"#f{i}"] = name
+            values[f":v{i}"] = _serialize(value)
+            clauses.append(f"#f{i} = :v{i}")
+        expression = "SET " + ", ".join(clauses) if clauses else ""
+        if bump_epoch:
+            names["#epoch"] = "sessionEpoch"
+            values[":one"] = {"N": "1"}
+            expression += " ADD #epoch :one"
+        condition = "#sub = :sub" + (f" AND {extra_condition}" if extra_condition else "")
+        return {
+            "TableName": self._table,
+            "Key": _key(address_pk(user.username), USER_SK),
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def set_language(self, user: User, language: str, now_iso: str) -> None:
+        with _aws_call():
+            self._db.update_item(**self._user_update(user, {"language": language, "updatedAt": now_iso}))
+
+    def set_password(self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None) -> int:
+        """New password hash and session epoch + 1 (every session made before is void), at once with
+        spending the reset code when there is one. Conditional on the hash read, so two changes
+        racing cannot both win. Returns the new epoch."""
+        update = self._user_update(
+            user,
+            {"passwordHash": password_hash, "updatedAt": now_iso},
+            bump_epoch=True,
+            extra_condition="#old = :old",
+        )
+        update["ExpressionAttributeNames"]["#old"] = "passwordHash"
+        update["ExpressionAttributeValues"][":old"] = _serialize(user.password_hash)
+        with _aws_call():
+            if spend is None:
+                response = self._db.update_item(**update, ReturnValues="UPDATED_NEW")
+                return int(response["Attributes"]["sessionEpoch"]["N"])
+            self._db.transact_write_items(TransactItems=[self._spend_code(user.username, spend), {"Update": update}])
+        return user.session_epoch + 1
+
+    def bump_session_epoch(self, user: User) -> int:
+        """Void every session of the account for refreshing (log out everywhere). Returns the new epoch."""
+        update = self._user_update(user, {}, bump_epoch=True)
+        with _aws_call():
+            response = self._db.update_item(**update, ReturnValues="UPDATED_NEW")
+        return int(response["Attributes"]["sessionEpoch"]["N"])
+
+    def delete_account(self, user: User) -> None:
+        """The account and its codes, at once; the send and sign-in limits of the address stay."""
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": _key(address_pk(user.username), USER_SK),
+                            "ConditionExpression": "#sub = :sub",
+                            "ExpressionAttributeNames": {"#sub": "sub"},
+                            "ExpressionAttributeValues": {":sub": {"S": user.sub}},
+                        }
+                    },
+                    *(
+                        {"Delete": {"TableName": self._table, "Key": _key(address_pk(user.username), CODE_SK_PREFIX + p)}}
+                        for p in Purpose
+                    ),
+                ]
+            )
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def create_session(self, session: Session, refresh: RefreshRecord) -> None:
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _to_item(_session_item(session)),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                        }
+                    },
+                    {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}},
+                ]
+            )
+
+    def load_session(self, session_id: str) -> Session | None:
+        """One strongly consistent GetItem: a revocation is seen at once."""
+        with _aws_call():
+            response = self._db.get_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK), ConsistentRead=True)
+        item = response.get("Item")
+        return _session(_from_item(item)) if item else None
+
+    def load_refresh(self, session_id: str, digest: str) -> tuple[Session | None, RefreshRecord | None]:
+        """The session and the presented refresh token's record, read together (consistent)."""
+        with _aws_call():
+            response = self._db.transact_get_items(
+                TransactItems=[
+                    {"Get": {"TableName": self._table, "Key": _key(session_pk(session_id), SESSION_SK)}},
+                    {"Get": {"TableName": self._table, "Key": _key(session_pk(session_id), REFRESH_SK_PREFIX + digest)}},
+                ]
+            )
+        session_item, refresh_item = (r.get("Item") for r in response["Responses"])
+        return (
+            _session(_from_item(session_item)) if session_item else None,
+            _refresh(_from_item(refresh_item)) if refresh_item else None,
+        )
+
+    def rotate_refresh(self, session: Session, used: RefreshRecord, new: RefreshRecord) -> None:
+        """Mark the presented token used and store its successor, only if nobody used it first and
+        the session is still live: of concurrent refreshes with one token exactly one gets here."""
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _key(session_pk(session.session_id), REFRESH_SK_PREFIX + used.digest),
+                            "UpdateExpression": "SET #used = :true",
+                            "ConditionExpression": "#used = :false",
+                            "ExpressionAttributeNames": {"#used": "used"},
+                            "ExpressionAttributeValues": {":true": {"BOOL": True}, ":false": {"BOOL": False}},
+                        }
+                    },
+                    {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, new))}},
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _key(session_pk(session.session_id), SESSION_SK),
+                            "UpdateExpression": "SET #expires = :expires, #ttl = :expires",
+                            "ConditionExpression": "#revoked = :false",
+                            "ExpressionAttributeNames": {"#expires": "expiresAt", "#ttl": tables.TTL_ATTRIBUTE, "#revoked": "revoked"},
+                            "ExpressionAttributeValues": {":expires": {"N": str(new.expires_at)}, ":false": {"BOOL": False}},
+                        }
+                    },
+                ]
+            )
+
+    def revoke_session(self, session_id: str) -> None:
+        """Mark the session revoked (kept until its TTL, so a late refresh is still recognised)."""
+        try:
+            with _aws_call():
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=_key(session_pk(session_id), SESSION_SK),
+                    UpdateExpression="SET #revoked = :true",
+                    ConditionExpression="attribute_exists(#pk)",
+                    ExpressionAttributeNames={"#revoked": "revoked", "#pk": tables.PARTITION_KEY},
+                    ExpressionAttributeValues={":true": {"BOOL": True}},
+                )
+        except Conflict:
+            pass  # no such session: nothing to revoke
+
+    def restamp_session(self, session_id: str, epoch: int) -> None:
+        """Carry the caller's own session over a password change (its epoch follows the account's)."""
+        with _aws_call():
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(session_pk(session_id), SESSION_SK),
+                UpdateExpression="SET #epoch = :epoch",
+                ConditionExpression="attribute_exists(#pk) AND #revoked = :false",
+                ExpressionAttributeNames={"#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
+                ExpressionAttributeValues={":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
+            )
+
+    def session_ids(self, sub: str) -> list[str]:
+        """Every session of the account, through GSI1. The index is eventually consistent: a session
+        created within the last moment may be missing; the account's session epoch covers it."""
+        ids: list[str] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": tables.GSI1,
+            "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
+            "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+            "ExpressionAttributeValues": {":gpk": {"S": f"SUB#{sub}"}, ":prefix": {"S": "SESSION#"}},
+            "Limit": SESSION_PAGE,
+        }
+        while True:
+            with _aws_call():
+                response = self._db.query(**request)
+            ids += [item[tables.GSI1_SORT_KEY]["S"].removeprefix("SESSION#") for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return ids
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def delete_session(self, session_id: str) -> None:
+        """The session item goes; its refresh token records are left to their TTL (hashes only,
+        useless without the session)."""
+        with _aws_call():
+            self._db.delete_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK))

@@ -26,6 +26,8 @@ class User:
     enabled: bool = True
     email_verified: bool = False
     newsletter: dict[str, object] = field(default_factory=dict)
+    # Raised by "log out everywhere", reset and change: sessions stamped lower may not refresh.
+    session_epoch: int = 0
 
 
 def iso(epoch: float) -> str:

@@ -76,6 +76,8 @@ class Contract:
     response_model: type[BaseModel] | None
     status: int
     errors: tuple[type[ApiError], ...]
+    # False: the route takes an empty body as the request model's defaults (POST /v1/auth/logout).
+    body_required: bool = True
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:
@@ -127,6 +129,7 @@ def endpoint(
     status: int = 200,
     errors: tuple[type[ApiError], ...] = (),
     cors_origins: Callable[[], tuple[str, ...]] | None = None,
+    body_required: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
     """Make a Lambda handler of `fn(body, request)` (or `fn(request)` for a route without a body).
 
@@ -146,6 +149,8 @@ def endpoint(
             try:
                 if request_model is None:
                     result = fn(request)
+                elif not body_required and (request.body is None or not request.body.strip()):
+                    result = fn(request_model(), request)
                 else:
                     result = fn(parse_body(request_model, request), request)
                 response = _response(status, result, {})
@@ -161,7 +166,7 @@ def endpoint(
             flush_metrics()
             return response
 
-        handler.contract = Contract(request_model, response_model, status, errors)  # type: ignore[attr-defined]
+        handler.contract = Contract(request_model, response_model, status, errors, body_required)  # type: ignore[attr-defined]
         return handler
 
     return decorate

@@ -1,0 +1,13 @@
+"""POST /v1/auth/refresh: a refresh token in, a new pair out (the old token is spent)."""
+
+from portal import runtime
+from portal.errors import NotAuthorized
+from portal.models import RefreshRequest, TokenResult
+from portal.web import Request, endpoint
+
+auth = runtime.auth()
+
+
+@endpoint(RefreshRequest, response_model=TokenResult, errors=(NotAuthorized,))
+def handler(body: RefreshRequest, request: Request) -> TokenResult:
+    return TokenResult.of(auth.refresh(body.refreshToken))

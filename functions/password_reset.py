@@ -1,0 +1,18 @@
+"""POST /v1/password/reset: "Create a new password" with the emailed code; ends every session."""
+
+from portal import runtime
+from portal.errors import CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts
+from portal.models import PasswordUpdated, ResetRequest
+from portal.web import Request, endpoint
+
+auth = runtime.auth()
+
+
+@endpoint(
+    ResetRequest,
+    response_model=PasswordUpdated,
+    errors=(InvalidPassword, CodeMismatch, ExpiredCode, TooManyFailedAttempts),
+)
+def handler(body: ResetRequest, request: Request) -> PasswordUpdated:
+    auth.reset(body.email, body.code, body.newPassword)
+    return PasswordUpdated()

@@ -1,0 +1,401 @@
+"""Sign-in, sessions, password recovery and the account itself.
+
+Like sign-up (signup.py), nothing here tells whether an address has an account: a login for an
+unknown address spends one password verification and is throttled like any other; "forgot" and
+"reset" answer alike; a reset guess at an address without a reset code meets a decoy code.
+
+Sessions: a sign-in makes one session (store: SESSION#<id>) and a refresh token that rotates on
+every use. A refresh token presented a second time is reuse (it was stolen, or the client is
+broken): the whole session is revoked. "Log out everywhere", a reset and a password change
+revoke sessions two ways: every session found through GSI1 is marked revoked (the authorizer
+sees this at once), and the account's session epoch goes up (refresh sees it even for a session
+the eventually consistent index did not list yet).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal import codes, emails, tokens
+from portal.addresses import mask, normalize
+from portal.audit import audit
+from portal.codes import Outcome, Purpose
+from portal.errors import (
+    CodeMismatch,
+    ExpiredCode,
+    InvalidPassword,
+    LimitExceeded,
+    NotAuthorized,
+    ServiceUnavailable,
+    TooManyFailedAttempts,
+    UserNotConfirmed,
+)
+from portal.keys import Keyring
+from portal.lockout import LoginFailures
+from portal.passwords import PasswordHasher, failed_rules
+from portal.passwords import normalize as normalize_password
+from portal.sessions import RefreshRecord, Session
+from portal.signup import Delivery
+from portal.steps import RACE_RETRIES, CodeSteps, Mailer
+from portal.store import Conflict, Store
+from portal.users import Status, User, iso
+
+WRONG_CURRENT_PASSWORD = "The current password is not correct."
+SESSION_ENDED = "Your session has ended. Please log in again."
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    issuer: str = "portal"
+    access_seconds: int = 900
+    refresh_seconds: int = 30 * 86400
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who the authorizer let in: the context API Gateway hands to the route function."""
+
+    sub: str
+    session_id: str
+    username: str
+    email_verified: bool = False
+
+    def context(self) -> dict[str, str]:
+        return {
+            "sub": self.sub,
+            "sessionId": self.session_id,
+            "username": self.username,
+            "emailVerified": "true" if self.email_verified else "false",
+        }
+
+    @classmethod
+    def of(cls, context: dict[str, str]) -> Principal:
+        """From web.Request.principal; a route marked auth=True always has these keys."""
+        try:
+            return cls(context["sub"], context["sessionId"], context["username"], context.get("emailVerified") == "true")
+        except KeyError:
+            raise NotAuthorized(SESSION_ENDED) from None
+
+
+class Auth(CodeSteps):
+    def __init__(
+        self,
+        store: Store,
+        mailer: Callable[[], Mailer],
+        keyring: Callable[[], Keyring],
+        hasher: Callable[[], PasswordHasher],
+        settings: Callable[[], TokenSettings] = TokenSettings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(store, mailer, keyring, hasher, clock)
+        self._settings = settings
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def authorize(self, access_token: str) -> Principal:
+        """The authorizer's decision: a valid access token of a live session, or TokenRejected."""
+        settings = self._settings()
+        claims = tokens.verify_access(
+            access_token, self._keyring(), settings.issuer, int(self._clock()), settings.access_seconds
+        )
+        session = self._store.load_session(claims.session_id)
+        if session is None or session.sub != claims.sub:
+            raise tokens.TokenRejected("no_session")
+        if not session.usable(int(self._clock())):
+            raise tokens.TokenRejected("session_revoked" if session.revoked else "session_expired")
+        return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
+
+    def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
+        settings = self._settings()
+        access = tokens.issue_access(
+            self._keyring(),
+            settings.issuer,
+            sub=session.sub,
+            username=session.username,
+            email_verified=session.email_verified,
+            session_id=session.session_id,
+            now=now,
+            lifetime=settings.access_seconds,
+        )
+        return TokenPair(access, refresh_token, settings.access_seconds)
+
+    def _new_refresh(self, session_id: str, now: int) -> tuple[str, RefreshRecord]:
+        token, digest = tokens.new_refresh(session_id)
+        return token, RefreshRecord(digest, now, now + self._settings().refresh_seconds)
+
+    # -- sign-in throttling --------------------------------------------------------------------
+
+    def _count_attempt(self, username: str, sub: str | None, purpose: str) -> int:
+        """Count this attempt as a failure before checking it (see lockout.py), or refuse it with
+        429 while the address must wait. Returns the record written and when, for un-counting."""
+        for _ in range(RACE_RETRIES):
+            logins = self._store.load_address(username).logins
+            now = int(self._clock())
+            wait = logins.wait_before_next(now)
+            if wait > 0:
+                audit("login_throttled", address=username, sub=sub, retryAfter=wait, purpose=purpose)
+                raise LimitExceeded(wait, "Too many failed sign-in attempts. Please wait before trying again.")
+            counted = logins.with_failure(now)
+            try:
+                self._store.save_logins(username, logins, counted)
+            except Conflict:
+                continue
+            return now
+        raise ServiceUnavailable()
+
+    def _uncount_attempt(self, username: str, counted_at: int) -> None:
+        """The attempt was right: a success resets the run of failures."""
+        for _ in range(RACE_RETRIES):
+            logins = self._store.load_address(username).logins
+            try:
+                self._store.save_logins(username, logins, logins.with_success(counted_at))
+                return
+            except Conflict:
+                continue
+        # Giving up leaves one extra failure counted: the safe side.
+
+    def _check_password(self, username: str, user: User | None, password: str, purpose: str) -> bool:
+        """Throttle, then verify (a dummy verification without an account); un-count a success."""
+        counted_at = self._count_attempt(username, user.sub if user else None, purpose)
+        if user is None:
+            self._hasher().verify_dummy(password)
+            return False
+        if not self._hasher().verify(user.password_hash, password):
+            return False
+        self._uncount_attempt(username, counted_at)
+        return True
+
+    # -- routes: sign-in and sessions ----------------------------------------------------------
+
+    def login(self, email: str, password: str) -> TokenPair:
+        username = normalize(email)
+        password = normalize_password(password)
+        user = self._store.load_address(username).user
+        ok = self._check_password(username, user, password, "login")
+        if not ok or user is None or not user.enabled:
+            reason = "no_account" if user is None else ("wrong_password" if not ok else "disabled")
+            audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
+            raise NotAuthorized()
+        if user.status == Status.UNCONFIRMED:
+            audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
+            raise UserNotConfirmed()
+        now = int(self._clock())
+        session_id = tokens.new_session_id()
+        refresh_token, record = self._new_refresh(session_id, now)
+        session = Session(
+            session_id=session_id,
+            sub=user.sub,
+            username=username,
+            email_verified=user.email_verified,
+            epoch=user.session_epoch,
+            created_at=now,
+            expires_at=record.expires_at,
+        )
+        self._store.create_session(session, record)
+        audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
+        return self._pair(session, refresh_token, now)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        try:
+            session_id, digest = tokens.parse_refresh(refresh_token)
+        except tokens.TokenRejected:
+            audit("refresh_refused", reason="malformed")
+            raise NotAuthorized(SESSION_ENDED) from None
+        session, record = self._store.load_refresh(session_id, digest)
+        now = int(self._clock())
+        if session is None or record is None:
+            audit("refresh_refused", sessionId=session_id, reason="unknown")
+            raise NotAuthorized(SESSION_ENDED)
+        if record.used:
+            self._store.revoke_session(session_id)
+            audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
+            raise NotAuthorized(SESSION_ENDED)
+        if not session.usable(now) or now >= record.expires_at:
+            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id,
+                  reason="revoked" if session.revoked else "expired")
+            raise NotAuthorized(SESSION_ENDED)
+        user = self._store.load_address(session.username).user
+        if user is None or user.sub != session.sub or not user.enabled or session.epoch < user.session_epoch:
+            self._store.revoke_session(session_id)
+            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
+            raise NotAuthorized(SESSION_ENDED)
+        new_token, new_record = self._new_refresh(session_id, now)
+        try:
+            self._store.rotate_refresh(session, record, new_record)
+        except Conflict:
+            # Another request used this very token between our read and our write: that is reuse.
+            self._store.revoke_session(session_id)
+            audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
+            raise NotAuthorized(SESSION_ENDED) from None
+        audit("token_refreshed", address=session.username, sub=session.sub, sessionId=session_id)
+        return self._pair(session, new_token, now)
+
+    def logout(self, principal: Principal, all_devices: bool) -> None:
+        self._store.revoke_session(principal.session_id)
+        if all_devices:
+            user = self._current_user(principal)
+            self._end_sessions(user, keep=None)
+        audit("logout", address=principal.username, sub=principal.sub, sessionId=principal.session_id, allDevices=all_devices)
+
+    def _end_sessions(self, user: User, keep: str | None, bump: bool = True) -> None:
+        if bump:
+            self._store.bump_session_epoch(user)
+        for session_id in self._store.session_ids(user.sub):
+            if session_id != keep:
+                self._store.revoke_session(session_id)
+
+    # -- routes: the account -------------------------------------------------------------------
+
+    def _current_user(self, principal: Principal) -> User:
+        user = self._store.load_address(principal.username).user
+        if user is None or user.sub != principal.sub:
+            # Deleted (and perhaps signed up again) since the token was issued.
+            raise NotAuthorized(SESSION_ENDED)
+        return user
+
+    def account(self, principal: Principal) -> User:
+        return self._current_user(principal)
+
+    def update_account(self, principal: Principal, language: str) -> User:
+        for _ in range(RACE_RETRIES):
+            user = self._current_user(principal)
+            try:
+                self._store.set_language(user, language, iso(self._clock()))
+            except Conflict:
+                continue
+            audit("account_updated", address=user.username, sub=user.sub, fields=["language"])
+            return self._current_user(principal)
+        raise ServiceUnavailable()
+
+    def delete_account(self, principal: Principal, password: str) -> None:
+        password = normalize_password(password)
+        user = self._current_user(principal)
+        if not self._check_password(user.username, user, password, "delete_account"):
+            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account")
+            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        try:
+            self._store.delete_account(user)
+        except Conflict:
+            raise NotAuthorized(SESSION_ENDED) from None
+        for session_id in {principal.session_id, *self._store.session_ids(user.sub)}:
+            self._store.delete_session(session_id)
+        audit("account_deleted", address=user.username, sub=user.sub)
+        self._notify(emails.render("account_deleted", user.language, user.email), user.username, user.sub)
+
+    # -- routes: passwords ---------------------------------------------------------------------
+
+    def forgot(self, email: str) -> Delivery:
+        username = normalize(email)
+        for _ in range(RACE_RETRIES):
+            state = self._store.load_address(username)
+            now = int(self._clock())
+            sends = self._reserve_send(username, state.sends, now)
+            user = state.user
+            # Every branch stores a reset code (real or decoy), so guesses at /password/reset
+            # meet the same rules for every address.
+            if user is not None and user.enabled and user.status != Status.UNCONFIRMED:
+                code, record = self._issue(Purpose.RESET_PASSWORD, username, now)
+                records, mail = [record], emails.render("reset_password", user.language, user.email, code)
+                kind = "reset"
+            elif user is not None and user.status == Status.UNCONFIRMED:
+                # Nothing to reset before the address is confirmed: a new verification code instead.
+                code, record = self._issue(Purpose.VERIFY_EMAIL, username, now)
+                records = [record, self._decoy(username, now, Purpose.RESET_PASSWORD)]
+                mail = emails.render("verify_email", user.language, user.email, code)
+                kind = "verify"
+            else:
+                records, mail, kind = [self._decoy(username, now, Purpose.RESET_PASSWORD)], None, "none"
+            try:
+                self._store.save_codes(username, records, state.sends, sends)
+            except Conflict:
+                continue
+            audit("reset_requested", address=username, sub=user.sub if user else None, sent=kind)
+            if mail is not None:
+                assert user is not None
+                self._send(mail, username, sends, now, sub=user.sub)
+            return Delivery(mask(email))
+        raise ServiceUnavailable()
+
+    def reset(self, email: str, code: str, new_password: str) -> None:
+        username = normalize(email)
+        new_password = normalize_password(new_password)
+        failed = failed_rules(new_password, email)
+        if failed:
+            raise InvalidPassword(failed)
+        for _ in range(RACE_RETRIES):
+            state = self._store.load_address(username)
+            record = state.codes.get(Purpose.RESET_PASSWORD)
+            outcome = self._judge(record, username, code)
+            user = state.user
+            sub = user.sub if user else None
+            if outcome is Outcome.MISMATCH:
+                assert record is not None
+                try:
+                    attempts = self._store.count_failed_attempt(username, record)
+                except Conflict:
+                    continue
+                audit("code_mismatch", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD, attempts=attempts)
+                raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
+            if outcome is Outcome.LOCKED:
+                audit("code_locked", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
+                raise TooManyFailedAttempts()
+            if outcome is Outcome.MATCH and user is not None and user.status != Status.UNCONFIRMED:
+                assert record is not None
+                password_hash = self._hasher().hash(new_password)
+                try:
+                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record)
+                except Conflict:
+                    continue
+                self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
+                self._clear_failures(username)
+                audit("reset_completed", address=username, sub=sub)
+                self._notify(emails.render("password_changed", user.language, user.email), username, sub)
+                return
+            audit("code_expired", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
+            raise ExpiredCode()
+        raise ServiceUnavailable()
+
+    def _clear_failures(self, username: str) -> None:
+        """Whoever read the reset code owns the mailbox: earlier guesses at the password no longer count."""
+        for _ in range(RACE_RETRIES):
+            logins = self._store.load_address(username).logins
+            if logins.consecutive == 0:
+                return
+            try:
+                self._store.save_logins(username, logins, LoginFailures(0, logins.last_failed_at, logins.recent, logins.version + 1))
+                return
+            except Conflict:
+                continue
+
+    def change_password(self, principal: Principal, current_password: str, new_password: str) -> None:
+        current_password = normalize_password(current_password)
+        new_password = normalize_password(new_password)
+        user = self._current_user(principal)
+        failed = failed_rules(new_password, user.email)
+        if failed:
+            raise InvalidPassword(failed)
+        if not self._check_password(user.username, user, current_password, "change_password"):
+            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_password")
+            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        password_hash = self._hasher().hash(new_password)
+        try:
+            epoch = self._store.set_password(user, password_hash, iso(self._clock()))
+        except Conflict:
+            # The password changed under us (another change or a reset): this one is void.
+            raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
+        try:
+            self._store.restamp_session(principal.session_id, epoch)
+        except Conflict:
+            pass  # this session was ended meanwhile (log out elsewhere): it stays ended
+        self._end_sessions(user, keep=principal.session_id, bump=False)
+        audit("password_changed", address=user.username, sub=user.sub, sessionId=principal.session_id)
+        self._notify(emails.render("password_changed", user.language, user.email), user.username, user.sub)

@@ -1,0 +1,90 @@
+"""The steps every code-sending flow shares: sign-up, "Reset password" and the account routes.
+
+One place for the send limits, issuing and judging one-time codes, decoy codes and mailing, so
+that sign-up codes and reset codes obey exactly the same rules (one send budget per address,
+five tries, 30 minutes) and an unknown address behaves like a known one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from portal import codes
+from portal.audit import audit
+from portal.codes import CodeRecord, Outcome, Purpose
+from portal.emails import Mail
+from portal.errors import DependencyFailure, LimitExceeded
+from portal.keys import Keyring
+from portal.limits import SendLog
+from portal.passwords import PasswordHasher
+from portal.store import Conflict, Store
+
+CODE_KEY_PURPOSE = "one-time-codes"
+# Reads and decisions are repeated this often when a concurrent request changed the address first.
+RACE_RETRIES = 3
+# Mails that carry a code (audited as code_sent); the others are notices.
+CODE_MAILS = frozenset({"verify_email", "reset_password"})
+
+
+class Mailer(Protocol):
+    def send(self, mail: Mail) -> None: ...
+
+
+class CodeSteps:
+    """Base of the use-case classes: the injected parts and the steps they share."""
+
+    def __init__(
+        self,
+        store: Store,
+        mailer: Callable[[], Mailer],
+        keyring: Callable[[], Keyring],
+        hasher: Callable[[], PasswordHasher],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._mailer = mailer
+        self._keyring = keyring
+        self._hasher = hasher
+        self._clock = clock
+
+    def _reserve_send(self, username: str, sends: SendLog, now: int) -> SendLog:
+        wait = sends.wait_before_next(now)
+        if wait > 0:
+            audit("send_throttled", address=username, retryAfter=wait)
+            raise LimitExceeded(wait, "A code was sent recently. Please wait before asking for a new one.")
+        return sends.with_send(now)
+
+    def _issue(self, purpose: Purpose, username: str, now: int) -> tuple[str, CodeRecord]:
+        kid, key = self._keyring().current(CODE_KEY_PURPOSE)
+        return codes.issue(kid, key, purpose, username, now)
+
+    def _decoy(self, username: str, now: int, purpose: Purpose = Purpose.VERIFY_EMAIL) -> CodeRecord:
+        """A code nobody is sent: guesses at it meet the same rules as guesses at a real one."""
+        return self._issue(purpose, username, now)[1]
+
+    def _judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
+        key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None
+        return codes.check(record, key, username, submitted, int(self._clock()))
+
+    def _send(self, mail: Mail, username: str, sends: SendLog, now: int, sub: str | None) -> None:
+        try:
+            self._mailer().send(mail)
+        except DependencyFailure:
+            audit("mail_failed", address=username, sub=sub, kind=mail.kind)
+            try:
+                self._store.refund_send(username, sends, now)
+            except (Conflict, DependencyFailure):
+                pass  # best effort: at worst the person waits out one minute
+            raise
+        audit("code_sent" if mail.kind in CODE_MAILS else "notice_sent", address=username, sub=sub, kind=mail.kind)
+
+    def _notify(self, mail: Mail, username: str, sub: str | None) -> None:
+        """A notice after a change that already happened: a mail failure must not undo or fail it."""
+        try:
+            self._mailer().send(mail)
+        except DependencyFailure:
+            audit("mail_failed", address=username, sub=sub, kind=mail.kind)
+            return
+        audit("notice_sent", address=username, sub=sub, kind=mail.kind)

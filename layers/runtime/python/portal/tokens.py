@@ -1,0 +1,157 @@
+"""Access tokens (JWT, HS256, PyJWT) and opaque refresh tokens.
+
+Access tokens are signed with the keyring's "access-tokens" purpose key; the header's `kid` names
+the key, so a rotated secret keeps verifying tokens signed before the rotation. Verification
+accepts HS256 only (no `none`, no algorithm confusion), requires every claim we rely on and checks
+time against the injected clock rather than PyJWT's own, so tests can move time.
+
+Refresh tokens are `<sessionId>.<secret>` with 256 random bits of secret; only the SHA-256 of the
+whole token is stored (a fast hash is enough for a secret that cannot be guessed). The session id
+lets a refresh read exactly one session.
+
+Only HMAC algorithms are used, so PyJWT never needs `cryptography` (not in the Lambda layer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from portal.keys import Keyring
+
+ACCESS_KEY_PURPOSE = "access-tokens"
+ALGORITHM = "HS256"
+TOKEN_USE = "access"
+# Tolerated clock difference between the function that signs and the one that checks.
+LEEWAY_SECONDS = 5
+REQUIRED_CLAIMS = ("sub", "email", "email_verified", "token_use", "iss", "iat", "exp", "jti", "sid")
+REFRESH_SECRET_BYTES = 32
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+_REFRESH = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
+
+
+class TokenRejected(Exception):
+    """The token is not one we accept; `reason` is for the audit line, never for the client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    sub: str
+    username: str
+    email_verified: bool
+    session_id: str
+    jti: str
+    issued_at: int
+    expires_at: int
+
+
+def new_session_id() -> str:
+    return secrets.token_hex(16)
+
+
+def issue_access(
+    keyring: Keyring,
+    issuer: str,
+    *,
+    sub: str,
+    username: str,
+    email_verified: bool,
+    session_id: str,
+    now: int,
+    lifetime: int,
+) -> str:
+    kid, key = keyring.current(ACCESS_KEY_PURPOSE)
+    payload = {
+        "sub": sub,
+        "email": username,
+        "email_verified": email_verified,
+        "token_use": TOKEN_USE,
+        "iss": issuer,
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+        "sid": session_id,
+    }
+    return jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def verify_access(token: str, keyring: Keyring, issuer: str, now: int, max_lifetime: int = 900) -> AccessClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise TokenRejected("malformed") from None
+    # Checked before any key is touched: `none`, RS256/ES256 (key confusion) and HS384/512 all stop here.
+    if header.get("alg") != ALGORITHM:
+        raise TokenRejected("algorithm")
+    kid = header.get("kid")
+    key = keyring.key(ACCESS_KEY_PURPOSE, kid) if isinstance(kid, str) and kid else None
+    if key is None:
+        raise TokenRejected("unknown_key")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            # Time is judged below against our clock; signature, algorithm, iss and presence here.
+            options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+    except jwt.InvalidIssuerError:
+        raise TokenRejected("issuer") from None
+    except jwt.InvalidSignatureError:
+        raise TokenRejected("signature") from None
+    except jwt.PyJWTError:
+        raise TokenRejected("malformed") from None
+    if claims["token_use"] != TOKEN_USE:
+        raise TokenRejected("token_use")
+    issued_at, expires_at, not_before = claims["iat"], claims["exp"], claims.get("nbf", claims["iat"])
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (issued_at, expires_at, not_before)):
+        raise TokenRejected("malformed")
+    if now >= expires_at + LEEWAY_SECONDS:
+        raise TokenRejected("expired")
+    if issued_at > now + LEEWAY_SECONDS or not_before > now + LEEWAY_SECONDS:
+        raise TokenRejected("not_yet_valid")
+    if expires_at - issued_at > max_lifetime:
+        # Even a token signed by us is refused if it claims more life than we ever give.
+        raise TokenRejected("lifetime")
+    sub, username, sid, jti = claims["sub"], claims["email"], claims["sid"], claims["jti"]
+    if not all(isinstance(v, str) and v for v in (sub, username, sid, jti)) or not _SESSION_ID.match(sid):
+        raise TokenRejected("malformed")
+    return AccessClaims(
+        sub=sub,
+        username=username,
+        email_verified=claims["email_verified"] is True,
+        session_id=sid,
+        jti=jti,
+        issued_at=issued_at,
+        expires_at=expires_at,
+    )
+
+
+def new_refresh(session_id: str) -> tuple[str, str]:
+    """A fresh refresh token for the session and the hash that is all we keep of it."""
+    token = f"{session_id}.{secrets.token_urlsafe(REFRESH_SECRET_BYTES)}"
+    return token, refresh_hash(token)
+
+
+def refresh_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def parse_refresh(token: str) -> tuple[str, str]:
+    """(session id, hash) of a well-formed refresh token; TokenRejected otherwise."""
+    match = _REFRESH.match(token)
+    if not match:
+        raise TokenRejected("malformed")
+    return match.group(1), refresh_hash(token)

@@ -1,0 +1,123 @@
+"""The account itself (read, edit, delete) and sign-in throttling, through the handlers on moto."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+
+from tests.support import STRONG_PASSWORD
+
+ANN = "ann@example.org"
+WRONG = "Wrong-Password-123!"
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(datetime(2025, 4, 4, 9, 0, tzinfo=timezone.utc), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def ann(api):
+    api.confirmed_account(ANN)
+    return ANN
+
+
+def test_patch_changes_the_language(api, aws, ann):
+    token = api.tokens(ann)["accessToken"]
+    result = api.call_as(token, "account_update", {"language": "fr"})
+    assert result.status == 200 and result.body["language"] == "fr"
+    assert api.call_as(token, "account_get").body["language"] == "fr"
+    assert aws.item(f"EMAIL#{ann}", "USER")["language"]["S"] == "fr"
+    for bad in ({"language": "de"}, {"language": "fr", "status": "CONFIRMED"}, {"email": "x@example.org"}):
+        refused = api.call_as(token, "account_update", bad)
+        assert refused.status == 400 and refused.error["code"] == "InvalidParameter"
+
+
+def test_delete_needs_the_password(api, aws, ann):
+    token = api.tokens(ann)["accessToken"]
+    wrong = api.call_as(token, "account_delete", {"password": WRONG})
+    assert wrong.status == 401 and wrong.error["code"] == "NotAuthorized"
+    assert aws.item(f"EMAIL#{ann}", "USER") is not None
+
+
+def test_delete_removes_the_account_its_sessions_and_codes(api, aws, ann, caplog):
+    caplog.set_level("INFO")
+    here, elsewhere = api.tokens(ann), api.tokens(ann)
+    result = api.call_as(here["accessToken"], "account_delete", {"password": STRONG_PASSWORD})
+    assert result.status == 204 and result.body is None
+    items = aws.items()
+    assert not [i for i in items if i["pk"]["S"] == f"EMAIL#{ann}" and (i["sk"]["S"] == "USER" or i["sk"]["S"].startswith("CODE#"))]
+    assert not [i for i in items if i["sk"]["S"] == "SESSION"]
+    for pair in (here, elsewhere):
+        assert api.call_as(pair["accessToken"], "account_get").status == 401
+        assert api.refresh(pair["refreshToken"]).status == 401
+    assert api.login(ann).status == 401
+    assert aws.mail(ann)[-1].subject == "Your account has been deleted"
+    assert "account_deleted" in [getattr(r, "event", None) for r in caplog.records]
+
+
+def test_a_deleted_address_can_sign_up_again(api, aws, ann):
+    with time_machine.travel(datetime.now(timezone.utc), tick=True) as clock:
+        token = api.tokens(ann)["accessToken"]
+        old_sub = api.call_as(token, "account_get").body["sub"]
+        assert api.call_as(token, "account_delete", {"password": STRONG_PASSWORD}).status == 204
+        clock.shift(61)
+        assert api.register(ann, "Another-Good-Pass-7").status == 202
+        assert api.verify(ann, aws.last_code(ann)).status == 200
+        fresh = api.tokens(ann, "Another-Good-Pass-7")["accessToken"]
+        assert api.call_as(fresh, "account_get").body["sub"] != old_sub
+        # A token of the old account does not reach the new one.
+        assert api.call_as(token, "account_get").status == 401
+
+
+def test_five_failures_then_exponential_waits_and_a_success_resets(api, ann, clock):
+    for _ in range(5):
+        assert api.login(ann, WRONG).status == 401
+    throttled = api.login(ann)  # even the right password is not checked while waiting
+    assert throttled.status == 429 and throttled.error["code"] == "LimitExceeded"
+    assert throttled.headers["Retry-After"] == "1" and throttled.error["retryAfter"] == 1
+    clock.shift(1)
+    assert api.login(ann, WRONG).status == 401  # the 6th failure: now 2 s
+    assert api.login(ann).headers["Retry-After"] == "2"
+    clock.shift(2)
+    assert api.login(ann, WRONG).status == 401  # 7th: 4 s
+    clock.shift(3)
+    assert api.login(ann).status == 429
+    clock.shift(1)
+    assert api.login(ann).status == 200  # a success ends the run
+    for _ in range(5):
+        assert api.login(ann, WRONG).status == 401
+    assert api.login(ann).status == 429
+
+
+def test_the_wait_stops_growing_at_fifteen_minutes(api, ann, clock):
+    for n in range(5 + 12):
+        clock.shift(900)
+        assert api.login(ann, WRONG).status == 401
+    refused = api.login(ann)
+    assert refused.status == 429 and refused.headers["Retry-After"] == "900"
+
+
+def test_never_more_than_a_hundred_failures_an_hour(api, ann, clock):
+    # Log in right after every four failures: the backoff never starts, the hourly cap still holds.
+    failures = 0
+    while failures < 100:
+        assert api.login(ann, WRONG).status == 401
+        failures += 1
+        clock.shift(30)
+        if failures % 4 == 0 and failures < 100:
+            assert api.login(ann).status == 200
+    refused = api.login(ann)  # the right password, but the hour's hundred failures are used up
+    assert refused.status == 429
+    first_failure_leaves = 3600 - 100 * 30
+    assert refused.headers["Retry-After"] == str(first_failure_leaves)
+
+
+def test_throttling_looks_the_same_for_unknown_addresses(api, ann, clock):
+    for address in (ann, "nobody@example.org"):
+        answers = [api.login(address, WRONG) for _ in range(6)]
+        assert [a.status for a in answers] == [401] * 5 + [429]
+        assert answers[-1].body == {"error": {**answers[-1].error}} and answers[-1].headers["Retry-After"] == "1"

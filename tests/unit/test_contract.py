@@ -1,0 +1,44 @@
+"""The route table and the committed OpenAPI document agree with the code."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from functions.routes import AUTHORIZER, ROUTES, Access, Profile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_committed_openapi_document_is_the_generated_one():
+    from functions.openapi import render
+
+    assert (ROOT / "docs" / "openapi.json").read_text() == render(), "run: make openapi"
+
+
+def test_sign_in_routes_are_in_the_table_as_the_issue_says():
+    table = {(r.method, r.path): r for r in ROUTES}
+    protected = {("POST", "/v1/auth/logout"), ("GET", "/v1/account"), ("PATCH", "/v1/account"),
+                 ("DELETE", "/v1/account"), ("POST", "/v1/password/change")}
+    public = {("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh"), ("POST", "/v1/password/forgot"),
+              ("POST", "/v1/password/reset")}
+    assert protected | public <= set(table)
+    assert all(table[k].auth for k in protected) and not any(table[k].auth for k in public)
+    for key in (("POST", "/v1/auth/login"), ("POST", "/v1/password/reset"), ("POST", "/v1/password/change"), ("DELETE", "/v1/account")):
+        assert table[key].profile is Profile.HASHING
+    assert table[("POST", "/v1/auth/login")].sensitive and table[("POST", "/v1/password/forgot")].sensitive
+
+
+def test_the_authorizer_is_described_for_the_infra():
+    module = importlib.import_module(f"functions.{AUTHORIZER.module}")
+    assert callable(module.handler) and AUTHORIZER.handler == "authorizer.handler"
+    assert AUTHORIZER.access == frozenset({Access.TABLE_READ, Access.KEYS_READ})
+    assert 0 < AUTHORIZER.cache_seconds <= 300
+    assert AUTHORIZER.identity_source == "method.request.header.Authorization"
+
+
+def test_the_policy_covers_the_whole_stage_so_a_cached_allow_serves_every_route():
+    from functions.authorizer import stage_arn
+
+    arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/v1/account"
+    assert stage_arn(arn) == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/*"
