@@ -153,3 +153,19 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_five_free_checks(api,
     statuses = sorted(r.status for r in results)
     assert len(checked) == 5
     assert statuses == [401] * 5 + [429] * 15
+
+
+def test_every_decision_leaves_its_audit_line(api, aws, ann, clock, caplog):
+    caplog.set_level("INFO")
+    pair = api.tokens(ann)
+    assert api.call_as(pair["accessToken"], "auth_logout", raw_body="").status == 204
+    for _ in range(6):
+        api.login(ann, WRONG)
+    lines = [vars(r) for r in caplog.records if getattr(r, "event", None)]
+    events = [line["event"] for line in lines]
+    assert events.count("login_failed") == 5 and events.count("login_throttled") == 1
+    logout = next(line for line in lines if line["event"] == "logout")
+    assert logout["sessionId"] and logout["allDevices"] is False and logout["email"] == "a***@e***.org"
+    throttled = next(line for line in lines if line["event"] == "login_throttled")
+    assert throttled["retryAfter"] == 1
+    assert all(ann not in str(line) and WRONG not in str(line) for line in lines)
