@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,11 @@ FIRST = "Correct-Horse-Battery-9"
 SECOND = "Brand-New-Secret-42!"
 
 
+def _drain(stream: Iterator[str]) -> None:
+    for _ in stream:
+        pass
+
+
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     # A clean environment: the runner provisions and configures its own emulation.
@@ -42,10 +48,8 @@ def base_url() -> Iterator[str]:
         first = process.stdout.readline()
         match = LISTENING.search(first)
         assert match, f"the runner did not start: {first!r}"
-        # Keep draining its output so a full pipe never blocks it.
-        import threading
-
-        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+        # Keep draining its output (mails, access lines) so a full pipe never blocks it.
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
         yield match.group(1)
     finally:
         process.terminate()

@@ -121,3 +121,51 @@ def test_throttling_looks_the_same_for_unknown_addresses(api, ann, clock):
         answers = [api.login(address, WRONG) for _ in range(6)]
         assert [a.status for a in answers] == [401] * 5 + [429]
         assert answers[-1].body == {"error": {**answers[-1].error}} and answers[-1].headers["Retry-After"] == "1"
+
+
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_five_free_checks(api, ann, clock, atomic_dynamodb):
+    import threading
+
+    from portal.passwords import PasswordHasher
+
+    checked = []
+    real_verify = PasswordHasher.verify
+
+    def counting_verify(self, stored, password):
+        checked.append(password)
+        return real_verify(self, stored, password)
+
+    barrier = threading.Barrier(20)
+    results = []
+
+    def attempt():
+        barrier.wait()
+        results.append(api.login(ann, WRONG))
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(PasswordHasher, "verify", counting_verify):
+        threads = [threading.Thread(target=attempt) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    statuses = sorted(r.status for r in results)
+    assert len(checked) == 5
+    assert statuses == [401] * 5 + [429] * 15
+
+
+def test_every_decision_leaves_its_audit_line(api, aws, ann, clock, caplog):
+    caplog.set_level("INFO")
+    pair = api.tokens(ann)
+    assert api.call_as(pair["accessToken"], "auth_logout", raw_body="").status == 204
+    for _ in range(6):
+        api.login(ann, WRONG)
+    lines = [vars(r) for r in caplog.records if getattr(r, "event", None)]
+    events = [line["event"] for line in lines]
+    assert events.count("login_failed") == 5 and events.count("login_throttled") == 1
+    logout = next(line for line in lines if line["event"] == "logout")
+    assert logout["sessionId"] and logout["allDevices"] is False and logout["email"] == "a***@e***.org"
+    throttled = next(line for line in lines if line["event"] == "login_throttled")
+    assert throttled["retryAfter"] == 1
+    assert all(ann not in str(line) and WRONG not in str(line) for line in lines)

@@ -43,6 +43,9 @@ from portal.store import Conflict, Store
 from portal.users import Status, User, iso
 
 WRONG_CURRENT_PASSWORD = "The current password is not correct."
+# Concurrent attempts at one address each need their turn to be counted; one turn per free
+# failure plus one to be refused is enough for any burst (each round counts exactly one).
+COUNT_RETRIES = 8
 SESSION_ENDED = "Your session has ended. Please log in again."
 
 
@@ -136,8 +139,8 @@ class Auth(CodeSteps):
 
     def _count_attempt(self, username: str, sub: str | None, purpose: str) -> int:
         """Count this attempt as a failure before checking it (see lockout.py), or refuse it with
-        429 while the address must wait. Returns the record written and when, for un-counting."""
-        for _ in range(RACE_RETRIES):
+        429 while the address must wait. Returns when it was counted, for un-counting."""
+        for _ in range(COUNT_RETRIES):
             logins = self._store.load_address(username).logins
             now = int(self._clock())
             wait = logins.wait_before_next(now)
