@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,10 +121,11 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
 
 
 def provision_media_bucket(s3: Any, bucket: str) -> None:
-    """Private, encrypted, TLS-only: the bucket as the stack builds it (infra/ holds the real one).
+    """Private and encrypted, as the stack builds it (infra/ owns the real bucket and its policy).
 
-    moto enforces bucket policies, and the embedded emulation speaks plain HTTP: there the
-    TLS-only statement would refuse every request, so it is applied only on HTTPS endpoints.
+    The stack's TLS-only statement (Deny when aws:SecureTransport is false) is left out here:
+    moto enforces bucket policies but evaluates aws:SecureTransport as false even for HTTPS
+    requests, and the embedded emulation speaks plain HTTP, so it would refuse every request.
     """
     if bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         return
@@ -139,26 +139,6 @@ def provision_media_bucket(s3: Any, bucket: str) -> None:
     s3.put_bucket_encryption(
         Bucket=bucket,
         ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-    )
-    if not s3.meta.endpoint_url.startswith("https://"):
-        return
-    s3.put_bucket_policy(
-        Bucket=bucket,
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "TlsOnly",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ],
-            }
-        ),
     )
 
 

@@ -87,3 +87,12 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.enable_socket)
 
 
+
+
+@pytest.fixture
+def audit_lines() -> Iterator[Any]:
+    from tests.videos_support import AuditLines
+
+    lines = AuditLines()
+    yield lines
+    lines.close()
