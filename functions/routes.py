@@ -21,7 +21,8 @@ class Access(enum.Enum):
     TABLE_WRITE = "table:write"
     MAIL_SEND = "mail:send"
     KEYS_READ = "keys:read"
-    # s3:GetObject on the media bucket, under Settings.media_prefix only (presigned downloads).
+    # s3:GetObject on Settings.media_bucket under portal.catalog.MEDIA_PREFIX ("media/") only:
+    # the download function signs GET URLs with its own role, so the URL can reach no further.
     MEDIA_READ = "media:read"
 
 

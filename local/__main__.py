@@ -30,7 +30,8 @@ def main() -> int:
     from local.server import LocalApi  # handlers import after the emulation has set the environment
 
     server.app = LocalApi(emulation)
-    where = "embedded moto" if emulation.embedded else emulation.endpoint_url
+    # Shown so that ops commands (--endpoint-url) and download links can be checked by hand.
+    where = f"embedded moto at {emulation.endpoint_url}" if emulation.embedded else emulation.endpoint_url
     print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
     print(f"  OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
     print("  Emails are printed here. Ctrl-C stops.", flush=True)

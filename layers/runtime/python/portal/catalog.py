@@ -7,7 +7,7 @@ search costs the pages it reads, not the size of its answer. One request reads a
 `SEARCH_READ_PAGES` pages of `SEARCH_PAGE_ITEMS` index entries; when that budget runs out before
 `limit` matches are found the answer holds fewer items (possibly none) and a `nextCursor` to go on.
 At the catalogue's size (hundreds to a few thousand videos) that is a handful of reads per search;
-a word index would be the next step if it grows far beyond (docs: decisions).
+a word index would be the next step if it grows far beyond (docs/videos-and-newsletter.md).
 
 The cursor is opaque to clients: base64url of the sort key of the last item returned. It is
 validated strictly (shape, and inside the requested date range) so that a tampered or stale
@@ -21,7 +21,6 @@ import binascii
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Protocol
@@ -82,7 +81,7 @@ class Video(BaseModel):
     durationSeconds: int = Field(gt=0)
     language: str = Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     tags: tuple[str, ...] = Field((), max_length=50)
-    thumbnail: str | None = Field(None, max_length=2048)
+    thumbnail: str | None = Field(None, max_length=2048, pattern=r"^https://\S+$", description="Public image URL.")
     renditions: tuple[Rendition, ...] = Field(min_length=1, max_length=20)
 
     @model_validator(mode="after")
@@ -217,7 +216,3 @@ class Catalog:
             if after is None or len(items) >= limit:
                 break
         return Page(tuple(items), encode_cursor(after) if after else None)
-
-
-def newest_first(videos: Iterable[Video]) -> list[Video]:
-    return sorted(videos, key=lambda v: v.sort_key, reverse=True)

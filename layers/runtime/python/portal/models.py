@@ -69,13 +69,13 @@ class VerifyResult(Body):
 # -- videos and newsletter
 
 
-class Query(BaseModel):
+class QueryParameters(BaseModel):
     """Query string parameters: strings on the wire, so converted (lax), but unknown names refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
 
 
-class VideoListQuery(Query):
+class VideoListQuery(QueryParameters):
     limit: int = Field(20, ge=1, le=100, description="Items per page.")
     cursor: str | None = Field(None, max_length=512, description="`nextCursor` of the previous page.")
     q: str | None = Field(None, min_length=1, max_length=200, description="Words that must all appear in the title.")
@@ -166,5 +166,5 @@ class NewsletterState(Body):
         )
 
 
-class UnsubscribeQuery(Query):
+class UnsubscribeQuery(QueryParameters):
     token: str = Field(min_length=10, max_length=300, description="The signed token of the email's link.")

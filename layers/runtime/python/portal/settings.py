@@ -34,9 +34,9 @@ class Settings(BaseModel):
     argon2_time_cost: int = Field(2, ge=2)
     argon2_parallelism: int = Field(1, ge=1)
     # -- videos and newsletter
-    # The private bucket holding the renditions; only the download function reads it (media/ prefix).
+    # The private bucket holding the renditions; the download function may read only under
+    # portal.catalog.MEDIA_PREFIX ("media/"), the prefix every rendition key is validated to.
     media_bucket: str | None = None
-    media_prefix: str = Field("media/", pattern=r"^[a-z0-9][a-z0-9/_-]*/$")
     # Downloads issued per account per UTC day before 429 LimitExceeded.
     download_quota_per_day: int = Field(100, ge=1)
     # Lifetime of a presigned download URL; the issue caps it at 15 minutes.
