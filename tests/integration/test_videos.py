@@ -198,6 +198,20 @@ def test_a_principal_without_a_matching_account_is_not_authorized(catalogue, aws
         assert result.status == 401 and result.error["code"] == "NotAuthorized"
 
 
+def test_a_disabled_account_is_not_authorized(catalogue, aws):
+    import boto3
+
+    catalogue.confirmed_account(ANN)
+    boto3.client("dynamodb").update_item(
+        TableName="portal-test",
+        Key={"pk": {"S": f"EMAIL#{ANN}"}, "sk": {"S": "USER"}},
+        UpdateExpression="SET enabled = :false",
+        ExpressionAttributeValues={":false": {"BOOL": False}},
+    )
+    result = download(catalogue, principal_of(aws, ANN))
+    assert result.status == 401 and result.error["code"] == "NotAuthorized"
+
+
 @pytest.fixture
 def small_quota(monkeypatch):
     monkeypatch.setenv("PORTAL_DOWNLOAD_QUOTA_PER_DAY", "2")

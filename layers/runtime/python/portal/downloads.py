@@ -25,6 +25,8 @@ DAY_SECONDS = 86_400
 # Counters outlive their day a little, for support questions, then DynamoDB removes them.
 COUNTER_KEEP_SECONDS = 2 * DAY_SECONDS
 MAX_FILENAME_STEM = 80
+# The issue's ceiling for a link's life; Settings refuses more, and this holds for any caller.
+MAX_URL_SECONDS = 900
 EXTENSIONS = {"video/mp4": "mp4", "audio/mp4": "m4a", "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/wav": "wav"}
 
 
@@ -76,7 +78,7 @@ class Downloads:
         self._counter = counter
         self._presigner = presigner
         self._quota = quota_per_day
-        self._url_seconds = min(url_seconds, 900)
+        self._url_seconds = min(url_seconds, MAX_URL_SECONDS)
         self._clock = clock
 
     def issue(self, principal: Mapping[str, str], video_id: str, rendition_name: str, source_ip: str) -> Link:
