@@ -24,6 +24,13 @@ def record(video_id: str, published: str, title: str | None = None, **overrides:
     }
 
 
+def principal_of(aws: Any, email: str) -> dict[str, str]:
+    """What the sign-in authorizer hands a protected route for this account (requestContext.authorizer)."""
+    user = aws.item(f"EMAIL#{email}", "USER")
+    verified = "true" if user["emailVerified"]["BOOL"] else "false"
+    return {"sub": user["sub"]["S"], "sessionId": "session-1", "username": email, "emailVerified": verified}
+
+
 def upload_media() -> None:
     import boto3
 

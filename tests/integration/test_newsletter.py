@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.integration.test_videos import principal_of
+from tests.videos_support import principal_of
 
 ANN = "ann@example.org"
 

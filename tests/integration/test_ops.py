@@ -9,8 +9,7 @@ import pytest
 
 from ops import catalog as catalog_command
 from ops import subscribers as subscribers_command
-from tests.integration.test_videos import principal_of
-from tests.videos_support import MEDIA_BYTES, record, upload_media
+from tests.videos_support import MEDIA_BYTES, principal_of, record, upload_media
 
 OPTIONS = ["--table", "portal-test", "--bucket", "portal-test-media", "--region", "eu-west-1"]
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.videos_support import MEDIA_BYTES, record, seed
+from tests.videos_support import MEDIA_BYTES, principal_of, record, seed
 
 ANN = "ann@example.org"
 
@@ -97,12 +97,6 @@ def test_one_video_or_not_found(catalogue):
 
 
 # -- downloads ------------------------------------------------------------------------------
-
-
-def principal_of(aws, email: str) -> dict[str, str]:
-    """What the authorizer would hand over for this account."""
-    user = aws.item(f"EMAIL#{email}", "USER")
-    return {"sub": user["sub"]["S"], "sessionId": "s-1", "username": email, "emailVerified": user["emailVerified"]["BOOL"] and "true" or "false"}
 
 
 def download(api, principal, video_id="fm-2025-04-04", rendition="full_hd"):
