@@ -5,5 +5,6 @@
 
 Each takes --endpoint-url, --profile, --region, --table (default $PORTAL_TABLE_NAME) and, where it
 touches media, --bucket (default $PORTAL_MEDIA_BUCKET). Exit codes: 0 done, 1 refused (invalid
-input, missing objects, unknown ids) with the reasons on stderr, 2 usage errors.
+input, missing objects, unknown ids) with the reasons on stderr, 2 usage errors, 3 AWS failed
+(unreachable, no credentials, no such table or bucket).
 """

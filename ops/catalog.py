@@ -18,9 +18,10 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from ops.common import OK, REFUSED, Clients, add_aws_options, clients, require
+from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.catalog import Video
 from portal.catalog_store import DynamoCatalog
+from portal.errors import DependencyFailure
 from portal.media import S3Media
 
 
@@ -85,7 +86,14 @@ def main(argv: Sequence[str] | None = None, make_clients: Any = clients, out: Te
     remove_parser.add_argument("ids", nargs="+")
     args = parser.parse_args(argv)
     require(parser, args, "table", *(["bucket"] if args.command == "put" else []))
-    aws: Clients = make_clients(args)
+    try:
+        return _run(args, make_clients(args), out, err)
+    except DependencyFailure as exc:
+        err.write(f"AWS failed: {exc} (cause: {exc.__cause__})\n")
+        return AWS_FAILED
+
+
+def _run(args: argparse.Namespace, aws: Clients, out: TextIO, err: TextIO) -> int:
     store = DynamoCatalog(aws("dynamodb"), args.table)
 
     if args.command == "put":

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 OK, REFUSED, USAGE = 0, 1, 2
+# AWS unreachable, credentials refused, table or bucket missing: reported in one line, not a traceback.
+AWS_FAILED = 3
 
 Clients = Callable[[str], Any]
 

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ops.common import OK, add_aws_options, clients, require
+from ops.common import AWS_FAILED, OK, add_aws_options, clients, require
+from portal.errors import DependencyFailure
 from portal.newsletter_store import DynamoSubscriptions
 
 COLUMNS = ("email", "language", "consentAt", "source", "sub")
@@ -52,7 +53,11 @@ def main(argv: Sequence[str] | None = None, make_clients: Any = clients, out: Te
     export.add_argument("--output", help="write to this file instead of stdout")
     args = parser.parse_args(argv)
     require(parser, args, "table")
-    found = rows(DynamoSubscriptions(make_clients(args)("dynamodb"), args.table))
+    try:
+        found = rows(DynamoSubscriptions(make_clients(args)("dynamodb"), args.table))
+    except DependencyFailure as exc:
+        err.write(f"AWS failed: {exc} (cause: {exc.__cause__})\n")
+        return AWS_FAILED
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as file:
             write(found, args.format, file)

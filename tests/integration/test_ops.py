@@ -76,6 +76,13 @@ def test_a_file_that_is_not_json_is_refused(aws, tmp_path):
     assert code == 1 and "cannot read" in err
 
 
+def test_a_missing_table_is_one_line_and_exit_3(aws):
+    out, err = io.StringIO(), io.StringIO()
+    assert catalog_command.main(["--table", "no-such-table", "--region", "eu-west-1", "list"], out=out, err=err) == 3
+    assert err.getvalue().startswith("AWS failed: DynamoDB: ResourceNotFoundException")
+    assert subscribers_command.main(["--table", "no-such-table", "--region", "eu-west-1", "export"], out=out, err=err) == 3
+
+
 def test_the_table_is_required(aws, monkeypatch):
     monkeypatch.delenv("PORTAL_TABLE_NAME")
     with pytest.raises(SystemExit) as exited:

@@ -45,3 +45,32 @@ def test_every_newsletter_mail_carries_the_one_click_headers_and_the_link():
 def test_without_a_public_url_no_link_can_be_made():
     with pytest.raises(RuntimeError, match="PORTAL_PUBLIC_API_URL"):
         newsletter({"kid": "k1", "secret": "s" * 64}, url=None).unsubscribe_url(SUB)
+
+
+def test_a_failed_welcome_mail_does_not_undo_the_consent():
+    from portal.errors import DependencyFailure
+    from portal.store import AddressState
+    from portal.users import Status, User
+
+    user = User(SUB, "ann@example.org", "Ann@example.org", Status.CONFIRMED, "hash", "fr", "t", "t")
+
+    class Accounts:
+        def load_address(self, username):
+            return AddressState(user if username == user.username else None)
+
+    class Subscriptions:
+        saved: list = []
+
+        def save(self, username, sub, state):
+            self.saved.append((username, sub, state))
+
+    class BrokenMailer:
+        def send(self, mail):
+            raise DependencyFailure("SES: down")
+
+    keyring = Keyring({"kid": "k1", "secret": "s" * 64})
+    subscriptions = Subscriptions()
+    service = Newsletter(Accounts(), subscriptions, lambda: BrokenMailer(), lambda: keyring, "https://api.example.org", clock=lambda: 1_743_760_000)
+    state = service.update({"sub": SUB, "username": "ann@example.org"}, True, "signup", None)
+    assert state.subscribed and state.language == "fr" and state.consent_at == "2025-04-04T09:46:40Z"
+    assert subscriptions.saved == [("ann@example.org", SUB, state)]
