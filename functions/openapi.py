@@ -23,7 +23,8 @@ TITLE = "NATO Multimedia account API"
 VERSION = "1.0.0"
 DESCRIPTION = """\
 The account backend of the multimedia portal: sign-up with an emailed 6-digit code, sign-in
-with rotating refresh tokens, password recovery and the account itself.
+with rotating refresh tokens, password recovery, the account itself, the public video
+catalogue, presigned downloads for confirmed accounts, and the newsletter.
 
 Protected routes take `Authorization: Bearer <accessToken>` (a JWT from `POST /v1/auth/login`
 or `/v1/auth/refresh`, valid `expiresIn` seconds); without a valid one they answer
@@ -78,6 +79,30 @@ def _contract(route: Route) -> Any:
     return importlib.import_module(f"functions.{route.module}").handler.contract
 
 
+def _parameters(route: Route, contract: Any) -> list[dict[str, Any]]:
+    """Path parameters from the route's `{name}`s, query parameters from its query model."""
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in route.pattern.groupindex
+    ]
+    if contract.query_model is not None:
+        schema = contract.query_model.model_json_schema(by_alias=True)
+        required = set(schema.get("required", []))
+        for name, field_schema in schema.get("properties", {}).items():
+            parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+            if "description" in field_schema:
+                parameter["description"] = field_schema.pop("description")
+            field_schema.pop("title", None)
+            # An optional parameter is simply absent: drop pydantic's `anyOf [..., null]`.
+            options = [o for o in field_schema.pop("anyOf", []) if o.get("type") != "null"]
+            if len(options) == 1:
+                field_schema.update(options[0])
+            if field_schema.get("default", 0) is None:
+                del field_schema["default"]
+            parameter["schema"] = field_schema
+            parameters.append(parameter)
+    return parameters
+
+
 def _operation(route: Route, contract: Any) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.module,
@@ -85,6 +110,9 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
         "tags": [route.tag],
         "responses": {},
     }
+    parameters = _parameters(route, contract)
+    if parameters:
+        operation["parameters"] = parameters
     if route.auth:
         operation["security"] = [{"bearerAuth": []}]
     if contract.request_model is not None:
@@ -93,7 +121,9 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": REF.format(model=contract.request_model.__name__)}}},
         }
     success: dict[str, Any] = {"description": "Success."}
-    if contract.response_model is not None:
+    if contract.media_type != "application/json":
+        success["content"] = {contract.media_type: {"schema": {"type": "string"}}}
+    elif contract.response_model is not None:
         success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=contract.response_model.__name__)}}}
     operation["responses"][str(contract.status)] = success
 

@@ -21,6 +21,9 @@ class Access(enum.Enum):
     TABLE_WRITE = "table:write"
     MAIL_SEND = "mail:send"
     KEYS_READ = "keys:read"
+    # s3:GetObject on Settings.media_bucket under portal.catalog.MEDIA_PREFIX ("media/") only:
+    # the download function signs GET URLs with its own role, so the URL can reach no further.
+    MEDIA_READ = "media:read"
 
 
 class Profile(enum.Enum):
@@ -193,5 +196,62 @@ ROUTES: tuple[Route, ...] = (
         access=_SIGNUP,
         auth=True,
         profile=Profile.HASHING,
+    ),
+)
+
+# -- videos and newsletter
+_PUBLIC_CATALOG = frozenset({Access.TABLE_READ})
+
+ROUTES += (
+    Route(
+        module="videos_list",
+        method="GET",
+        path="/v1/videos",
+        summary="List the video catalogue, newest first (public)",
+        access=_PUBLIC_CATALOG,
+        tag="videos",
+    ),
+    Route(
+        module="videos_get",
+        method="GET",
+        path="/v1/videos/{videoId}",
+        summary="One video of the catalogue (public)",
+        access=_PUBLIC_CATALOG,
+        tag="videos",
+    ),
+    Route(
+        module="videos_download",
+        method="POST",
+        path="/v1/videos/{videoId}/download",
+        summary="A short-lived download link for one rendition of a video",
+        # Table write: the per-account daily download counter.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MEDIA_READ}),
+        auth=True,
+        tag="videos",
+    ),
+    Route(
+        module="newsletter_update",
+        method="PUT",
+        path="/v1/account/newsletter",
+        summary="Subscribe to or unsubscribe from the newsletter",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+        tag="newsletter",
+    ),
+    Route(
+        module="newsletter_unsubscribe_page",
+        method="GET",
+        path="/v1/newsletter/unsubscribe",
+        summary="The confirmation page behind an email's unsubscribe link",
+        access=frozenset({Access.KEYS_READ}),
+        tag="newsletter",
+    ),
+    Route(
+        module="newsletter_unsubscribe",
+        method="POST",
+        path="/v1/newsletter/unsubscribe",
+        summary="One-click unsubscribe (RFC 8058) with the link's signed token",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ}),
+        tag="newsletter",
     ),
 )

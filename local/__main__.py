@@ -23,11 +23,15 @@ def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     emulation = Emulation(endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
     emulation.start()
+    # Bind first: the handlers need the URL (newsletter unsubscribe links) before they import.
+    server = make_server(host, port, lambda environ, start_response: [], threaded=True)
+    url = f"http://{host}:{server.server_port}"
+    os.environ.setdefault("PORTAL_PUBLIC_API_URL", url)
     from local.server import LocalApi  # handlers import after the emulation has set the environment
 
-    server = make_server(host, port, LocalApi(emulation), threaded=True)
-    url = f"http://{host}:{server.server_port}"
-    where = "embedded moto" if emulation.embedded else emulation.endpoint_url
+    server.app = LocalApi(emulation)
+    # Shown so that ops commands (--endpoint-url) and download links can be checked by hand.
+    where = f"embedded moto at {emulation.endpoint_url}" if emulation.embedded else emulation.endpoint_url
     print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
     print(f"  OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
     print("  Emails are printed here. Ctrl-C stops.", flush=True)

@@ -56,6 +56,7 @@ class Emulation:
             keys_secret_id=f"portal/{self.stage.name}/keys",
             mail_sender=self.stage.mail_sender,
             cors_origins=self.stage.cors_origins,
+            media_bucket=f"portal-{self.stage.name}-media",
         )
 
     def start(self) -> None:
@@ -92,6 +93,9 @@ class Emulation:
 
     def provision(self) -> None:
         provision(self.client, self.settings(), self.stage.mail_domain)
+        from local.sample import seed_sample_catalog
+
+        seed_sample_catalog(self.client, self.settings())
 
     def mailbox(self) -> list[Mail]:
         """Every message the emulated SES accepted, oldest first."""
@@ -134,11 +138,35 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
     ses = client("sesv2")
     if mail_domain not in {i["IdentityName"] for i in ses.list_email_identities()["EmailIdentities"]}:
         ses.create_email_identity(EmailIdentity=mail_domain)
+    if settings.media_bucket:
+        provision_media_bucket(client("s3"), settings.media_bucket)
     secrets = client("secretsmanager")
     try:
         secrets.describe_secret(SecretId=settings.keys_secret_id)
     except secrets.exceptions.ResourceNotFoundException:
         secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+
+
+def provision_media_bucket(s3: Any, bucket: str) -> None:
+    """Private and encrypted, as the stack builds it (infra/ owns the real bucket and its policy).
+
+    The stack's TLS-only statement (Deny when aws:SecureTransport is false) is left out here:
+    moto enforces bucket policies but evaluates aws:SecureTransport as false even for HTTPS
+    requests, and the embedded emulation speaks plain HTTP, so it would refuse every request.
+    """
+    if bucket in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        return
+    region = s3.meta.region_name
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **extra)
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={k: True for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")},
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
 
 
 def sent_mail(account: str = LOCAL_ACCOUNT, region: str = LOCAL_REGION) -> list[Mail]:

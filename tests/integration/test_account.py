@@ -123,7 +123,7 @@ def test_throttling_looks_the_same_for_unknown_addresses(api, ann, clock):
         assert answers[-1].body == {"error": {**answers[-1].error}} and answers[-1].headers["Retry-After"] == "1"
 
 
-def test_a_burst_of_parallel_guesses_gets_no_more_than_the_five_free_checks(api, ann, clock, atomic_dynamodb):
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_five_free_checks(api, ann, clock):
     import threading
 
     from portal.passwords import PasswordHasher

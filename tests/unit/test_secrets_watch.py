@@ -18,3 +18,9 @@ def test_the_watch_finds_secrets_and_whole_addresses_but_not_masked_ones(monkeyp
     ]
     assert len(secrets_watch.leaks(lines)) == 3
     assert [leak.split('"detail":')[1][:6] for leak in secrets_watch.leaks(lines)] == ['"Corre', '"code ', '"to an']
+
+
+def test_the_watch_captures_what_the_functions_log(api):
+    before = len(secrets_watch.log.getvalue())
+    api.resend("watched@example.org")
+    assert '"event":"resend_without_account"' in secrets_watch.log.getvalue()[before:]

@@ -17,6 +17,8 @@ TAGLINE = {
 }
 # Stands for the code in a template; replaced last so that nothing else can smuggle it in.
 CODE = "{code}"
+# Stands for a link (newsletter unsubscribe): shown as a link in the HTML and in full in the text.
+LINK = "{link}"
 
 
 @dataclass(frozen=True)
@@ -124,10 +126,29 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    # A paragraph starting with LINK is the unsubscribe link, its text after the marker.
+    "newsletter_welcome": {
+        "en": (
+            "You have subscribed to our newsletter",
+            (
+                "Thank you for subscribing to the newsletter: you will receive our latest updates.",
+                "You can unsubscribe at any time with the link below or from your account.",
+                LINK + " Unsubscribe",
+            ),
+        ),
+        "fr": (
+            "Vous êtes abonné(e) à notre lettre d'information",
+            (
+                "Merci de vous être abonné(e) à la lettre d'information : vous recevrez nos dernières nouvelles.",
+                "Vous pouvez vous désabonner à tout moment avec le lien ci-dessous ou depuis votre compte.",
+                LINK + " Se désabonner",
+            ),
+        ),
+    },
 }
 
 
-def render(kind: str, language: str, to: str, code: str | None = None) -> Mail:
+def render(kind: str, language: str, to: str, code: str | None = None, link: str | None = None) -> Mail:
     language = language if language in LANGUAGES else "en"
     subject, paragraphs = TEMPLATES[kind][language]
     text_lines, html_blocks = [BRAND[language], ""], []
@@ -139,6 +160,11 @@ def render(kind: str, language: str, to: str, code: str | None = None) -> Mail:
                 '<p style="font-size:28px;font-weight:bold;letter-spacing:6px;margin:24px 0">'
                 f"{html.escape(code)}</p>"
             )
+        elif paragraph.startswith(LINK):
+            assert link is not None, f"{kind} needs a link"
+            label = paragraph.removeprefix(LINK).strip()
+            text_lines += [f"{label} {link}", ""]
+            html_blocks.append(f'<p><a href="{html.escape(link, quote=True)}">{html.escape(label)}</a></p>')
         else:
             text_lines += [paragraph, ""]
             html_blocks.append(f"<p>{html.escape(paragraph)}</p>")

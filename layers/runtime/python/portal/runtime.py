@@ -7,6 +7,7 @@ Tests replace services by building them from their own parts instead of calling 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,10 @@ from portal.settings import Settings
 
 if TYPE_CHECKING:
     from portal.auth import Auth, TokenSettings
+    from portal.catalog import Catalog
+    from portal.downloads import Downloads
+    from portal.media import S3Media
+    from portal.newsletter import Newsletter
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.passwords import PasswordHasher
@@ -94,3 +99,70 @@ def auth() -> Auth:
     from portal.auth import Auth
 
     return Auth(store(), mailer, keyring(), password_hasher, token_settings)
+
+
+# -- videos and newsletter
+
+
+@cache
+def media_client() -> Any:
+    """The S3 client that presigns downloads: SigV4 (boto3 would sign SigV2) on the regional endpoint.
+
+    With AWS_ENDPOINT_URL(_S3) set (the local runner), URLs point there, path-style, so that
+    `curl` on the link reaches the emulation; otherwise virtual-hosted on s3.<region>.amazonaws.com.
+    """
+    import boto3
+    from botocore.config import Config
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    custom = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    config = Config(
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if custom else "virtual"},
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "max_attempts": 3},
+    )
+    return boto3.client("s3", region_name=region, endpoint_url=custom or f"https://s3.{region}.amazonaws.com", config=config)
+
+
+@cache
+def media() -> S3Media:
+    from portal.media import S3Media
+
+    bucket = settings().media_bucket
+    if not bucket:
+        raise RuntimeError("PORTAL_MEDIA_BUCKET is not set: the download function cannot sign links")
+    return S3Media(media_client(), bucket)
+
+
+@cache
+def catalog() -> Catalog:
+    from portal.catalog import Catalog
+    from portal.catalog_store import DynamoCatalog
+
+    return Catalog(DynamoCatalog(client("dynamodb"), settings().table_name))
+
+
+@cache
+def downloads() -> Downloads:
+    from portal.catalog_store import DynamoDownloadCounter
+    from portal.downloads import Downloads
+
+    s = settings()
+    return Downloads(
+        store(),
+        catalog(),
+        DynamoDownloadCounter(client("dynamodb"), s.table_name),
+        media,
+        s.download_quota_per_day,
+        s.download_url_seconds,
+    )
+
+
+@cache
+def newsletter() -> Newsletter:
+    from portal.newsletter import Newsletter
+    from portal.newsletter_store import DynamoSubscriptions
+
+    return Newsletter(store(), DynamoSubscriptions(client("dynamodb"), settings().table_name), mailer, keyring(), settings().public_api_url)

@@ -38,6 +38,16 @@ class Settings(BaseModel):
     argon2_memory_kib: int = Field(19456, ge=19456)
     argon2_time_cost: int = Field(2, ge=2)
     argon2_parallelism: int = Field(1, ge=1)
+    # -- videos and newsletter
+    # The private bucket holding the renditions; the download function may read only under
+    # portal.catalog.MEDIA_PREFIX ("media/"), the prefix every rendition key is validated to.
+    media_bucket: str | None = None
+    # Downloads issued per account per UTC day before 429 LimitExceeded.
+    download_quota_per_day: int = Field(100, ge=1)
+    # Lifetime of a presigned download URL; the issue caps it at 15 minutes.
+    download_url_seconds: int = Field(900, ge=60, le=900)
+    # Base URL of this API as mail recipients reach it (unsubscribe links), without a trailing slash.
+    public_api_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*[^/\s])?$")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

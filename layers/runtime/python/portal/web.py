@@ -78,6 +78,23 @@ class Contract:
     errors: tuple[type[ApiError], ...]
     # False: the route takes an empty body as the request model's defaults (POST /v1/auth/logout).
     body_required: bool = True
+    query_model: type[BaseModel] | None = None
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Html:
+    """A small HTML page as the answer (the unsubscribe confirmation); everything else is JSON."""
+
+    text: str
+
+
+# A page we write ourselves, with no script: nothing may load from elsewhere, forms post only here.
+HTML_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:
@@ -100,7 +117,17 @@ def parse_body(model: type[BaseModel], request: Request) -> BaseModel:
         raise InvalidParameter(fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]) from None
 
 
+def parse_query(model: type[BaseModel], request: Request) -> BaseModel:
+    """Query string parameters, validated like a body (all strings on the wire, so lax mode)."""
+    try:
+        return model.model_validate(request.query)
+    except ValidationError as exc:
+        raise InvalidParameter(fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]) from None
+
+
 def _response(status: int, payload: Any, headers: dict[str, str]) -> dict[str, Any]:
+    if isinstance(payload, Html):
+        return {"statusCode": status, "headers": {**BASE_HEADERS, **HTML_HEADERS, **headers}, "body": payload.text, "isBase64Encoded": False}
     if payload is None:
         body = ""
     elif isinstance(payload, BaseModel):
@@ -130,14 +157,18 @@ def endpoint(
     errors: tuple[type[ApiError], ...] = (),
     cors_origins: Callable[[], tuple[str, ...]] | None = None,
     body_required: bool = True,
+    query_model: type[BaseModel] | None = None,
+    media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
     """Make a Lambda handler of `fn(body, request)` (or `fn(request)` for a route without a body).
 
-    `errors` lists the route's own error codes for the OpenAPI document; the ones every route
-    can answer (bad body, 5xx) are added there for all.
+    With `query_model`, the validated query string comes before the request: `fn(query, request)`
+    or `fn(body, query, request)`. `media_type` is for the OpenAPI document; a function answers
+    HTML by returning `Html`. `errors` lists the route's own error codes for the OpenAPI
+    document; the ones every route can answer (bad body, 5xx) are added there for all.
     """
     allowed_origins = cors_origins or runtime.cors_origins
-    for model in (request_model, response_model):
+    for model in (request_model, response_model, query_model):
         if model is not None:
             model.model_rebuild(force=True)  # this route's validators now, at init, not on first request
 
@@ -147,12 +178,15 @@ def endpoint(
             request = Request.from_event(event)
             logger.append_keys(requestId=request.request_id, sourceIp=request.source_ip)
             try:
-                if request_model is None:
-                    result = fn(request)
-                elif not body_required and (request.body is None or not request.body.strip()):
-                    result = fn(request_model(), request)
-                else:
-                    result = fn(parse_body(request_model, request), request)
+                arguments: list[Any] = []
+                if request_model is not None:
+                    if not body_required and (request.body is None or not request.body.strip()):
+                        arguments.append(request_model())
+                    else:
+                        arguments.append(parse_body(request_model, request))
+                if query_model is not None:
+                    arguments.append(parse_query(query_model, request))
+                result = fn(*arguments, request)
                 response = _response(status, result, {})
             except ApiError as exc:
                 response = error_response(exc)
@@ -166,7 +200,7 @@ def endpoint(
             flush_metrics()
             return response
 
-        handler.contract = Contract(request_model, response_model, status, errors, body_required)  # type: ignore[attr-defined]
+        handler.contract = Contract(request_model, response_model, status, errors, body_required, query_model, media_type)  # type: ignore[attr-defined]
         return handler
 
     return decorate

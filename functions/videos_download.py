@@ -1,0 +1,18 @@
+"""POST /v1/videos/{videoId}/download: a presigned link (at most 15 minutes) to one rendition."""
+
+from portal import runtime
+from portal.errors import LimitExceeded, NotAuthorized, NotFound, UserNotConfirmed
+from portal.models import DownloadLink, DownloadRequest
+from portal.web import Request, endpoint
+
+downloads = runtime.downloads()
+
+
+@endpoint(
+    DownloadRequest,
+    response_model=DownloadLink,
+    errors=(NotAuthorized, UserNotConfirmed, NotFound, LimitExceeded),
+)
+def handler(body: DownloadRequest, request: Request) -> DownloadLink:
+    link = downloads.issue(request.principal, request.path_params.get("videoId", ""), body.rendition, request.source_ip)
+    return DownloadLink.of(link)

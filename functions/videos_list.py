@@ -1,0 +1,12 @@
+"""GET /v1/videos: the public catalogue, newest first, cursor-paginated, by title words and dates."""
+
+from portal import runtime
+from portal.models import VideoList, VideoListQuery
+from portal.web import Request, endpoint
+
+catalog = runtime.catalog()
+
+
+@endpoint(query_model=VideoListQuery, response_model=VideoList)
+def handler(query: VideoListQuery, request: Request) -> VideoList:
+    return VideoList.of(catalog.list(query.limit, query.cursor, query.q, query.from_, query.to))

@@ -1,0 +1,30 @@
+"""The committed OpenAPI document is the generated one, and it documents the new parameters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from functions.openapi import generate, render
+
+DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_the_committed_document_is_current():
+    assert DOCUMENT.read_text(encoding="utf-8") == render(), "run `make openapi` and commit docs/openapi.json"
+
+
+def test_query_path_and_html_answers_are_documented():
+    paths = generate()["paths"]
+    listing = {p["name"]: p for p in paths["/v1/videos"]["get"]["parameters"]}
+    assert set(listing) == {"limit", "cursor", "q", "from", "to"}
+    assert listing["limit"]["schema"] == {"default": 20, "maximum": 100, "minimum": 1, "type": "integer"}
+    assert listing["from"]["schema"] == {"format": "date", "type": "string"} and not listing["from"]["required"]
+    download = paths["/v1/videos/{videoId}/download"]["post"]
+    assert download["parameters"] == [{"name": "videoId", "in": "path", "required": True, "schema": {"type": "string"}}]
+    assert download["security"] == [{"bearerAuth": []}]
+    assert {"401", "403", "404", "429"} <= set(download["responses"])
+    page = paths["/v1/newsletter/unsubscribe"]["get"]
+    assert page["responses"]["200"]["content"] == {"text/html": {"schema": {"type": "string"}}}
+    assert page["parameters"][0]["name"] == "token" and page["parameters"][0]["required"] is True
+    json.dumps(generate())  # serializable as a whole
