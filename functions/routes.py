@@ -21,6 +21,8 @@ class Access(enum.Enum):
     TABLE_WRITE = "table:write"
     MAIL_SEND = "mail:send"
     KEYS_READ = "keys:read"
+    # Objects under the media bucket's media/ prefix (presigned downloads).
+    MEDIA_READ = "media:read"
 
 
 class Profile(enum.Enum):
@@ -87,3 +89,30 @@ ROUTES: tuple[Route, ...] = (
         sensitive=True,
     ),
 )
+
+
+@dataclass(frozen=True)
+class EventFunction:
+    """A function that no HTTP route reaches: AWS invokes it with an event (SNS, ...)."""
+
+    module: str
+    summary: str
+    access: frozenset[Access]
+    profile: Profile = Profile.LIGHT
+
+    @property
+    def handler(self) -> str:
+        return f"{self.module}.handler"
+
+    @property
+    def function_id(self) -> str:
+        return "".join(part.capitalize() for part in self.module.split("_"))
+
+
+MAIL_EVENTS = EventFunction(
+    module="mail_events",
+    summary="Suppress addresses that SES reports as bouncing or complaining (via SNS)",
+    access=frozenset({Access.TABLE_WRITE}),
+)
+
+EVENT_FUNCTIONS: tuple[EventFunction, ...] = (MAIL_EVENTS,)
