@@ -82,12 +82,12 @@ class StageConfig(_Section):
 
 
 def stage_names(context: dict[str, Any] | None = None) -> list[str]:
-    context = context if context is not None else _cdk_context()
+    context = context if context is not None else cdk_context()
     return sorted(context["stages"])
 
 
 def load_stage(name: str | None = None, context: dict[str, Any] | None = None) -> StageConfig:
-    context = context if context is not None else _cdk_context()
+    context = context if context is not None else cdk_context()
     name = name or context.get("stage", "dev")
     stages = context["stages"]
     if name not in stages:
@@ -95,5 +95,5 @@ def load_stage(name: str | None = None, context: dict[str, Any] | None = None) -
     return StageConfig.model_validate({"name": name, **stages[name]})
 
 
-def _cdk_context() -> dict[str, Any]:
+def cdk_context() -> dict[str, Any]:
     return json.loads(CDK_JSON.read_text())["context"]

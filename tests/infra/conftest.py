@@ -1,20 +1,26 @@
-"""One synth per stage per session: synthesis (with cdk-nag) takes ~20 s, assertions take none."""
+"""Each synth runs once per session, all of them in parallel subprocesses.
+
+Synthesis with cdk-nag takes ~20 s of CPU; the stages go through the CDK CLI exactly as
+`npx cdk synth -c stage=<name>` does (offline, no credentials), the variants through
+tests/infra/variants.py. Assertions then read the cloud assemblies.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+from infra.config import StageConfig, load_stage, stage_names
 
-from infra.app import build_app  # noqa: E402
-from infra.config import StageConfig, load_stage, stage_names  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+VARIANTS = ("with-auth", "careless")
 
 
 @dataclass
@@ -54,37 +60,76 @@ class Synth:
         ]
 
 
-def synthesize(outdir: Path, stage: str, **stack_options: Any) -> Synth:
-    assembly = build_app(stage, outdir=str(outdir), **stack_options).synth()
-    config = load_stage(stage)
-    template = json.loads((outdir / f"{config.stack_name}.template.json").read_text())
-    assert assembly.get_stack_by_name(config.stack_name).template == template
-    return Synth(config, outdir, template)
+def offline_env(home: Path) -> dict[str, str]:
+    """No AWS credentials or profile to find, no metadata endpoint: what CI without secrets has."""
+    keep = ("PATH", "LANG", "LC_ALL", "TMPDIR")
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    return env | {
+        "HOME": str(home),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "CDK_DISABLE_VERSION_CHECK": "1",
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+@dataclass
+class Run:
+    process: subprocess.Popen[str]
+    outdir: Path
+
+    def wait(self) -> tuple[int, str]:
+        output, _ = self.process.communicate(timeout=300)
+        return self.process.returncode, output
 
 
 @pytest.fixture(scope="session")
-def synth_stage(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Synth]:
-    cache: dict[str, Synth] = {}
+def synth_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Start every synth at once: stages through the CLI, variants through variants.py."""
+    # The CLI itself, not `npx cdk`: npx checks the npm registry first, which costs ~30 s offline.
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    assert cdk.is_file(), "the CDK CLI is missing: `npm ci` (make test does it)"
+    base = tmp_path_factory.mktemp("synth")
+    env = offline_env(base)
+    runs: dict[str, Run] = {}
+    commands: dict[str, list[str]] = {
+        stage: [str(cdk), "synth", "--quiet", "--no-notices", "-c", f"stage={stage}", "-o", str(base / stage)]
+        for stage in stage_names()
+    }
+    commands |= {variant: [sys.executable, str(Path(__file__).parent / "variants.py"), variant, str(base / variant)] for variant in VARIANTS}
+    for name, command in commands.items():
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        runs[name] = Run(process, base / name)
+    yield runs
+    for run in runs.values():
+        if run.process.poll() is None:
+            run.process.kill()
 
-    def get(stage: str) -> Synth:
-        if stage not in cache:
-            cache[stage] = synthesize(tmp_path_factory.mktemp(f"cdk-{stage}"), stage)
-        return cache[stage]
 
-    return get
+def load_synth(run: Run, stage: str) -> Synth:
+    returncode, output = run.wait()
+    assert returncode == 0, output
+    config = load_stage(stage)
+    template = json.loads((run.outdir / f"{config.stack_name}.template.json").read_text())
+    return Synth(config, run.outdir, template)
 
 
 @pytest.fixture(scope="session", params=stage_names())
-def synth(request: pytest.FixtureRequest, synth_stage: Callable[[str], Synth]) -> Synth:
-    """Each stage cdk.json defines, synthesized once."""
-    return synth_stage(request.param)
+def synth(request: pytest.FixtureRequest, synth_runs: dict[str, Run]) -> Synth:
+    """Each stage cdk.json defines, synthesized once by `cdk synth -c stage=<name>`."""
+    return load_synth(synth_runs[request.param], request.param)
 
 
 @pytest.fixture(scope="session")
-def dev(synth_stage: Callable[[str], Synth]) -> Synth:
-    return synth_stage("dev")
+def dev(synth_runs: dict[str, Run]) -> Synth:
+    return load_synth(synth_runs["dev"], "dev")
 
 
 @pytest.fixture(scope="session")
-def prod(synth_stage: Callable[[str], Synth]) -> Synth:
-    return synth_stage("prod")
+def prod(synth_runs: dict[str, Run]) -> Synth:
+    return load_synth(synth_runs["prod"], "prod")
+
+
+@pytest.fixture(scope="session")
+def with_auth(synth_runs: dict[str, Run]) -> Synth:
+    return load_synth(synth_runs["with-auth"], "dev")
