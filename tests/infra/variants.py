@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from aws_cdk import Stack
@@ -21,23 +20,32 @@ from functions.routes import ROUTES, Access, Route
 from infra.app import build_app
 from infra.functions import FUNCTIONS_DIR
 
-PROTECTED = Route(
-    module="account_profile",
-    method="GET",
-    path="/v1/account/profile",
-    summary="The signed-in account",
-    access=frozenset({Access.TABLE_READ}),
-    auth=True,
+PROTECTED = (
+    Route(
+        module="account_profile",
+        method="GET",
+        path="/v1/account/profile",
+        summary="The signed-in account",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+    ),
+    Route(
+        module="account_signout",
+        method="POST",
+        path="/v1/account/signout",
+        summary="End every session",
+        access=frozenset({Access.TABLE_WRITE}),
+        auth=True,
+    ),
 )
 
 
 def with_auth(outdir: Path) -> None:
     functions = outdir.parent / f"{outdir.name}-functions"
     shutil.copytree(FUNCTIONS_DIR, functions, ignore=shutil.ignore_patterns("__pycache__"))
-    for module in ("authorizer", PROTECTED.module):
+    for module in ("authorizer", *(route.module for route in PROTECTED)):
         (functions / f"{module}.py").write_text("def handler(event, context):\n    return {}\n")
-    routes = (*ROUTES, PROTECTED, replace(ROUTES[0], path="/v1/account/register-again", auth=True))
-    build_app("dev", outdir=str(outdir), routes=routes, functions_dir=functions).synth()
+    build_app("dev", outdir=str(outdir), routes=(*ROUTES, *PROTECTED), functions_dir=functions).synth()
 
 
 def careless(outdir: Path) -> None:
