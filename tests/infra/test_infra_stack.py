@@ -12,6 +12,7 @@ from functions.routes import EVENT_FUNCTIONS, ROUTES, Access, Profile
 from infra.api import BODY_METHODS
 from infra.monitoring import AUDIT_QUERIES
 from portal import keys, tables
+from portal.settings import Settings
 
 
 def template(synth) -> Template:
@@ -121,22 +122,23 @@ def test_hashing_functions_get_more_memory_than_light_ones(synth):
 
 def test_function_environment_carries_settings_and_powertools(synth):
     config = synth.config
-    table_id = next(iter(synth.of_type("AWS::DynamoDB::Table")))
-    secret_id = next(iter(synth.of_type("AWS::SecretsManager::Secret")))
-    config_set_id = next(iter(synth.of_type("AWS::SES::ConfigurationSet")))
+    refs = {
+        "table": {"Ref": next(iter(synth.of_type("AWS::DynamoDB::Table")))},
+        "secret": {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))},
+        "config-set": {"Ref": next(iter(synth.of_type("AWS::SES::ConfigurationSet")))},
+    }
+    settings = Settings(
+        stage=config.name,
+        table_name="table",
+        keys_secret_id="secret",
+        mail_sender=config.mail_sender,
+        mail_configuration_set="config-set",
+        cors_origins=config.cors_origins,
+    )
+    expected = {name: refs.get(value, value) for name, value in settings.to_env().items()}
+    assert expected["PORTAL_CORS_ORIGINS"] == ",".join(config.cors_origins)
     for function in synth.of_type("AWS::Lambda::Function").values():
-        env = function["Properties"]["Environment"]["Variables"]
-        assert env == {
-            "PORTAL_STAGE": config.name,
-            "PORTAL_TABLE_NAME": {"Ref": table_id},
-            "PORTAL_KEYS_SECRET_ID": {"Ref": secret_id},
-            "PORTAL_MAIL_SENDER": config.mail_sender,
-            "PORTAL_MAIL_CONFIGURATION_SET": {"Ref": config_set_id},
-            "PORTAL_CORS_ORIGINS": ",".join(config.cors_origins),
-            "PORTAL_KEYS_CACHE_SECONDS": "300",
-            "PORTAL_ARGON2_MEMORY_KIB": "19456",
-            "PORTAL_ARGON2_TIME_COST": "2",
-            "PORTAL_ARGON2_PARALLELISM": "1",
+        assert function["Properties"]["Environment"]["Variables"] == expected | {
             "POWERTOOLS_SERVICE_NAME": "portal",
             "POWERTOOLS_LOG_LEVEL": config.functions.log_level,
             "POWERTOOLS_METRICS_NAMESPACE": config.functions.metrics_namespace,
