@@ -38,6 +38,8 @@ class FunctionSpec(Protocol):
     @property
     def module(self) -> str: ...
     @property
+    def summary(self) -> str: ...
+    @property
     def handler(self) -> str: ...
     @property
     def function_id(self) -> str: ...
@@ -52,11 +54,9 @@ class Resources:
     """The ARNs/names a function's permissions and settings refer to."""
 
     table_arn: str
-    table_name: str
     keys_secret_arn: str
     mail_identity_arn: str
     mail_configuration_set_arn: str
-    mail_configuration_set_name: str
     media_bucket_arn: str
     # cdk-nag names a wildcard finding after the bucket's logical id: `<MediaBucketXXXX.Arn>/media/*`.
     media_bucket_logical_id: str
@@ -180,7 +180,7 @@ class FunctionFactory(Construct):
                 "POWERTOOLS_LOG_LEVEL": fn_config.log_level,
                 "POWERTOOLS_METRICS_NAMESPACE": fn_config.metrics_namespace,
             },
-            description=getattr(spec, "summary", spec.module),
+            description=spec.summary,
         )
         if fn_config.tracing:
             Validations.of(role).acknowledge(

@@ -75,11 +75,9 @@ class PortalStack(Stack):
             functions_dir=functions_dir,
             resources=Resources(
                 table_arn=self.data.table.table_arn,
-                table_name=self.data.table.table_name,
                 keys_secret_arn=self.data.keys_secret.secret_arn,
                 mail_identity_arn=self.email.identity_arn,
                 mail_configuration_set_arn=self.email.configuration_set_arn,
-                mail_configuration_set_name=self.email.configuration_set.configuration_set_name,
                 media_bucket_arn=self.storage.media.bucket_arn,
                 media_bucket_logical_id=self.storage.media_logical_id,
             ),

@@ -2,8 +2,8 @@
 
     python tests/infra/variants.py <variant> <outdir>
 
-with-auth: the dev stage with a route table that has a protected route (none has one yet) and
-  a functions folder that has the `authorizer` module it needs.
+with-auth: the dev stage with a route table that has protected routes (none has one yet), one of
+  them reading media, and a functions folder that has the modules they and the authorizer need.
 careless: the dev stage plus a bucket that breaks AwsSolutions rules; its synth must fail.
 """
 
@@ -35,6 +35,15 @@ PROTECTED = (
         path="/v1/account/signout",
         summary="End every session",
         access=frozenset({Access.TABLE_WRITE}),
+        auth=True,
+    ),
+    # The first user of MEDIA_READ: its prefix-wide grant carries a cdk-nag acknowledgment.
+    Route(
+        module="downloads_issue",
+        method="POST",
+        path="/v1/downloads",
+        summary="A presigned URL for one rendition",
+        access=frozenset({Access.TABLE_READ, Access.MEDIA_READ}),
         auth=True,
     ),
 )
