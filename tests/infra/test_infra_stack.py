@@ -328,6 +328,10 @@ def test_gateway_errors_have_the_api_error_shape(synth):
         # API Gateway fills in its own (already quoted) message: the template is JSON once it does.
         rendered = responses[response_type]["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '"x"')
         assert json.loads(rendered)["error"]["code"] == code
+    # A static header can carry one allowed origin (prod); with several (dev) none is guessed.
+    origins = synth.config.cors_origins
+    allow_origin = {r["ResponseParameters"].get("gatewayresponse.header.Access-Control-Allow-Origin") for r in responses.values()}
+    assert allow_origin == ({f"'{origins[0]}'"} if len(origins) == 1 else {None})
 
 
 def test_waf_limits_each_ip_tighter_on_sensitive_routes_and_answers_429_in_the_error_shape(synth):
