@@ -34,7 +34,7 @@ class Storage(Construct):
             config,
             # The S3 log delivery service writes with the bucket owner's ownership.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(max(config.log_retention_days, 90)))],
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.log_retention_days))],
         )
         Validations.of(self.access_logs).acknowledge(
             Acknowledgment(id="AwsSolutions-S1", reason="This is the access-log bucket; logging it to itself would loop.")

@@ -77,10 +77,13 @@ def offline_env(home: Path) -> dict[str, str]:
 class Run:
     process: subprocess.Popen[str]
     outdir: Path
+    output: str | None = None
 
     def wait(self) -> tuple[int, str]:
-        output, _ = self.process.communicate(timeout=300)
-        return self.process.returncode, output
+        """The exit code and combined output; several fixtures may ask for the same run."""
+        if self.output is None:
+            self.output, _ = self.process.communicate(timeout=900)
+        return self.process.returncode, self.output
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from cfnlint.api import ManualArgs, lint
 
 # W3005: CDK makes each function depend on its role explicitly as well as through GetAtt; the
@@ -37,5 +38,5 @@ def test_an_unacknowledged_nag_finding_fails_the_synth(synth_runs):
     assert output.count("Acknowledge with") == 2
 
 
-def test_prod_synthesized_through_the_cli_keeps_its_table(prod):
-    assert prod.one("AWS::DynamoDB::Table")["DeletionPolicy"] == "Retain"
+def test_the_protected_route_variant_is_cfn_lint_clean_too(with_auth):
+    assert cfn_lint(with_auth.template, with_auth.config.region) == []
