@@ -233,9 +233,8 @@ def _path_ends_with(path: str) -> wafv2.CfnWebACL.StatementProperty:
 
 
 def _any_path(paths: Sequence[str]) -> wafv2.CfnWebACL.StatementProperty:
-    statements = [_path_ends_with(path) for path in paths]
-    if len(statements) == 1:
-        return statements[0]
+    # With and without a trailing slash, so "/register/" cannot sidestep the tighter limit.
+    statements = [_path_ends_with(variant) for path in paths for variant in (path, f"{path}/")]
     return wafv2.CfnWebACL.StatementProperty(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=statements))
 
 

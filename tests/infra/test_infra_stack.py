@@ -350,8 +350,10 @@ def test_waf_limits_each_ip_tighter_on_sensitive_routes_and_answers_429_in_the_e
         assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
     assert synth.config.waf.sensitive_rate_limit < synth.config.waf.rate_limit
     scope_down = sensitive["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
-    matches = scope_down["OrStatement"]["Statements"] if "OrStatement" in scope_down else [scope_down]
-    assert sorted(m["ByteMatchStatement"]["SearchString"] for m in matches) == sorted(r.path for r in ROUTES if r.sensitive)
+    matches = scope_down["OrStatement"]["Statements"]
+    sensitive_paths = [r.path for r in ROUTES if r.sensitive]
+    assert sorted(m["ByteMatchStatement"]["SearchString"] for m in matches) == sorted([*sensitive_paths, *(p + "/" for p in sensitive_paths)])
+    assert {m["ByteMatchStatement"]["PositionalConstraint"] for m in matches} == {"ENDS_WITH"}
     assert "ScopeDownStatement" not in everything["Statement"]["RateBasedStatement"]
     association = synth.one("AWS::WAFv2::WebACLAssociation")["Properties"]
     stage_id = next(iter(synth.of_type("AWS::ApiGateway::Stage")))
