@@ -8,13 +8,17 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_LINK_MODE := copy
 
-.PHONY: run test openapi synth clean help
+# The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
+LAYER := layers/dependencies/build/.built
+
+.PHONY: run test openapi synth layer clean help
 
 help:
 	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
+	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -25,16 +29,22 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# uv (installed by the venv step) exports the pins; pip fetches Linux wheels for Python 3.13.
+$(LAYER): layers/dependencies/build.py uv.lock pyproject.toml | $(VENV)/.synced
+	$(PYTHON) layers/dependencies/build.py
+
+layer: $(LAYER)
+
 run: $(VENV)/.synced
 	$(PY) -m local
 
-test: $(VENV)/.synced node_modules/.installed
+test: $(VENV)/.synced node_modules/.installed $(LAYER)
 	$(PY) -m pytest
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
 
-synth: $(VENV)/.synced node_modules/.installed
+synth: $(VENV)/.synced node_modules/.installed $(LAYER)
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}
 
 clean:

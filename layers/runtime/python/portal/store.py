@@ -610,3 +610,20 @@ class Store:
         useless without the session)."""
         with _aws_call():
             self._db.delete_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK))
+    # -- mail suppression (SES bounces and complaints) ---------------------------------------
+
+    SUPPRESSED_SK = "SUPPRESSED"
+
+    def mark_suppressed(self, username: str, reason: str, now: int) -> None:
+        """Record that no more mail may go to this address (EMAIL#<username> / SUPPRESSED).
+
+        `now` is epoch seconds. Unconditional: a later bounce or complaint just updates the reason.
+        """
+        item = {
+            tables.PARTITION_KEY: address_pk(username),
+            tables.SORT_KEY: self.SUPPRESSED_SK,
+            "reason": reason,
+            "suppressedAt": now,
+        }
+        with _aws_call():
+            self._db.put_item(TableName=self._table, Item=_to_item(item))
