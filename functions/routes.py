@@ -254,4 +254,13 @@ ROUTES += (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ}),
         tag="newsletter",
     ),
+    Route(
+        module="account_downloads",
+        method="GET",
+        path="/v1/account/downloads",
+        summary="One's own download history, newest first",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+        tag="videos",
+    ),
 )

@@ -28,6 +28,7 @@ from portal.errors import (
     InvalidPassword,
     LimitExceeded,
     NotAuthorized,
+    PasswordResetRequired,
     ServiceUnavailable,
     TooManyFailedAttempts,
     UserNotConfirmed,
@@ -175,7 +176,20 @@ class Auth(CodeSteps):
         if not self._hasher().verify(user.password_hash, password):
             return False
         self._uncount_attempt(username, counted_at)
+        self._upgrade_hash(user, password)
         return True
+
+    def _upgrade_hash(self, user: User, password: str) -> None:
+        """After a good password: an imported bcrypt hash, or argon2 with parameters other than the
+        configured ones, is rewritten with the current parameters (conditional on the old hash)."""
+        hasher = self._hasher()
+        if not hasher.needs_rehash(user.password_hash):
+            return
+        try:
+            self._store.upgrade_password_hash(user, hasher.hash(password), iso(self._clock()))
+        except Conflict:
+            return  # the password changed meanwhile: nothing left to upgrade
+        audit("password_hash_upgraded", address=user.username, sub=user.sub)
 
     # -- routes: sign-in and sessions ----------------------------------------------------------
 
@@ -191,6 +205,9 @@ class Auth(CodeSteps):
         if user.status == Status.UNCONFIRMED:
             audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
             raise UserNotConfirmed()
+        if user.status == Status.RESET_REQUIRED:
+            audit("login_failed", address=username, sub=user.sub, reason="reset_required")
+            raise PasswordResetRequired()
         now = int(self._clock())
         session_id = tokens.new_session_id()
         refresh_token, record = self._new_refresh(session_id, now)
@@ -286,13 +303,22 @@ class Auth(CodeSteps):
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account")
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         try:
-            self._store.delete_account(user)
+            self.remove_account(user, also_session=principal.session_id)
         except Conflict:
             raise NotAuthorized(SESSION_ENDED) from None
-        for session_id in {principal.session_id, *self._store.session_ids(user.sub)}:
+
+    def remove_account(self, user: User, also_session: str | None = None) -> None:
+        """Delete the account, its codes and its sessions, and tell its owner: self-service
+        deletion and the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        self._store.delete_account(user)
+        for session_id in {*([also_session] if also_session else []), *self._store.session_ids(user.sub)}:
             self._store.delete_session(session_id)
         audit("account_deleted", address=user.username, sub=user.sub)
         self._notify(emails.render("account_deleted", user.language, user.email), user.username, user.sub)
+
+    def end_all_sessions(self, user: User, bump: bool = True) -> None:
+        """Sign the account out everywhere (operator: sign-out, disable, require-reset)."""
+        self._end_sessions(user, keep=None, bump=bump)
 
     # -- routes: passwords ---------------------------------------------------------------------
 
@@ -355,7 +381,8 @@ class Auth(CodeSteps):
                 assert record is not None
                 password_hash = self._hasher().hash(new_password)
                 try:
-                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record)
+                    # A reset also ends RESET_REQUIRED (operator request or import without a hash).
+                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record, confirm=True)
                 except Conflict:
                     continue
                 self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password

@@ -75,6 +75,11 @@ class UserNotConfirmed(ApiError):
     message = "Please verify your email address first."
 
 
+class PasswordResetRequired(ApiError):
+    status, code = 403, "PasswordResetRequired"
+    message = "A password reset is required for this account. Use \"Forgot password\" to choose a new one."
+
+
 class NotFound(ApiError):
     status, code = 404, "NotFound"
     message = "Not found."
@@ -123,6 +128,7 @@ VOCABULARY: tuple[type[ApiError], ...] = (
     TooManyFailedAttempts,
     NotAuthorized,
     UserNotConfirmed,
+    PasswordResetRequired,
     NotFound,
     MethodNotAllowed,
     RequestTooLarge,

@@ -441,13 +441,15 @@ class Store:
         with _aws_call():
             self._db.update_item(**self._user_update(user, {"language": language, "updatedAt": now_iso}))
 
-    def set_password(self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None) -> int:
+    def set_password(
+        self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None, confirm: bool = False
+    ) -> int:
         """New password hash and session epoch + 1 (every session made before is void), at once with
         spending the reset code when there is one. Conditional on the hash read, so two changes
         racing cannot both win. Returns the new epoch."""
         update = self._user_update(
             user,
-            {"passwordHash": password_hash, "updatedAt": now_iso},
+            {"passwordHash": password_hash, "updatedAt": now_iso} | ({"status": str(Status.CONFIRMED)} if confirm else {}),
             bump_epoch=True,
             extra_condition="#old = :old",
         )
@@ -459,6 +461,14 @@ class Store:
                 return int(response["Attributes"]["sessionEpoch"]["N"])
             self._db.transact_write_items(TransactItems=[self._spend_code(user.username, spend), {"Update": update}])
         return user.session_epoch + 1
+
+    def upgrade_password_hash(self, user: User, password_hash: str, now_iso: str) -> None:
+        """The same password under current hash parameters: no epoch change (sessions stay)."""
+        update = self._user_update(user, {"passwordHash": password_hash, "updatedAt": now_iso}, extra_condition="#old = :old")
+        update["ExpressionAttributeNames"]["#old"] = "passwordHash"
+        update["ExpressionAttributeValues"][":old"] = _serialize(user.password_hash)
+        with _aws_call():
+            self._db.update_item(**update)
 
     def bump_session_epoch(self, user: User) -> int:
         """Void every session of the account for refreshing (log out everywhere). Returns the new epoch."""
@@ -487,6 +497,109 @@ class Store:
                     ),
                 ]
             )
+
+    # -- operators ---------------------------------------------------------------------------
+
+    def username_of(self, sub: str) -> str | None:
+        """The address of the account with this sub (GSI1: SUB#<sub> / USER), or None."""
+        with _aws_call():
+            response = self._db.query(
+                TableName=self._table,
+                IndexName=tables.GSI1,
+                KeyConditionExpression="#gpk = :gpk AND #gsk = :user",
+                ExpressionAttributeNames={"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+                ExpressionAttributeValues={":gpk": {"S": f"SUB#{sub}"}, ":user": {"S": USER_SK}},
+            )
+        items = response.get("Items", [])
+        return items[0]["username"]["S"] if items else None
+
+    def users_page(
+        self, limit: int, after: str | None = None, status: str | None = None,
+        created_from: str | None = None, created_to: str | None = None,
+    ) -> tuple[list[User], str | None]:
+        """Up to `limit` accounts after the address `after`, and where the next page starts.
+
+        A filtered, paginated Scan: this is for the operator CLI only, never a request path (the
+        table has no index over all accounts, and one is not worth its cost for an offline tool).
+        Scan order is the table's, stable between pages; the resume point is the last address
+        returned (the base table key EMAIL#<username> / USER).
+        """
+        names = {"#sk": tables.SORT_KEY}
+        values: dict[str, Any] = {":user": {"S": USER_SK}}
+        clauses = ["#sk = :user"]
+        if status:
+            names["#status"], values[":status"] = "status", {"S": status}
+            clauses.append("#status = :status")
+        if created_from:
+            names["#created"], values[":from"] = "createdAt", {"S": created_from}
+            clauses.append("#created >= :from")
+        if created_to:
+            names["#created"], values[":to"] = "createdAt", {"S": created_to}
+            clauses.append("#created < :to")
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": " AND ".join(clauses),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if after:
+            request["ExclusiveStartKey"] = _key(address_pk(after), USER_SK)
+        users: list[User] = []
+        while True:
+            with _aws_call():
+                response = self._db.scan(**request)
+            items = response.get("Items", [])
+            for index, item in enumerate(items):
+                users.append(_user(_from_item(item)))
+                if len(users) == limit:
+                    more = index < len(items) - 1 or "LastEvaluatedKey" in response
+                    return users, users[-1].username if more else None
+            if "LastEvaluatedKey" not in response:
+                return users, None
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def set_enabled(self, user: User, enabled: bool, now_iso: str) -> None:
+        """Enable or disable; disabling also raises the session epoch (no session may refresh)."""
+        with _aws_call():
+            self._db.update_item(**self._user_update(user, {"enabled": enabled, "updatedAt": now_iso}, bump_epoch=not enabled))
+
+    def require_reset(self, user: User, now_iso: str) -> None:
+        """Status RESET_REQUIRED and the session epoch raised, unless the account is still unconfirmed."""
+        update = self._user_update(
+            user, {"status": str(Status.RESET_REQUIRED), "updatedAt": now_iso}, bump_epoch=True, extra_condition="#st <> :unconfirmed"
+        )
+        update["ExpressionAttributeNames"]["#st"] = "status"
+        update["ExpressionAttributeValues"][":unconfirmed"] = {"S": Status.UNCONFIRMED}
+        with _aws_call():
+            self._db.update_item(**update)
+
+    def import_user(self, user: User) -> None:
+        """A migrated account; Conflict when the address (or the item) already exists."""
+        with _aws_call():
+            self._db.put_item(
+                TableName=self._table,
+                Item=_to_item(_user_item(user)),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": tables.PARTITION_KEY},
+            )
+
+    def sessions_of(self, sub: str) -> list[Session]:
+        """Every session record of the account (GSI1 projects all attributes; no secrets in them)."""
+        found: list[Session] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": tables.GSI1,
+            "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
+            "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+            "ExpressionAttributeValues": {":gpk": {"S": f"SUB#{sub}"}, ":prefix": {"S": "SESSION#"}},
+        }
+        while True:
+            with _aws_call():
+                response = self._db.query(**request)
+            found += [_session(_from_item(item)) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # -- sessions ----------------------------------------------------------------------------
 
