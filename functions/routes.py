@@ -263,4 +263,21 @@ ROUTES += (
         auth=True,
         tag="videos",
     ),
+    Route(
+        module="account_email_change",
+        method="POST",
+        path="/v1/account/email",
+        summary="Ask to change one's email address: a code goes to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="account_email_verify",
+        method="POST",
+        path="/v1/account/email/verify",
+        summary="Confirm a change of email address with the code sent to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+    ),
 )

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portal import codes, emails, tokens
 from portal.addresses import mask, normalize
 from portal.audit import audit
 from portal.codes import Outcome, Purpose
 from portal.errors import (
+    AliasExists,
     CodeMismatch,
     ExpiredCode,
+    InvalidParameter,
     InvalidPassword,
     LimitExceeded,
     NotAuthorized,
@@ -48,6 +50,11 @@ WRONG_CURRENT_PASSWORD = "The current password is not correct."
 # failure plus one to be refused is enough for any burst (each round counts exactly one).
 COUNT_RETRIES = 8
 SESSION_ENDED = "Your session has ended. Please log in again."
+
+
+def bound(username: str, sub: str) -> str:
+    """What a change-of-email code's digest is bound to: the new address and the account."""
+    return f"{username}\x1f{sub}"
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,92 @@ class Auth(CodeSteps):
     def end_all_sessions(self, user: User, bump: bool = True) -> None:
         """Sign the account out everywhere (operator: sign-out, disable, require-reset)."""
         self._end_sessions(user, keep=None, bump=bump)
+
+    # -- routes: change of email -------------------------------------------------------------
+
+    def request_email_change(self, principal: Principal, new_email: str, password: str) -> Delivery:
+        """Check the password, then send a code to the new address (which must be free). Until the
+        code comes back the old address stays the login; a new request replaces the pending one."""
+        password = normalize_password(password)
+        user = self._current_user(principal)
+        new_username = normalize(new_email)
+        if new_username == user.username:
+            raise InvalidParameter(fields=[{"field": "newEmail", "problem": "is already the account's address"}])
+        if not self._check_password(user.username, user, password, "change_email"):
+            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_email")
+            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        for _ in range(RACE_RETRIES):
+            user = self._current_user(principal)
+            state = self._store.load_address(new_username)
+            if state.user is not None:
+                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                raise AliasExists()
+            now = int(self._clock())
+            sends = self._reserve_send(new_username, state.sends, now)
+            code, record = self._issue(Purpose.CHANGE_EMAIL, bound(new_username, user.sub), now)
+            try:
+                self._store.save_email_change(user, new_email, new_username, record, state.sends, sends)
+            except Conflict:
+                continue
+            audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
+            self._send(emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub)
+            return Delivery(mask(new_email))
+        raise ServiceUnavailable()
+
+    def verify_email_change(self, principal: Principal, code: str) -> User:
+        """The code from the new address moves the account there (if still free); this session
+        follows it, the account's other sessions end, and the old address gets a notice."""
+        for _ in range(RACE_RETRIES):
+            user = self._current_user(principal)
+            if not user.pending_email:
+                audit("code_expired", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
+                raise ExpiredCode()
+            new_username = normalize(user.pending_email)
+            state = self._store.load_address(new_username)
+            record = state.email_changes.get(user.sub)
+            outcome = self._judge(record, bound(new_username, user.sub), code)
+            if outcome is Outcome.MISMATCH:
+                assert record is not None
+                try:
+                    attempts = self._store.count_failed_attempt(new_username, record, owner=user.sub)
+                except Conflict:
+                    continue
+                audit("code_mismatch", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL, attempts=attempts)
+                raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
+            if outcome is Outcome.LOCKED:
+                audit("code_locked", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
+                raise TooManyFailedAttempts()
+            if outcome is not Outcome.MATCH or record is None:
+                audit("code_expired", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
+                raise ExpiredCode()
+            if state.user is not None:
+                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                raise AliasExists()
+            moved = replace(
+                user,
+                username=new_username,
+                email=user.pending_email,
+                email_verified=True,
+                pending_email=None,
+                updated_at=iso(self._clock()),
+                session_epoch=user.session_epoch + 1,
+            )
+            try:
+                self._store.move_account(user, moved, record)
+            except Conflict:
+                if self._store.load_address(new_username).user is not None:
+                    audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                    raise AliasExists() from None
+                continue
+            try:
+                self._store.move_session(principal.session_id, new_username, moved.session_epoch)
+            except Conflict:
+                pass  # this session was ended meanwhile: it stays ended
+            self._end_sessions(moved, keep=principal.session_id, bump=False)
+            audit("email_changed", address=new_username, sub=user.sub, previous=mask(user.email))
+            self._notify(emails.render("email_changed", user.language, user.email), user.username, user.sub)
+            return moved
+        raise ServiceUnavailable()
 
     # -- routes: passwords ---------------------------------------------------------------------
 

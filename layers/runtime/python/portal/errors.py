@@ -80,6 +80,11 @@ class PasswordResetRequired(ApiError):
     message = "A password reset is required for this account. Use \"Forgot password\" to choose a new one."
 
 
+class AliasExists(ApiError):
+    status, code = 409, "AliasExists"
+    message = "Another account already uses this email address."
+
+
 class NotFound(ApiError):
     status, code = 404, "NotFound"
     message = "Not found."
@@ -131,6 +136,7 @@ VOCABULARY: tuple[type[ApiError], ...] = (
     PasswordResetRequired,
     NotFound,
     MethodNotAllowed,
+    AliasExists,
     RequestTooLarge,
     UnsupportedMediaType,
     LimitExceeded,

@@ -281,3 +281,12 @@ class DownloadHistoryList(Body):
             items=[DownloadHistoryItem(videoId=e.video_id, rendition=e.rendition, issuedAt=e.issued_at) for e in page.items],
             nextCursor=page.next_cursor,
         )
+
+
+class EmailChangeRequest(Body):
+    newEmail: NewEmail
+    password: Password
+
+
+class EmailChangeVerify(Body):
+    code: Code

@@ -51,6 +51,8 @@ class AddressState:
     sends: SendLog = SendLog()
     # Kept per address, account or not, so that throttling does not tell which addresses exist.
     logins: LoginFailures = LoginFailures()
+    # Codes for accounts moving to this address, by the sub of each account.
+    email_changes: dict[str, CodeRecord] = field(default_factory=dict)
 
 
 def address_pk(username: str) -> str:
@@ -97,6 +99,7 @@ def _user_item(user: User) -> dict[str, Any]:
         "updatedAt": user.updated_at,
         "newsletter": user.newsletter or None,
         "sessionEpoch": user.session_epoch,
+        "pendingEmail": user.pending_email,
     }
 
 
@@ -114,13 +117,19 @@ def _user(values: dict[str, Any]) -> User:
         email_verified=values.get("emailVerified", False),
         newsletter=values.get("newsletter") or {},
         session_epoch=values.get("sessionEpoch", 0),
+        pending_email=values.get("pendingEmail"),
     )
 
 
-def _code_item(username: str, code: CodeRecord) -> dict[str, Any]:
+def code_sk(purpose: str, owner: str | None = None) -> str:
+    """CODE#<purpose>, or CODE#CHANGE_EMAIL#<sub> for the code of an account moving here."""
+    return CODE_SK_PREFIX + purpose + (f"#{owner}" if owner else "")
+
+
+def _code_item(username: str, code: CodeRecord, owner: str | None = None) -> dict[str, Any]:
     return {
         tables.PARTITION_KEY: address_pk(username),
-        tables.SORT_KEY: CODE_SK_PREFIX + code.purpose,
+        tables.SORT_KEY: code_sk(code.purpose, owner),
         "digest": code.digest,
         "keyId": code.key_id,
         "createdAt": code.created_at,
@@ -133,7 +142,7 @@ def _code_item(username: str, code: CodeRecord) -> dict[str, Any]:
 
 def _code(values: dict[str, Any]) -> CodeRecord:
     return CodeRecord(
-        purpose=Purpose(values[tables.SORT_KEY].removeprefix(CODE_SK_PREFIX)),
+        purpose=Purpose(values[tables.SORT_KEY].removeprefix(CODE_SK_PREFIX).split("#")[0]),
         digest=values["digest"],
         key_id=values["keyId"],
         created_at=values["createdAt"],
@@ -252,6 +261,7 @@ class Store:
                 ConsistentRead=True,
             )
         user, codes, sends, logins = None, {}, SendLog(), LoginFailures()
+        changes: dict[str, CodeRecord] = {}
         for item in response.get("Items", []):
             values = _from_item(item)
             sort_key = values[tables.SORT_KEY]
@@ -266,10 +276,12 @@ class Store:
                     tuple(values.get("recent", [])),
                     values.get("version", 0),
                 )
+            elif sort_key.startswith(code_sk(Purpose.CHANGE_EMAIL) + "#"):
+                changes[sort_key.rsplit("#", 1)[1]] = _code(values)
             elif sort_key.startswith(CODE_SK_PREFIX):
                 code = _code(values)
                 codes[code.purpose] = code
-        return AddressState(user, codes, sends, logins)
+        return AddressState(user, codes, sends, logins, changes)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -322,12 +334,12 @@ class Store:
         with _aws_call():
             self._db.put_item(**self._sends_put(username, sends_after, sends_after.without_send(sent_at))["Put"])
 
-    def count_failed_attempt(self, username: str, code: CodeRecord) -> int:
+    def count_failed_attempt(self, username: str, code: CodeRecord, owner: str | None = None) -> int:
         """Add one wrong try to exactly the code that was judged; returns the tries so far."""
         with _aws_call():
             response = self._db.update_item(
                 TableName=self._table,
-                Key=_to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: CODE_SK_PREFIX + code.purpose}),
+                Key=_to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
                 UpdateExpression="ADD #attempts :one",
                 ConditionExpression="#digest = :digest AND #attempts = :seen",
                 ExpressionAttributeNames={"#attempts": "attempts", "#digest": "digest"},
@@ -340,11 +352,11 @@ class Store:
             )
         return int(response["Attributes"]["attempts"]["N"])
 
-    def _spend_code(self, username: str, code: CodeRecord) -> dict[str, Any]:
+    def _spend_code(self, username: str, code: CodeRecord, owner: str | None = None) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: CODE_SK_PREFIX + code.purpose}),
+                "Key": _to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
                 "UpdateExpression": "SET #spent = :true",
                 "ConditionExpression": "#digest = :digest AND #attempts = :seen AND #spent = :false",
                 "ExpressionAttributeNames": {"#spent": "spent", "#digest": "digest", "#attempts": "attempts"},
@@ -496,6 +508,76 @@ class Store:
                         for p in Purpose
                     ),
                 ]
+            )
+
+    # -- email change --------------------------------------------------------------------------
+
+    def save_email_change(
+        self, user: User, new_email: str, new_username: str, code: CodeRecord, sends_before: SendLog, sends_after: SendLog
+    ) -> None:
+        """The pending address on the account, the code under the new address (bound to the sub)
+        and its send counted there, at once; only while no account holds the new address."""
+        pending = self._user_update(user, {"pendingEmail": new_email})
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Update": pending},
+                    {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}},
+                    self._sends_put(new_username, sends_before, sends_after),
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._table,
+                            "Key": _key(address_pk(new_username), USER_SK),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                        }
+                    },
+                ]
+            )
+
+    def move_account(self, user: User, moved: User, code: CodeRecord) -> None:
+        """The account item moves to its new address key in one transaction: Put under the new
+        address only if no account is there (two accounts racing for one address: one wins), the
+        code spent, and the old item deleted only if it is still this account with this pending change."""
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _to_item(_user_item(moved)),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                        }
+                    },
+                    self._spend_code(moved.username, code, owner=user.sub),
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": _key(address_pk(user.username), USER_SK),
+                            # Unchanged since it was read: nothing written meanwhile is lost by the move.
+                            "ConditionExpression": "#sub = :sub AND #pending = :pending AND #updated = :updated",
+                            "ExpressionAttributeNames": {"#sub": "sub", "#pending": "pendingEmail", "#updated": "updatedAt"},
+                            "ExpressionAttributeValues": {
+                                ":sub": {"S": user.sub},
+                                ":pending": {"S": user.pending_email or ""},
+                                ":updated": {"S": user.updated_at},
+                            },
+                        }
+                    },
+                ]
+            )
+
+    def move_session(self, session_id: str, username: str, epoch: int) -> None:
+        """Carry the caller's session over an email change: its address and epoch follow the account."""
+        with _aws_call():
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(session_pk(session_id), SESSION_SK),
+                UpdateExpression="SET #username = :username, #epoch = :epoch",
+                ConditionExpression="attribute_exists(#pk) AND #revoked = :false",
+                ExpressionAttributeNames={"#username": "username", "#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
+                ExpressionAttributeValues={":username": {"S": username}, ":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
             )
 
     # -- operators ---------------------------------------------------------------------------
