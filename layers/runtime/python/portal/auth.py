@@ -174,7 +174,7 @@ class Auth(CodeSteps):
                 continue
         # Giving up leaves one extra failure counted: the safe side.
 
-    def _check_password(self, username: str, user: User | None, password: str, purpose: str) -> bool:
+    def _check_password(self, username: str, user: User | None, password: str, purpose: str, upgrade: bool = False) -> bool:
         """Throttle, then verify (a dummy verification without an account); un-count a success."""
         counted_at = self._count_attempt(username, user.sub if user else None, purpose)
         if user is None:
@@ -183,7 +183,8 @@ class Auth(CodeSteps):
         if not self._hasher().verify(user.password_hash, password):
             return False
         self._uncount_attempt(username, counted_at)
-        self._upgrade_hash(user, password)
+        if upgrade:
+            self._upgrade_hash(user, password)
         return True
 
     def _upgrade_hash(self, user: User, password: str) -> None:
@@ -204,7 +205,7 @@ class Auth(CodeSteps):
         username = normalize(email)
         password = normalize_password(password)
         user = self._store.load_address(username).user
-        ok = self._check_password(username, user, password, "login")
+        ok = self._check_password(username, user, password, "login", upgrade=True)
         if not ok or user is None or not user.enabled:
             reason = "no_account" if user is None else ("wrong_password" if not ok else "disabled")
             audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
