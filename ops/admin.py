@@ -144,6 +144,9 @@ class Operator:
         now = iso(self.clock())
         for record in records:
             user = record.user(now)
+            if record.sub and self.store.username_of(record.sub) is not None:
+                skipped.append(user.email)  # that sub is another account's already
+                continue
             try:
                 self.store.import_user(user)
             except Conflict:
@@ -334,9 +337,11 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         return SesMailer(aws("sesv2"), args.mail_sender)
 
     history = DynamoDownloadHistory(aws("dynamodb"), args.table)
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         identity = aws("sts").get_caller_identity()["Arn"]
-    except Exception as exc:  # noqa: BLE001  botocore raises several unrelated types here
+    except (BotoCoreError, ClientError) as exc:
         raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
     import time
 
@@ -369,8 +374,12 @@ def main(
     parser = _parser()
     args = parser.parse_args(argv)
     if args.stage:
-        args.table = args.table if "--table" in (argv or sys.argv) else f"portal-{args.stage}"
-        args.keys_secret = args.keys_secret if "--keys-secret" in (argv or sys.argv) else f"portal/{args.stage}/keys"
+        # --stage names win over the environment's defaults; an explicit --table/--keys-secret wins over --stage.
+        given = list(sys.argv[1:] if argv is None else argv)
+        if not any(a.startswith("--table") for a in given):
+            args.table = f"portal-{args.stage}"
+        if not any(a.startswith("--keys-secret") for a in given):
+            args.keys_secret = f"portal/{args.stage}/keys"
     require(parser, args, "table")
     if args.command == "list" and not 1 <= args.limit <= 1000:
         parser.error("--limit must be between 1 and 1000")
@@ -414,7 +423,7 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
             for user in created:
                 out.write(f"imported {user.sub} {user.status}\n")
             for address in skipped:
-                out.write(f"skipped (address taken) {address}\n")
+                out.write(f"skipped (address or sub taken) {address}\n")
         err.write(f"{len(created)} imported, {len(skipped)} skipped\n")
         return OK
 

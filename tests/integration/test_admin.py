@@ -253,3 +253,12 @@ def test_import_from_csv_and_invalid_records_write_nothing(aws, tmp_path):
     assert code == 0
     assert sorted(u["email"] for u in json.loads(out)["imported"]) == [ANN, BOB]
     assert aws.item(f"EMAIL#{BOB}", "USER")["language"]["S"] == "fr"
+
+
+def test_import_skips_a_sub_that_belongs_to_another_account(api, aws, tmp_path):
+    api.confirmed_account(ANN)
+    path = tmp_path / "users.json"
+    path.write_text(json.dumps([{"email": BOB, "sub": sub_of(aws, ANN)}, {"email": CY}]), encoding="utf-8")
+    code, out, err = run("import", str(path), "--reason", "migration")
+    assert code == 0 and "1 imported, 1 skipped" in err and f"skipped (address or sub taken) {BOB}" in out
+    assert aws.item(f"EMAIL#{BOB}", "USER") is None and aws.item(f"EMAIL#{CY}", "USER") is not None
