@@ -1,7 +1,7 @@
 """POST /v1/auth/login: email and password in, an access and a refresh token out."""
 
 from portal import runtime
-from portal.errors import LimitExceeded, NotAuthorized, UserNotConfirmed
+from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import LoginRequest, TokenResult
 from portal.web import Request, endpoint
 
@@ -11,7 +11,7 @@ auth = runtime.auth()
 @endpoint(
     LoginRequest,
     response_model=TokenResult,
-    errors=(NotAuthorized, UserNotConfirmed, LimitExceeded),
+    errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired, LimitExceeded),
 )
 def handler(body: LoginRequest, request: Request) -> TokenResult:
     return TokenResult.of(auth.login(body.email, body.password))

@@ -274,6 +274,34 @@ ROUTES += (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ}),
         tag="newsletter",
     ),
+    Route(
+        module="account_downloads",
+        method="GET",
+        path="/v1/account/downloads",
+        summary="One's own download history, newest first",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+        tag="videos",
+    ),
+    Route(
+        module="account_email_change",
+        json_body=True,
+        method="POST",
+        path="/v1/account/email",
+        summary="Ask to change one's email address: a code goes to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="account_email_verify",
+        json_body=True,
+        method="POST",
+        path="/v1/account/email/verify",
+        summary="Confirm a change of email address with the code sent to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+    ),
 )
 
 

@@ -17,7 +17,7 @@ from portal.settings import Settings
 if TYPE_CHECKING:
     from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
-    from portal.downloads import Downloads
+    from portal.downloads import DownloadHistory, Downloads
     from portal.media import S3Media
     from portal.newsletter import Newsletter
     from portal.keys import Keyring
@@ -146,7 +146,7 @@ def catalog() -> Catalog:
 
 @cache
 def downloads() -> Downloads:
-    from portal.catalog_store import DynamoDownloadCounter
+    from portal.catalog_store import DynamoDownloadCounter, DynamoDownloadHistory
     from portal.downloads import Downloads
 
     s = settings()
@@ -157,7 +157,16 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
+        history=DynamoDownloadHistory(client("dynamodb"), s.table_name),
     )
+
+
+@cache
+def download_history() -> DownloadHistory:
+    from portal.catalog_store import DynamoDownloadHistory
+    from portal.downloads import DownloadHistory
+
+    return DownloadHistory(store(), DynamoDownloadHistory(client("dynamodb"), settings().table_name))
 
 
 @cache
