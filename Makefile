@@ -8,11 +8,12 @@ PY := $(VENV)/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_LINK_MODE := copy
 
-.PHONY: run test openapi synth clean help
+.PHONY: run test bench openapi synth clean help
 
 help:
 	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
+	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
 
@@ -30,6 +31,10 @@ run: $(VENV)/.synced
 
 test: $(VENV)/.synced node_modules/.installed
 	$(PY) -m pytest
+
+# Separate from `make test`: timings are figures to read, not pass or fail (except AWS call counts).
+bench: $(VENV)/.synced
+	$(PY) -m bench
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
