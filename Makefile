@@ -11,11 +11,12 @@ export UV_LINK_MODE := copy
 # The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
 LAYER := layers/dependencies/build/.built
 
-.PHONY: run test openapi synth layer clean help
+.PHONY: run test bench openapi synth layer clean help
 
 help:
 	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
+	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
 	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
@@ -40,6 +41,10 @@ run: $(VENV)/.synced
 
 test: $(VENV)/.synced node_modules/.installed $(LAYER)
 	$(PY) -m pytest
+
+# Separate from `make test`: timings are figures to read, not pass or fail (except AWS call counts).
+bench: $(VENV)/.synced $(LAYER)
+	$(PY) -m bench
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json

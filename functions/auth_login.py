@@ -1,11 +1,12 @@
 """POST /v1/auth/login: email and password in, an access and a refresh token out."""
 
-from portal import runtime
+from portal import runtime, tokens
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import LoginRequest, TokenResult
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+tokens.preload()  # this function signs or checks tokens
 
 
 @endpoint(
