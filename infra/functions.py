@@ -162,6 +162,9 @@ class FunctionFactory(Construct):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_LOG_LEVEL": fn_config.log_level,
                 "POWERTOOLS_METRICS_NAMESPACE": fn_config.metrics_namespace,
+                # pydantic would scan every installed distribution for plugins at the first model
+                # build; we use none (docs/performance.md).
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
             },
             description=spec.summary,
         )

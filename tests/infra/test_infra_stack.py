@@ -144,6 +144,7 @@ def test_function_environment_carries_settings_and_powertools(synth):
             "POWERTOOLS_SERVICE_NAME": "portal",
             "POWERTOOLS_LOG_LEVEL": config.functions.log_level,
             "POWERTOOLS_METRICS_NAMESPACE": config.functions.metrics_namespace,
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
         }
 
 
