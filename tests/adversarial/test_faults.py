@@ -38,7 +38,6 @@ from tests.videos_support import record, seed
 
 NEW_PASSWORD = "Another-Strong-Pass-42!"
 CONDITIONAL_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}
-tried: dict[str, int] = {}  # faults injected per route, for the results table
 
 
 def aws_error(code: str, status: int) -> Callable[[str], Exception]:
@@ -268,7 +267,6 @@ def test_every_aws_call_failing_answers_as_documented_and_a_retry_succeeds(scena
             for name, fault in FAULTS.items():
                 if name == "lost_race" and not (call.startswith("dynamodb.") and call.split(".")[1] in CONDITIONAL_WRITES):
                     continue
-                tried[scenario.module] = tried.get(scenario.module, 0) + 1
                 person, calls, result, handler = attempt(index, fault)
                 where = f"{scenario.module}: {name} at call {index} ({call})"
                 problems += judge(scenario, person, calls, result, handler, api, where, aws_failure=name != "lost_race")
