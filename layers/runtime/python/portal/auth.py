@@ -255,6 +255,9 @@ class Auth(CodeSteps):
             audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
             raise NotAuthorized(SESSION_ENDED)
         new_token, new_record = self._new_refresh(session_id, now)
+        # Sign before rotating: once the old token is spent, failing to hand out the new pair
+        # (the signing key unavailable) would turn the client's retry into "reuse".
+        pair = self._pair(session, new_token, now)
         try:
             self._store.rotate_refresh(session, record, new_record)
         except Conflict:
@@ -263,7 +266,7 @@ class Auth(CodeSteps):
             audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED) from None
         audit("token_refreshed", address=session.username, sub=session.sub, sessionId=session_id)
-        return self._pair(session, new_token, now)
+        return pair
 
     def logout(self, principal: Principal, all_devices: bool) -> None:
         self._store.revoke_session(principal.session_id)
@@ -465,14 +468,27 @@ class Auth(CodeSteps):
                     self._store.set_password(user, password_hash, iso(self._clock()), spend=record, confirm=True)
                 except Conflict:
                     continue
-                self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
-                self._clear_failures(username)
-                audit("reset_completed", address=username, sub=sub)
-                self._notify(emails.render("password_changed", user.language, user.email), username, sub)
+                self._finish_reset(user)
+                return
+            if (
+                outcome is Outcome.SPENT_MATCH
+                and user is not None
+                and user.status != Status.UNCONFIRMED
+                and self._hasher().verify(user.password_hash, new_password)
+            ):
+                # The same reset again (a retry after a failure once the password was set): finish it.
+                self._finish_reset(user)
                 return
             audit("code_expired", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
             raise ExpiredCode()
         raise ServiceUnavailable()
+
+    def _finish_reset(self, user: User) -> None:
+        """After the new password is stored: end every session, forget failures, tell the owner."""
+        self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
+        self._clear_failures(user.username)
+        audit("reset_completed", address=user.username, sub=user.sub)
+        self._notify(emails.render("password_changed", user.language, user.email), user.username, user.sub)
 
     def _clear_failures(self, username: str) -> None:
         """Whoever read the reset code owns the mailbox: earlier guesses at the password no longer count."""
