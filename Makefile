@@ -1,17 +1,19 @@
 # The two commands: `make run` serves the API locally, `make test` runs the whole suite.
-# Both install what is missing first (uv for Python packages, npm for the CDK CLI).
+# Both install what is missing first (uv for Python packages, npm for the CDK CLI, apt for the
+# Chromium the browser tests drive).
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 VENV := .venv
 PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_LINK_MODE := copy
 
 .PHONY: run test openapi synth clean help
 
 help:
-	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
+	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
@@ -28,8 +30,14 @@ node_modules/.installed: package.json package-lock.json
 run: $(VENV)/.synced
 	$(PY) -m local
 
-test: $(VENV)/.synced node_modules/.installed
+test: $(VENV)/.synced node_modules/.installed $(CHROMIUM)
 	$(PY) -m pytest
+
+# The browser tests drive Debian's Chromium through Playwright (which cannot download its own
+# browsers here); installed once, as root or through sudo.
+$(CHROMIUM):
+	@if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
