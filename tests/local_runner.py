@@ -37,15 +37,31 @@ class LocalRunner:
             time.sleep(0.05)
         return False
 
-    def post(self, path: str, body: object, **kwargs) -> requests.Response:
+    def request(self, method: str, path: str, body: object = None, token: str | None = None, **kwargs) -> requests.Response:
+        """One call as a web client makes it; with `token`, as a signed-in one."""
         secrets_watch.remember(body if isinstance(body, dict) else None)
-        response = requests.post(self.url + path, json=body, timeout=30, **kwargs)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = requests.request(method, self.url + path, json=body, headers=headers, timeout=30, **kwargs)
         if response.headers.get("Content-Type", "").startswith("application/json") and response.content:
             secrets_watch.remember(response.json() if isinstance(response.json(), dict) else None)
         return response
 
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return requests.get(self.url + path, timeout=30, **kwargs)
+    def post(self, path: str, body: object = None, token: str | None = None, **kwargs) -> requests.Response:
+        return self.request("POST", path, body, token, **kwargs)
+
+    def get(self, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        return self.request("GET", path, None, token, **kwargs)
+
+    def delete(self, path: str, body: object = None, token: str | None = None) -> requests.Response:
+        return self.request("DELETE", path, body, token)
+
+    def signed_up(self, email: str, password: str) -> dict[str, str]:
+        """Register, confirm with the mailed code and log in: the token pair."""
+        assert self.post("/v1/account/register", {"email": email, "password": password}).status_code == 202
+        assert self.post("/v1/account/verify", {"email": email, "code": self.code_for(email)}).status_code == 200
+        login = self.post("/v1/auth/login", {"email": email, "password": password})
+        assert login.status_code == 200
+        return login.json()
 
     def mailbox(self, to: str) -> list[dict[str, str]]:
         response = self.get("/_local/mailbox", params={"to": to})

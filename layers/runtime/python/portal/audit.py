@@ -27,7 +27,7 @@ COUNTED_EVENTS = {
     "login_succeeded": "LoginsSucceeded",
     "login_failed": "LoginsFailed",
     "login_throttled": "Lockouts",
-    "password_reset_completed": "PasswordResets",
+    "reset_completed": "PasswordResets",
     "download_issued": "Downloads",
     "mail_failed": "EmailFailures",
 }

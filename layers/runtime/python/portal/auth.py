@@ -18,18 +18,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal import codes, emails, tokens
+from portal import emails, tokens
 from portal.addresses import mask, normalize
 from portal.audit import audit
 from portal.codes import Outcome, Purpose
 from portal.errors import (
-    CodeMismatch,
     ExpiredCode,
     InvalidPassword,
     LimitExceeded,
     NotAuthorized,
     ServiceUnavailable,
-    TooManyFailedAttempts,
     UserNotConfirmed,
 )
 from portal.keys import Keyring
@@ -340,17 +338,10 @@ class Auth(CodeSteps):
             outcome = self._judge(record, username, code)
             user = state.user
             sub = user.sub if user else None
-            if outcome is Outcome.MISMATCH:
-                assert record is not None
-                try:
-                    attempts = self._store.count_failed_attempt(username, record)
-                except Conflict:
-                    continue
-                audit("code_mismatch", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD, attempts=attempts)
-                raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
-            if outcome is Outcome.LOCKED:
-                audit("code_locked", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
-                raise TooManyFailedAttempts()
+            try:
+                self._refuse_bad_code(outcome, record, username, Purpose.RESET_PASSWORD, sub)
+            except Conflict:
+                continue
             if outcome is Outcome.MATCH and user is not None and user.status != Status.UNCONFIRMED:
                 assert record is not None
                 password_hash = self._hasher().hash(new_password)

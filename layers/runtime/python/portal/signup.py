@@ -17,11 +17,9 @@ from portal.audit import audit
 from portal.codes import Outcome, Purpose
 from portal.emails import Mail
 from portal.errors import (
-    CodeMismatch,
     ExpiredCode,
     InvalidPassword,
     ServiceUnavailable,
-    TooManyFailedAttempts,
 )
 from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
@@ -89,17 +87,10 @@ class Signup(CodeSteps):
             outcome = self._judge(record, username, code)
             user = state.user
             sub = user.sub if user else None
-            if outcome is Outcome.MISMATCH:
-                assert record is not None
-                try:
-                    attempts = self._store.count_failed_attempt(username, record)
-                except Conflict:
-                    continue
-                audit("code_mismatch", address=username, sub=sub, purpose=Purpose.VERIFY_EMAIL, attempts=attempts)
-                raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
-            if outcome is Outcome.LOCKED:
-                audit("code_locked", address=username, sub=sub, purpose=Purpose.VERIFY_EMAIL)
-                raise TooManyFailedAttempts()
+            try:
+                self._refuse_bad_code(outcome, record, username, Purpose.VERIFY_EMAIL, sub)
+            except Conflict:
+                continue
             if outcome is Outcome.SPENT_MATCH and user is not None and user.status == Status.CONFIRMED:
                 # The same right code again (a retry, a double click): the same answer, no new transition.
                 audit("verify_repeated", address=username, sub=sub)

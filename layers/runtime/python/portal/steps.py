@@ -15,7 +15,7 @@ from portal import codes
 from portal.audit import audit
 from portal.codes import CodeRecord, Outcome, Purpose
 from portal.emails import Mail
-from portal.errors import DependencyFailure, LimitExceeded
+from portal.errors import CodeMismatch, DependencyFailure, LimitExceeded, TooManyFailedAttempts
 from portal.keys import Keyring
 from portal.limits import SendLog
 from portal.passwords import PasswordHasher
@@ -63,6 +63,23 @@ class CodeSteps:
     def _decoy(self, username: str, now: int, purpose: Purpose = Purpose.VERIFY_EMAIL) -> CodeRecord:
         """A code nobody is sent: guesses at it meet the same rules as guesses at a real one."""
         return self._issue(purpose, username, now)[1]
+
+    def _refuse_bad_code(
+        self, outcome: Outcome, record: CodeRecord | None, username: str, purpose: Purpose, sub: str | None
+    ) -> None:
+        """Answer a wrong or dead code: count the try and refuse, or refuse. Returns for the rest.
+
+        Raises Conflict when the try could not be counted on exactly the judged code (it changed
+        meanwhile): the caller reads and judges again.
+        """
+        if outcome is Outcome.MISMATCH:
+            assert record is not None
+            attempts = self._store.count_failed_attempt(username, record)
+            audit("code_mismatch", address=username, sub=sub, purpose=purpose, attempts=attempts)
+            raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
+        if outcome is Outcome.LOCKED:
+            audit("code_locked", address=username, sub=sub, purpose=purpose)
+            raise TooManyFailedAttempts()
 
     def _judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
         key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None
