@@ -589,6 +589,7 @@ function codeScreen(kind) {
     try {
       await api.verify(flow.email, value);
       saveFlow(null);
+      lastEmail = flow.email;
       if (signupPassword) {
         try {
           await api.login(flow.email, signupPassword);
@@ -797,7 +798,6 @@ function videosScreen(params) {
   const nextButton = h("button", { type: "button", class: "button button--secondary" }, t("nextPage"));
   const pageLabel = h("span", { class: "pager__page" });
   const pager = h("nav", { class: "pager", "aria-label": t("pages"), hidden: true }, previous, pageLabel, nextButton);
-  const downloadMsgs = messages();
   let nextCursor = null;
   const serial = renderSerial;
 
@@ -817,7 +817,7 @@ function videosScreen(params) {
       }
       if (serial !== renderSerial) return;
       nextCursor = page.nextCursor;
-      list.replaceChildren(...page.items.map((video) => videoCard(video, downloadMsgs)));
+      list.replaceChildren(...page.items.map((video) => videoCard(video)));
       const none = page.items.length === 0 && catalogue.page === 0;
       listStatus.textContent = none ? t(q ? "noVideos" : "noVideosAtAll") : q ? t("resultsFor", { q }) : "";
       listStatus.hidden = !listStatus.textContent;
@@ -846,12 +846,14 @@ function videosScreen(params) {
   });
   load();
 
-  const node = screen(t("videosTitle"), searchForm, msgs.node, downloadMsgs.node, listStatus, list, pager);
+  const node = screen(t("videosTitle"), searchForm, msgs.node, listStatus, list, pager);
   const heading = node.querySelector("h1");
   return node;
 }
 
-function videoCard(video, downloadMsgs) {
+function videoCard(video) {
+  // Each card says how its download went, next to its buttons.
+  const downloadMsgs = messages();
   const titleId = nextId("video-title");
   const paragraphs = String(video.description || "").split(/\n\s*\n/).filter(Boolean);
   const meta = [t("published", { date: formatDate(video.publishedAt) }), t("duration", { duration: formatDuration(video.durationSeconds) })];
@@ -879,6 +881,7 @@ function videoCard(video, downloadMsgs) {
       paragraphs.length ? h("p", { class: "video__summary", lang: video.language || null }, paragraphs[0]) : null,
       paragraphs.length > 1 ? h("details", { class: "video__details" }, h("summary", {}, t("readMore")), paragraphs.slice(1).map((p) => h("p", { lang: video.language || null }, p))) : null,
       buttons.length ? h("ul", { class: "video__downloads", "aria-label": t("downloads") }, buttons) : null,
+      downloadMsgs.node,
     ),
   );
 }

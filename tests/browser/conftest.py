@@ -2,8 +2,9 @@
 
 `make test` installs Chromium (apt) when /usr/bin/chromium is missing; Playwright's own browser
 downloads are not used. Each test gets a fresh browser context (no cookies, no storage), so a
-language choice or a session never leaks from one test into another. Screenshots go to
-test-artifacts/screenshots/<lang>-<step>.png.
+language choice or a session never leaks from one test into another. Every screenshot
+(test-artifacts/screenshots/<lang>-<step>.png) is also an accessibility audit of that screen:
+axe-core's WCAG 2.1 A/AA and best-practice rules, none may fail.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from functools import cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,6 +33,14 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CODE_LINE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}, "resultTypes": ["violations"]}
+
+
+@cache
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +73,13 @@ class Portal:
         self.page.locator("h1").first.wait_for()
 
     def shot(self, step: str) -> Path:
+        """Save the screen as it is now, and audit it for accessibility."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{self.lang}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)
+        violations = axe().run(self.page, options=AXE_RULES).response["violations"]
+        found = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations]
+        assert not found, f"accessibility problems on {path.name}: {found}"
         return path
 
     def heading(self):
