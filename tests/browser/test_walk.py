@@ -301,7 +301,21 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     assert_new_screen(portal, w["verify_title"])
     portal.shot("12-reset-code")
 
+    # The API judges the code with the new password: a wrong one brings the person back here.
     code = portal.code(person.email, w["mail_reset"])
+    new_password = f"Copper-Kettle-{uuid.uuid4().hex[:6]}-{lang}?"
+    secrets_watch.remember({"password": new_password})
+    page.get_by_label(w["code"], exact=True).fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name=w["continue"], exact=True).click()
+    assert_new_screen(portal, w["new_password_title"])
+    page.get_by_label(w["new_password"], exact=True).fill(new_password)
+    page.get_by_role("button", name=w["save_password"], exact=True).click()
+    assert_new_screen(portal, w["verify_title"])
+    expect(alert(portal)).to_contain_text(w["wrong_code"])
+    expect(alert(portal)).to_contain_text(w["attempts_left"])
+    expect(page.get_by_label(w["code"], exact=True)).to_have_attribute("aria-invalid", "true")
+    portal.shot("13-reset-wrong-code")
+
     page.get_by_label(w["code"], exact=True).fill(code)
     page.get_by_role("button", name=w["continue"], exact=True).click()
     assert_new_screen(portal, w["new_password_title"])
@@ -310,9 +324,7 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     page.get_by_role("button", name=w["save_password"], exact=True).click()
     expect(alert(portal)).to_contain_text(w["invalid_password"])
     expect(rule_state(portal, "minLength")).to_have_attribute("data-state", "unmet")
-    portal.shot("13-new-password-weak")
-    new_password = f"Copper-Kettle-{uuid.uuid4().hex[:6]}-{lang}?"
-    secrets_watch.remember({"password": new_password})
+    portal.shot("14-new-password-weak")
     new_box.fill(new_password)
     page.get_by_role("button", name=w["save_password"], exact=True).click()
 
@@ -320,7 +332,7 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     assert_new_screen(portal, w["updated_title"])
     expect(main(portal)).to_contain_text(w["updated_text"])
     portal.mail(person.email, w["mail_updated"])
-    portal.shot("14-password-updated")
+    portal.shot("15-password-updated")
     page.get_by_role("button", name=w["return"], exact=True).click()
     assert_new_screen(portal, w["login_title"])
     expect(page.get_by_label(w["email"], exact=True)).to_have_value(person.email)
@@ -332,7 +344,7 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     assert_new_screen(portal, w["videos"])
     assert page.url.endswith("#/videos")
     expect(page.locator("#flash")).to_have_text(w["logged_in"])
-    portal.shot("15-logged-in")
+    portal.shot("16-logged-in")
 
     # Download a video: the file arrives, byte for byte the one the runner serves.
     with page.expect_download() as started:
@@ -343,14 +355,14 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     assert open(download.path(), "rb").read() == SAMPLE_VIDEO.read_bytes()
     expect(page.get_by_role("status").filter(has_text=w["download_started"])).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=download.suggested_filename)).to_be_visible()
-    portal.shot("16-download")
+    portal.shot("17-download")
 
     page.get_by_role("link", name=w["account_nav"], exact=True).click()
     assert_new_screen(portal, w["account_title"])
     if lang == "en":
         main(portal).get_by_role("button", name=w["logout_everywhere"], exact=True).click()
         expect(page.locator("#flash")).to_have_text(w["logged_out_everywhere"])
-        portal.shot("17-logged-out-everywhere")
+        portal.shot("18-logged-out-everywhere")
     else:
         # Delete the account: the password is asked for, a wrong one is refused.
         delete_box = page.get_by_label(w["delete_password"], exact=True)
@@ -358,11 +370,11 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
         page.get_by_role("button", name=w["delete"], exact=True).click()
         expect(alert(portal)).to_have_text(w["wrong_password"])
         expect(delete_box).to_have_attribute("aria-invalid", "true")
-        portal.shot("17-delete-wrong-password")
+        portal.shot("18-delete-wrong-password")
         delete_box.fill(new_password)
         page.get_by_role("button", name=w["delete"], exact=True).click()
         expect(page.locator("#flash")).to_have_text(w["deleted"])
         portal.mail(person.email, w["mail_deleted"])
-        portal.shot("18-deleted")
+        portal.shot("19-deleted")
     expect(page.get_by_role("link", name=w["login_nav"], exact=True)).to_be_visible()
     assert re.search(r"#/videos$", page.url)
