@@ -29,7 +29,19 @@ export class ApiError extends Error {
   }
 }
 
-const FALLBACK_CODES = { 400: "InvalidParameter", 401: "NotAuthorized", 403: "UserNotConfirmed", 404: "NotFound", 405: "MethodNotAllowed", 413: "RequestTooLarge", 415: "UnsupportedMediaType", 429: "LimitExceeded", 502: "ServiceUnavailable", 503: "ServiceUnavailable", 504: "ServiceUnavailable" };
+const FALLBACK_CODES = {
+  400: "InvalidParameter",
+  401: "NotAuthorized",
+  403: "UserNotConfirmed",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  413: "RequestTooLarge",
+  415: "UnsupportedMediaType",
+  429: "LimitExceeded",
+  502: "ServiceUnavailable",
+  503: "ServiceUnavailable",
+  504: "ServiceUnavailable",
+};
 
 function retryAfterSeconds(response, body) {
   const header = response.headers.get("Retry-After");
@@ -78,7 +90,8 @@ async function send(method, path, { body, query, token } = {}) {
   }
   if (response.ok) return payload;
   const error = (payload && payload.error) || {};
-  const code = error.code || FALLBACK_CODES[response.status] || (response.status >= 500 ? "InternalError" : "InvalidParameter");
+  const code =
+    error.code || FALLBACK_CODES[response.status] || (response.status >= 500 ? "InternalError" : "InvalidParameter");
   throw new ApiError(response.status, code, error.message, {
     retryAfter: retryAfterSeconds(response, payload),
     failedRules: Array.isArray(error.failedRules) ? error.failedRules : [],
@@ -180,7 +193,8 @@ export async function resume() {
 // -- the routes ---------------------------------------------------------------------------
 
 export const api = {
-  register: (email, password, language) => send("POST", "/v1/account/register", { body: { email, password, language } }),
+  register: (email, password, language) =>
+    send("POST", "/v1/account/register", { body: { email, password, language } }),
   verify: (email, code) => send("POST", "/v1/account/verify", { body: { email, code } }),
   resend: (email) => send("POST", "/v1/account/verify/resend", { body: { email } }),
   async login(email, password) {
@@ -212,5 +226,6 @@ export const api = {
   },
   newsletter: (subscribed, source) => authorized("PUT", "/v1/account/newsletter", { body: { subscribed, source } }),
   videos: (query) => send("GET", "/v1/videos", { query }),
-  download: (videoId, rendition) => authorized("POST", `/v1/videos/${encodeURIComponent(videoId)}/download`, { body: { rendition } }),
+  download: (videoId, rendition) =>
+    authorized("POST", `/v1/videos/${encodeURIComponent(videoId)}/download`, { body: { rendition } }),
 };

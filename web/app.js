@@ -99,7 +99,11 @@ function currentRoute() {
 }
 
 function go(path, params = null) {
-  const query = params ? new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== "")).toString() : "";
+  const query = params
+    ? new URLSearchParams(
+        Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""),
+      ).toString()
+    : "";
   const hash = `#${path}${query ? `?${query}` : ""}`;
   if (location.hash === hash) render();
   else location.hash = hash;
@@ -107,7 +111,9 @@ function go(path, params = null) {
 
 /** Only same-site routes may be a "next" or "return to" target. */
 function safeRoute(route, fallback = "/videos") {
-  return typeof route === "string" && /^\/[a-z/]*(\?[^#]*)?$/i.test(route) && !route.startsWith("//") ? route : fallback;
+  return typeof route === "string" && /^\/[a-z/]*(\?[^#]*)?$/i.test(route) && !route.startsWith("//")
+    ? route
+    : fallback;
 }
 
 function goRoute(route) {
@@ -167,9 +173,11 @@ function clearFlash() {
 // Re-render in another language without losing what was typed.
 function captureInputs() {
   const values = {};
-  main().querySelectorAll("input[id], select[id], textarea[id]").forEach((el) => {
-    values[el.id] = el.type === "checkbox" ? el.checked : el.value;
-  });
+  main()
+    .querySelectorAll("input[id], select[id], textarea[id]")
+    .forEach((el) => {
+      values[el.id] = el.type === "checkbox" ? el.checked : el.value;
+    });
   return values;
 }
 
@@ -195,11 +203,14 @@ function renderHeader(path) {
   switcher.setAttribute("lang", language() === "en" ? "fr" : "en");
   switcher.setAttribute("title", t("switchLanguageLabel"));
 
-  const link = (route, label) => h("li", {}, h("a", { href: `#${route}`, "aria-current": path === route ? "page" : null }, label));
+  const link = (route, label) =>
+    h("li", {}, h("a", { href: `#${route}`, "aria-current": path === route ? "page" : null }, label));
   const items = [link("/videos", t("navVideos"))];
   if (isLoggedIn()) {
     items.push(link("/account", t("navAccount")));
-    items.push(h("li", {}, h("button", { type: "button", class: "link-button", onclick: () => logout(false) }, t("logout"))));
+    items.push(
+      h("li", {}, h("button", { type: "button", class: "link-button", onclick: () => logout(false) }, t("logout"))),
+    );
   } else {
     items.push(link("/login", t("navLogin")));
     items.push(link("/register", t("navRegister")));
@@ -219,7 +230,19 @@ async function logout(allDevices) {
 
 // -- forms and messages ------------------------------------------------------------------------
 
-function field({ id, label, type = "text", autocomplete, hint, inputmode, maxlength, value = "", describedBy = [], required = true, extra = {} }) {
+function field({
+  id,
+  label,
+  type = "text",
+  autocomplete,
+  hint,
+  inputmode,
+  maxlength,
+  value = "",
+  describedBy = [],
+  required = true,
+  extra = {},
+}) {
   const hintId = hint ? `${id}-hint` : null;
   const errorId = `${id}-error`;
   const input = h("input", {
@@ -237,14 +260,25 @@ function field({ id, label, type = "text", autocomplete, hint, inputmode, maxlen
   });
   input.value = value;
   const error = h("p", { class: "field__error", id: errorId, hidden: true });
-  const wrapper = h("div", { class: "field" }, h("label", { for: id, class: "field__label" }, label), hint ? h("p", { class: "field__hint", id: hintId }, hint) : null, input, error);
+  const wrapper = h(
+    "div",
+    { class: "field" },
+    h("label", { for: id, class: "field__label" }, label),
+    hint ? h("p", { class: "field__hint", id: hintId }, hint) : null,
+    input,
+    error,
+  );
   return { wrapper, input, error };
 }
 
 /** A password input with a show/hide toggle. */
 function passwordField(options) {
   const f = field({ ...options, type: "password" });
-  const toggle = h("button", { type: "button", class: "toggle-password", "aria-controls": options.id, "aria-pressed": "false" }, t("showPassword"));
+  const toggle = h(
+    "button",
+    { type: "button", class: "toggle-password", "aria-controls": options.id, "aria-pressed": "false" },
+    t("showPassword"),
+  );
   toggle.addEventListener("click", () => {
     const shown = f.input.type === "text";
     f.input.type = shown ? "password" : "text";
@@ -340,7 +374,8 @@ function errorText(error, overrides = {}) {
   if (overrides[code]) return overrides[code];
   const known = t(`errors.${code}`);
   let text = known === `errors.${code}` ? t("errors.InternalError") : known;
-  if (code === "CodeMismatch" && error.attemptsRemaining !== null) text += ` ${plural("attemptsLeft", error.attemptsRemaining)}`;
+  if (code === "CodeMismatch" && error.attemptsRemaining !== null)
+    text += ` ${plural("attemptsLeft", error.attemptsRemaining)}`;
   if (code === "InvalidPassword" && error.failedRules.length) {
     const names = error.failedRules.map((rule) => {
       const name = t(`rules.${rule}`);
@@ -365,7 +400,9 @@ function showError(msgs, error, { fields = {}, buttons = [], overrides = {} } = 
   if (error instanceof ApiError && error.code === "InvalidParameter") {
     let marked = false;
     for (const problem of error.fields) {
-      const name = String(problem.field || "").split(".").pop();
+      const name = String(problem.field || "")
+        .split(".")
+        .pop();
       if (fields[name]) {
         setFieldError(fields[name], t(`fields.${name}`) === `fields.${name}` ? t("fields.other") : t(`fields.${name}`));
         marked = true;
@@ -427,12 +464,25 @@ function passwordChecklist(input, emailOf) {
   const list = h("ul", { class: "checklist__items" });
   for (const rule of RULE_IDS) {
     const state = h("span", { class: "visually-hidden checklist__state" });
-    const item = h("li", { class: "checklist__item", "data-rule": rule }, h("span", { class: "checklist__mark", "aria-hidden": "true" }), h("span", { class: "checklist__text" }, t(`rules.${rule}`)), " ", state);
+    const item = h(
+      "li",
+      { class: "checklist__item", "data-rule": rule },
+      h("span", { class: "checklist__mark", "aria-hidden": "true" }),
+      h("span", { class: "checklist__text" }, t(`rules.${rule}`)),
+      " ",
+      state,
+    );
     items[rule] = { item, state };
     list.append(item);
   }
   const unknownNote = h("p", { class: "checklist__unknown", hidden: true });
-  const node = h("div", { class: "checklist", id }, h("p", { class: "checklist__title" }, t("checklistTitle")), list, unknownNote);
+  const node = h(
+    "div",
+    { class: "checklist", id },
+    h("p", { class: "checklist__title" }, t("checklistTitle")),
+    list,
+    unknownNote,
+  );
   let verdict = null; // {password, failed: Set} from the API
 
   function update() {
@@ -443,7 +493,8 @@ function passwordChecklist(input, emailOf) {
       let holds = local[rule];
       if (verdict) holds = !verdict.failed.has(rule);
       else if (SERVER_ONLY.has(rule)) holds = null;
-      const state = password === "" && holds !== null && !verdict ? "empty" : holds === null ? "unknown" : holds ? "met" : "unmet";
+      const state =
+        password === "" && holds !== null && !verdict ? "empty" : holds === null ? "unknown" : holds ? "met" : "unmet";
       const { item, state: label } = items[rule];
       item.dataset.state = state;
       item.hidden = QUIET_RULES.has(rule) && state !== "unmet";
@@ -479,8 +530,19 @@ function notFoundScreen() {
 
 function registerScreen() {
   const msgs = messages();
-  const email = field({ id: "register-email", label: t("email"), type: "email", autocomplete: "email", value: lastEmail });
-  const password = passwordField({ id: "register-password", label: t("password"), autocomplete: "new-password", hint: t("passwordRules") });
+  const email = field({
+    id: "register-email",
+    label: t("email"),
+    type: "email",
+    autocomplete: "email",
+    value: lastEmail,
+  });
+  const password = passwordField({
+    id: "register-password",
+    label: t("password"),
+    autocomplete: "new-password",
+    hint: t("passwordRules"),
+  });
   const checklist = passwordChecklist(password.input, () => email.input.value);
   password.input.setAttribute("aria-describedby", `${password.input.getAttribute("aria-describedby")} ${checklist.id}`);
   email.input.addEventListener("input", checklist.update);
@@ -504,7 +566,13 @@ function registerScreen() {
       const delivery = await api.register(address, secret, language());
       lastEmail = address;
       signupPassword = secret;
-      saveFlow({ kind: "signup", email: address, destination: delivery.destination, codeExpiresIn: delivery.codeExpiresIn, nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000 });
+      saveFlow({
+        kind: "signup",
+        email: address,
+        destination: delivery.destination,
+        codeExpiresIn: delivery.codeExpiresIn,
+        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
+      });
       go("/verify");
     } catch (error) {
       if (error instanceof ApiError && error.code === "InvalidPassword") {
@@ -514,7 +582,11 @@ function registerScreen() {
       showError(msgs, error, { fields: { email, password }, buttons: [submit] });
     }
   });
-  return screen(t("registerTitle"), form, h("p", { class: "aside" }, t("haveAccount"), " ", h("a", { href: "#/login" }, t("loginTitle"))));
+  return screen(
+    t("registerTitle"),
+    form,
+    h("p", { class: "aside" }, t("haveAccount"), " ", h("a", { href: "#/login" }, t("loginTitle"))),
+  );
 }
 
 /** "Check your inbox and enter verification code", for sign-up and for a reset. */
@@ -524,19 +596,46 @@ function codeScreen(kind) {
     return screen(
       t("verifyTitle"),
       h("p", {}, t("noPending")),
-      h("ul", { class: "links" }, h("li", {}, h("a", { href: "#/register" }, t("registerTitle"))), h("li", {}, h("a", { href: "#/reset" }, t("resetTitle")))),
+      h(
+        "ul",
+        { class: "links" },
+        h("li", {}, h("a", { href: "#/register" }, t("registerTitle"))),
+        h("li", {}, h("a", { href: "#/reset" }, t("resetTitle"))),
+      ),
     );
   }
   const msgs = messages();
-  const code = field({ id: `${kind}-code`, label: t("verifyCode"), hint: t("verifyCodeHint"), autocomplete: "one-time-code", inputmode: "numeric", maxlength: 6, extra: { pattern: "[0-9]{6}", class: "field__input--code" } });
-  const submit = h("button", { type: "submit", class: "button button--primary" }, t(kind === "signup" ? "verifySubmit" : "resetCodeSubmit"));
+  const code = field({
+    id: `${kind}-code`,
+    label: t("verifyCode"),
+    hint: t("verifyCodeHint"),
+    autocomplete: "one-time-code",
+    inputmode: "numeric",
+    maxlength: 6,
+    extra: { pattern: "[0-9]{6}", class: "field__input--code" },
+  });
+  const submit = h(
+    "button",
+    { type: "submit", class: "button button--primary" },
+    t(kind === "signup" ? "verifySubmit" : "resetCodeSubmit"),
+  );
   const minutes = Math.round((flow.codeExpiresIn || 1800) / 60);
-  const form = h("form", { class: "form", novalidate: true }, msgs.node, code.wrapper, h("div", { class: "form__actions" }, submit));
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    msgs.node,
+    code.wrapper,
+    h("div", { class: "form__actions" }, submit),
+  );
 
   // "Didn't receive a code? Send new Code", waiting out the resend limit with a visible countdown.
   const resendMsgs = messages();
   const countdownId = nextId("resend-countdown");
-  const resend = h("button", { type: "button", class: "button button--secondary", "aria-describedby": countdownId }, t("sendNewCode"));
+  const resend = h(
+    "button",
+    { type: "button", class: "button button--secondary", "aria-describedby": countdownId },
+    t("sendNewCode"),
+  );
   const countdown = h("p", { class: "resend__countdown", id: countdownId, role: "timer", "aria-live": "off" });
   let interval = null;
   const tick = () => {
@@ -565,11 +664,17 @@ function codeScreen(kind) {
     resendMsgs.clear();
     try {
       const delivery = kind === "signup" ? await api.resend(flow.email) : await api.forgot(flow.email);
-      const updated = { ...(loadFlow() || flow), destination: delivery.destination, codeExpiresIn: delivery.codeExpiresIn, nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000 };
+      const updated = {
+        ...(loadFlow() || flow),
+        destination: delivery.destination,
+        codeExpiresIn: delivery.codeExpiresIn,
+        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
+      };
       saveFlow(updated);
       resendMsgs.status(t("newCodeSent"));
     } catch (error) {
-      if (error instanceof ApiError && error.retryAfter) saveFlow({ ...(loadFlow() || flow), nextSendAt: Date.now() + error.retryAfter * 1000 });
+      if (error instanceof ApiError && error.retryAfter)
+        saveFlow({ ...(loadFlow() || flow), nextSendAt: Date.now() + error.retryAfter * 1000 });
       resendMsgs.error(errorText(error));
     }
     startCountdown();
@@ -600,7 +705,8 @@ function codeScreen(kind) {
       signupPassword = null;
       go("/welcome");
     } catch (error) {
-      if (error instanceof ApiError && ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code)) setFieldError(code, true);
+      if (error instanceof ApiError && ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code))
+        setFieldError(code, true);
       showError(msgs, error, { fields: { code }, buttons: [submit] });
     }
   });
@@ -620,7 +726,13 @@ function codeScreen(kind) {
     h("p", {}, t("verifySent"), " ", flow.destination ? t("verifySentTo", { destination: flow.destination }) : null),
     h("p", {}, t(kind === "signup" ? "verifyEnterSignup" : "verifyEnterReset"), " ", t("verifyExpires", { minutes })),
     form,
-    h("div", { class: "resend" }, h("p", { class: "resend__text" }, t("noCode"), " ", resend), countdown, resendMsgs.node),
+    h(
+      "div",
+      { class: "resend" },
+      h("p", { class: "resend__text" }, t("noCode"), " ", resend),
+      countdown,
+      resendMsgs.node,
+    ),
   );
 }
 
@@ -647,7 +759,14 @@ function welcomeScreen() {
   return screen(
     t("welcomeTitle"),
     h("p", { class: "lead" }, t("welcomeText")),
-    h("section", { class: "panel", "aria-labelledby": "newsletter-title" }, h("h2", { id: "newsletter-title" }, t("newsletterTitle")), h("p", {}, t("newsletterText")), msgs.node, subscribe),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "newsletter-title" },
+      h("h2", { id: "newsletter-title" }, t("newsletterTitle")),
+      h("p", {}, t("newsletterText")),
+      msgs.node,
+      subscribe,
+    ),
     h("p", {}, h("a", { href: "#/videos", class: "button button--secondary" }, t("browseVideos"))),
   );
 }
@@ -655,10 +774,23 @@ function welcomeScreen() {
 function loginScreen(params) {
   const next = safeRoute(params.get("next"));
   const msgs = messages();
-  const email = field({ id: "login-email", label: t("email"), type: "email", autocomplete: "username", value: lastEmail });
+  const email = field({
+    id: "login-email",
+    label: t("email"),
+    type: "email",
+    autocomplete: "username",
+    value: lastEmail,
+  });
   const password = passwordField({ id: "login-password", label: t("password"), autocomplete: "current-password" });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("loginSubmit"));
-  const form = h("form", { class: "form", novalidate: true }, msgs.node, email.wrapper, password.wrapper, h("div", { class: "form__actions" }, submit));
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    msgs.node,
+    email.wrapper,
+    password.wrapper,
+    h("div", { class: "form__actions" }, submit),
+  );
   onSubmit(form, submit, async () => {
     msgs.clear();
     const ok = validEmail(email) & requireValue(password, t("fields.password"));
@@ -697,9 +829,21 @@ function loginScreen(params) {
 function resetScreen(params) {
   const returnTo = safeRoute(params.get("from"));
   const msgs = messages();
-  const email = field({ id: "reset-email", label: t("email"), type: "email", autocomplete: "username", value: lastEmail });
+  const email = field({
+    id: "reset-email",
+    label: t("email"),
+    type: "email",
+    autocomplete: "username",
+    value: lastEmail,
+  });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("resetSubmit"));
-  const form = h("form", { class: "form", novalidate: true }, msgs.node, email.wrapper, h("div", { class: "form__actions" }, submit));
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    msgs.node,
+    email.wrapper,
+    h("div", { class: "form__actions" }, submit),
+  );
   onSubmit(form, submit, async () => {
     msgs.clear();
     if (!validEmail(email)) return focusFirstInvalid(form);
@@ -708,7 +852,14 @@ function resetScreen(params) {
       const delivery = await api.forgot(address);
       lastEmail = address;
       resetCode = null;
-      saveFlow({ kind: "reset", email: address, destination: delivery.destination, codeExpiresIn: delivery.codeExpiresIn, nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000, returnTo });
+      saveFlow({
+        kind: "reset",
+        email: address,
+        destination: delivery.destination,
+        codeExpiresIn: delivery.codeExpiresIn,
+        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
+        returnTo,
+      });
       go("/reset/code");
     } catch (error) {
       showError(msgs, error, { fields: { email }, buttons: [submit] });
@@ -722,13 +873,33 @@ function newPasswordScreen() {
   if (!flow || flow.kind !== "reset" || !resetCode) return codeScreen("reset");
   const msgs = messages();
   const rulesId = nextId("password-policy");
-  const password = passwordField({ id: "new-password", label: t("newPassword"), autocomplete: "new-password", describedBy: [rulesId] });
+  const password = passwordField({
+    id: "new-password",
+    label: t("newPassword"),
+    autocomplete: "new-password",
+    describedBy: [rulesId],
+  });
   const checklist = passwordChecklist(password.input, () => flow.email);
   password.input.setAttribute("aria-describedby", `${rulesId} ${checklist.id}`);
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("newPasswordSubmit"));
   // The address, for password managers; not shown.
-  const username = h("input", { type: "email", autocomplete: "username", value: flow.email, hidden: true, "aria-hidden": "true", tabindex: "-1" });
-  const form = h("form", { class: "form", novalidate: true }, msgs.node, username, password.wrapper, checklist.node, h("div", { class: "form__actions" }, submit));
+  const username = h("input", {
+    type: "email",
+    autocomplete: "username",
+    value: flow.email,
+    hidden: true,
+    "aria-hidden": "true",
+    tabindex: "-1",
+  });
+  const form = h(
+    "form",
+    { class: "form", novalidate: true },
+    msgs.node,
+    username,
+    password.wrapper,
+    checklist.node,
+    h("div", { class: "form__actions" }, submit),
+  );
   onSubmit(form, submit, async () => {
     msgs.clear();
     if (!requireValue(password, t("fields.newPassword"))) return focusFirstInvalid(form);
@@ -744,7 +915,10 @@ function newPasswordScreen() {
         checklist.judged(secret, error.failedRules);
         setFieldError(password, true);
         showError(msgs, error, { buttons: [submit] });
-      } else if (error instanceof ApiError && ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code)) {
+      } else if (
+        error instanceof ApiError &&
+        ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code)
+      ) {
         resetCode = null;
         saveFlow({ ...flow, codeError: errorText(error) });
         go("/reset/code");
@@ -775,21 +949,53 @@ function videosScreen(params) {
   const key = `${q}\n${size}`;
   if (catalogue.key !== key) Object.assign(catalogue, { key, cursors: [null], page: 0 });
 
-  const search = field({ id: "video-search", label: t("search"), type: "search", value: q, required: false, extra: { maxlength: 200, enterkeyhint: "search" } });
+  const search = field({
+    id: "video-search",
+    label: t("search"),
+    type: "search",
+    value: q,
+    required: false,
+    extra: { maxlength: 200, enterkeyhint: "search" },
+  });
   const sizeId = "video-page-size";
-  const sizeSelect = h("select", { id: sizeId, name: sizeId }, PAGE_SIZES.map((n) => h("option", { value: n, selected: n === size }, String(n))));
+  const sizeSelect = h(
+    "select",
+    { id: sizeId, name: sizeId },
+    PAGE_SIZES.map((n) => h("option", { value: n, selected: n === size }, String(n))),
+  );
   const searchForm = h(
     "form",
     { class: "search", role: "search", novalidate: true },
     search.wrapper,
-    h("div", { class: "field field--narrow" }, h("label", { for: sizeId, class: "field__label" }, t("perPage")), sizeSelect),
-    h("div", { class: "search__actions" }, h("button", { type: "submit", class: "button button--primary" }, t("searchSubmit")), q ? h("a", { href: `#/videos${size !== DEFAULT_PAGE_SIZE ? `?size=${size}` : ""}`, class: "button button--secondary" }, t("clearSearch")) : null),
+    h(
+      "div",
+      { class: "field field--narrow" },
+      h("label", { for: sizeId, class: "field__label" }, t("perPage")),
+      sizeSelect,
+    ),
+    h(
+      "div",
+      { class: "search__actions" },
+      h("button", { type: "submit", class: "button button--primary" }, t("searchSubmit")),
+      q
+        ? h(
+            "a",
+            { href: `#/videos${size !== DEFAULT_PAGE_SIZE ? `?size=${size}` : ""}`, class: "button button--secondary" },
+            t("clearSearch"),
+          )
+        : null,
+    ),
   );
   searchForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    go("/videos", { q: search.input.value.trim(), size: Number(sizeSelect.value) === DEFAULT_PAGE_SIZE ? null : sizeSelect.value });
+    go("/videos", {
+      q: search.input.value.trim(),
+      size: Number(sizeSelect.value) === DEFAULT_PAGE_SIZE ? null : sizeSelect.value,
+    });
   });
-  sizeSelect.addEventListener("change", () => go("/videos", { q: q || null, size: Number(sizeSelect.value) === DEFAULT_PAGE_SIZE ? null : sizeSelect.value }));
+  sizeSelect.addEventListener("change", () =>
+    go("/videos", { q: q || null, size: Number(sizeSelect.value) === DEFAULT_PAGE_SIZE ? null : sizeSelect.value }),
+  );
 
   const msgs = messages();
   const listStatus = h("p", { class: "results__status", role: "status" }, t("loading"));
@@ -855,15 +1061,25 @@ function videoCard(video) {
   // Each card says how its download went, next to its buttons.
   const downloadMsgs = messages();
   const titleId = nextId("video-title");
-  const paragraphs = String(video.description || "").split(/\n\s*\n/).filter(Boolean);
-  const meta = [t("published", { date: formatDate(video.publishedAt) }), t("duration", { duration: formatDuration(video.durationSeconds) })];
+  const paragraphs = String(video.description || "")
+    .split(/\n\s*\n/)
+    .filter(Boolean);
+  const meta = [
+    t("published", { date: formatDate(video.publishedAt) }),
+    t("duration", { duration: formatDuration(video.durationSeconds) }),
+  ];
   const langName = t("langNames")[video.language];
   if (langName) meta.push(t("videoLanguage", { language: langName }));
   const buttons = (video.renditions || []).map((rendition) => {
     const label = `${rendition.label} · ${formatSize(rendition.size)}`;
     const button = h(
       "button",
-      { type: "button", class: "button button--download", "aria-label": t("downloadFull", { label: rendition.label, title: video.title }), "data-rendition": rendition.name },
+      {
+        type: "button",
+        class: "button button--download",
+        "aria-label": t("downloadFull", { label: rendition.label, title: video.title }),
+        "data-rendition": rendition.name,
+      },
       t("download", { label }),
     );
     button.addEventListener("click", () => download(video, rendition, button, downloadMsgs));
@@ -875,11 +1091,20 @@ function videoCard(video) {
     h(
       "article",
       { class: "video__card", "aria-labelledby": titleId },
-      video.thumbnail && /^https:\/\//.test(video.thumbnail) ? h("img", { class: "video__thumbnail", src: video.thumbnail, alt: "", loading: "lazy" }) : null,
+      video.thumbnail && /^https:\/\//.test(video.thumbnail)
+        ? h("img", { class: "video__thumbnail", src: video.thumbnail, alt: "", loading: "lazy" })
+        : null,
       h("h2", { class: "video__title", id: titleId, lang: video.language || null }, video.title),
       h("p", { class: "video__meta" }, meta.join(" · ")),
       paragraphs.length ? h("p", { class: "video__summary", lang: video.language || null }, paragraphs[0]) : null,
-      paragraphs.length > 1 ? h("details", { class: "video__details" }, h("summary", {}, t("readMore")), paragraphs.slice(1).map((p) => h("p", { lang: video.language || null }, p))) : null,
+      paragraphs.length > 1
+        ? h(
+            "details",
+            { class: "video__details" },
+            h("summary", {}, t("readMore")),
+            paragraphs.slice(1).map((p) => h("p", { lang: video.language || null }, p)),
+          )
+        : null,
       buttons.length ? h("ul", { class: "video__downloads", "aria-label": t("downloads") }, buttons) : null,
       downloadMsgs.node,
     ),
@@ -903,7 +1128,18 @@ async function download(video, rendition, button, msgs) {
     document.body.append(anchor);
     anchor.click();
     anchor.remove();
-    msgs.status(t("downloadStarted", { filename: link.filename, size: formatSize(link.size) }), h("p", { class: "message__link" }, h("a", { href: link.url, download: link.filename, rel: "noopener" }, t("downloadLinkNote", { filename: link.filename }))));
+    msgs.status(
+      t("downloadStarted", { filename: link.filename, size: formatSize(link.size) }),
+      h(
+        "p",
+        { class: "message__link" },
+        h(
+          "a",
+          { href: link.url, download: link.filename, rel: "noopener" },
+          t("downloadLinkNote", { filename: link.filename }),
+        ),
+      ),
+    );
     lockButton(button, false);
   } catch (error) {
     lockButton(button, false);
@@ -941,9 +1177,25 @@ function accountSections(account) {
   // Language
   const langMsgs = messages();
   const langId = "account-language";
-  const select = h("select", { id: langId, name: langId }, ["en", "fr"].map((code) => h("option", { value: code, lang: code, selected: code === account.language }, code === "en" ? "English" : "Français")));
+  const select = h(
+    "select",
+    { id: langId, name: langId },
+    ["en", "fr"].map((code) =>
+      h(
+        "option",
+        { value: code, lang: code, selected: code === account.language },
+        code === "en" ? "English" : "Français",
+      ),
+    ),
+  );
   const saveLang = h("button", { type: "submit", class: "button button--secondary" }, t("save"));
-  const langForm = h("form", { class: "form form--inline", novalidate: true }, langMsgs.node, h("div", { class: "field" }, h("label", { for: langId, class: "field__label" }, t("accountLanguageHelp")), select), h("div", { class: "form__actions" }, saveLang));
+  const langForm = h(
+    "form",
+    { class: "form form--inline", novalidate: true },
+    langMsgs.node,
+    h("div", { class: "field" }, h("label", { for: langId, class: "field__label" }, t("accountLanguageHelp")), select),
+    h("div", { class: "form__actions" }, saveLang),
+  );
   onSubmit(langForm, saveLang, async () => {
     try {
       const updated = await api.updateAccount(select.value);
@@ -981,14 +1233,33 @@ function accountSections(account) {
   });
 
   // Sessions
-  const out = h("button", { type: "button", class: "button button--secondary", onclick: () => logout(false) }, t("logout"));
-  const outAll = h("button", { type: "button", class: "button button--secondary", onclick: () => logout(true) }, t("logoutEverywhere"));
+  const out = h(
+    "button",
+    { type: "button", class: "button button--secondary", onclick: () => logout(false) },
+    t("logout"),
+  );
+  const outAll = h(
+    "button",
+    { type: "button", class: "button button--secondary", onclick: () => logout(true) },
+    t("logoutEverywhere"),
+  );
 
   // Delete
   const delMsgs = messages();
-  const password = passwordField({ id: "delete-password", label: t("password"), autocomplete: "current-password", describedBy: ["delete-text"] });
+  const password = passwordField({
+    id: "delete-password",
+    label: t("password"),
+    autocomplete: "current-password",
+    describedBy: ["delete-text"],
+  });
   const delButton = h("button", { type: "submit", class: "button button--danger" }, t("deleteSubmit"));
-  const delForm = h("form", { class: "form", novalidate: true }, delMsgs.node, password.wrapper, h("div", { class: "form__actions" }, delButton));
+  const delForm = h(
+    "form",
+    { class: "form", novalidate: true },
+    delMsgs.node,
+    password.wrapper,
+    h("div", { class: "form__actions" }, delButton),
+  );
   onSubmit(delForm, delButton, async () => {
     delMsgs.clear();
     if (!requireValue(password, t("fields.password"))) return focusFirstInvalid(delForm);
@@ -1002,13 +1273,19 @@ function accountSections(account) {
     }
   });
 
-  const section = (id, title, ...children) => h("section", { class: "panel", "aria-labelledby": id }, h("h2", { id }, title), ...children);
+  const section = (id, title, ...children) =>
+    h("section", { class: "panel", "aria-labelledby": id }, h("h2", { id }, title), ...children);
   return [
     h("dl", { class: "facts" }, h("dt", {}, t("accountEmail")), h("dd", { class: "facts__email" }, account.email)),
     h("p", { class: "facts__since" }, t("accountSince", { date: formatDate(account.createdAt) })),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),
-    section("account-sessions-title", t("sessionsSection"), h("p", {}, t("sessionsText")), h("div", { class: "button-row" }, out, outAll)),
+    section(
+      "account-sessions-title",
+      t("sessionsSection"),
+      h("p", {}, t("sessionsText")),
+      h("div", { class: "button-row" }, out, outAll),
+    ),
     section("account-delete-title", t("deleteSection"), h("p", { id: "delete-text" }, t("deleteText")), delForm),
   ];
 }

@@ -26,7 +26,8 @@ const STRINGS = {
     showPassword: "Show password",
     hidePassword: "Hide password",
     haveAccount: "Already have an account?",
-    passwordRules: "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
+    passwordRules:
+      "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
     checklistTitle: "Your password",
 
     // Verification code
@@ -50,7 +51,8 @@ const STRINGS = {
     welcomeTitle: "You have successfully created your account",
     welcomeText: "From now on you can download videos from our website",
     newsletterTitle: "Subscribe to our newsletter",
-    newsletterText: "If you would also like to subscribe to the newsletter and receive our latest updates, click on the button below.",
+    newsletterText:
+      "If you would also like to subscribe to the newsletter and receive our latest updates, click on the button below.",
     subscribe: "Subscribe",
     subscribed: "You have subscribed to our newsletter.",
     browseVideos: "Browse the videos",
@@ -149,7 +151,8 @@ const STRINGS = {
     // Errors: one per code of the API's vocabulary, and the client's own
     errors: {
       InvalidParameter: "Some of the information is not valid. Check the fields marked below.",
-      InvalidPassword: "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
+      InvalidPassword:
+        "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
       CodeMismatch: "The verification code is not correct.",
       ExpiredCode: "This code has expired or is no longer valid. Ask for a new code.",
       TooManyFailedAttempts: "Too many wrong codes were entered. Ask for a new code.",
@@ -202,7 +205,8 @@ const STRINGS = {
     showPassword: "Afficher le mot de passe",
     hidePassword: "Masquer le mot de passe",
     haveAccount: "Vous avez déjà un compte\u00a0?",
-    passwordRules: "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
+    passwordRules:
+      "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
     checklistTitle: "Votre mot de passe",
 
     verifyTitle: "Consultez votre boîte de réception et saisissez le code de vérification",
@@ -224,7 +228,8 @@ const STRINGS = {
     welcomeTitle: "Votre compte a bien été créé",
     welcomeText: "Vous pouvez désormais télécharger des vidéos depuis notre site",
     newsletterTitle: "Abonnez-vous à notre lettre d'information",
-    newsletterText: "Si vous souhaitez également vous abonner à la lettre d'information et recevoir nos dernières nouvelles, cliquez sur le bouton ci-dessous.",
+    newsletterText:
+      "Si vous souhaitez également vous abonner à la lettre d'information et recevoir nos dernières nouvelles, cliquez sur le bouton ci-dessous.",
     subscribe: "S'abonner",
     subscribed: "Vous êtes abonné(e) à notre lettre d'information.",
     browseVideos: "Parcourir les vidéos",
@@ -242,13 +247,15 @@ const STRINGS = {
     loginToContinue: "Connectez-vous pour continuer.",
 
     resetTitle: "Réinitialiser le mot de passe",
-    resetText: "Saisissez l'adresse e-mail avec laquelle vous vous êtes inscrit(e) et nous vous enverrons un code pour réinitialiser votre mot de passe.",
+    resetText:
+      "Saisissez l'adresse e-mail avec laquelle vous vous êtes inscrit(e) et nous vous enverrons un code pour réinitialiser votre mot de passe.",
     resetSubmit: "Réinitialiser le mot de passe",
     newPasswordTitle: "Créer un nouveau mot de passe",
     newPassword: "Nouveau mot de passe",
     newPasswordSubmit: "Enregistrer le nouveau mot de passe",
     updatedTitle: "Votre mot de passe a été mis à jour",
-    updatedText: "Cliquez sur le bouton pour revenir à la page où vous étiez et vous connecter avec votre nouveau mot de passe.",
+    updatedText:
+      "Cliquez sur le bouton pour revenir à la page où vous étiez et vous connecter avec votre nouveau mot de passe.",
     updatedButton: "Revenir et se connecter",
     codeAgain: "Saisissez de nouveau le code, ou demandez-en un nouveau.",
 
@@ -293,7 +300,8 @@ const STRINGS = {
     logout: "Se déconnecter",
     logoutEverywhere: "Se déconnecter partout",
     deleteSection: "Supprimer le compte",
-    deleteText: "Votre compte et ses données seront supprimés. C'est définitif. Saisissez votre mot de passe pour confirmer.",
+    deleteText:
+      "Votre compte et ses données seront supprimés. C'est définitif. Saisissez votre mot de passe pour confirmer.",
     deleteSubmit: "Supprimer mon compte",
     deleted: "Votre compte a été supprimé.",
 
@@ -317,7 +325,8 @@ const STRINGS = {
 
     errors: {
       InvalidParameter: "Certaines informations ne sont pas valides. Vérifiez les champs signalés ci-dessous.",
-      InvalidPassword: "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
+      InvalidPassword:
+        "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
       CodeMismatch: "Le code de vérification est incorrect.",
       ExpiredCode: "Ce code a expiré ou n'est plus valide. Demandez un nouveau code.",
       TooManyFailedAttempts: "Trop de codes erronés ont été saisis. Demandez un nouveau code.",
@@ -383,7 +392,8 @@ export function setLanguage(lang) {
 /** The string at a dotted key ("errors.CodeMismatch"), with {name} placeholders filled. */
 export function t(key, vars = {}) {
   let value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), STRINGS[current]);
-  if (value === undefined) value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), STRINGS.en);
+  if (value === undefined)
+    value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), STRINGS.en);
   if (typeof value !== "string") return value === undefined ? key : value;
   return value.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
 }
@@ -398,7 +408,9 @@ export function plural(key, n) {
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+    date,
+  );
 }
 
 export function formatSize(bytes) {
