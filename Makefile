@@ -10,13 +10,18 @@ CHROMIUM := /usr/bin/chromium
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_LINK_MODE := copy
 
-.PHONY: run test openapi synth clean help
+# The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
+LAYER := layers/dependencies/build/.built
+
+.PHONY: run test bench openapi synth layer clean help
 
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
+	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
+	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -27,10 +32,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# uv (installed by the venv step) exports the pins; pip fetches Linux wheels for Python 3.13.
+$(LAYER): layers/dependencies/build.py uv.lock pyproject.toml | $(VENV)/.synced
+	$(PYTHON) layers/dependencies/build.py
+
+layer: $(LAYER)
+
 run: $(VENV)/.synced
 	$(PY) -m local
 
-test: $(VENV)/.synced node_modules/.installed $(CHROMIUM)
+test: $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 	$(PY) -m pytest
 
 # The browser tests drive Debian's Chromium through Playwright (which cannot download its own
@@ -39,10 +50,14 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Separate from `make test`: timings are figures to read, not pass or fail (except AWS call counts).
+bench: $(VENV)/.synced $(LAYER)
+	$(PY) -m bench
+
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
 
-synth: $(VENV)/.synced node_modules/.installed
+synth: $(VENV)/.synced node_modules/.installed $(LAYER)
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}
 
 clean:

@@ -1,81 +1,141 @@
 """Cold start per handler: importing the handler module (and its module-level state) in fresh
-interpreters, beside its floor: `import boto3` plus creating exactly the clients it uses."""
+interpreters of the deployed runtime (Python 3.13), beside its floor: `import boto3` plus creating
+exactly the clients it uses.
+
+The code is measured as a deploy ships it: the dependencies, the runtime layer and the handlers
+copied under bench/tmp/ and compiled to .pyc with `python3.13 -m compileall` (Lambda's file system
+is read-only, so bytecode that is not shipped is compiled again on every cold start).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from functions.routes import ROUTES, Access, Route
+from functions.routes import AUTHORIZER, ROUTES, Access
 
 ROOT = Path(__file__).resolve().parents[1]
+TMP = ROOT / "bench" / "tmp"
+PYTHON313 = os.environ.get("BENCH_PYTHON", "/root/.pyenv/versions/3.13.0/bin/python3.13")
 RUNS = 9
 CLIENTS = {
     Access.TABLE_READ: "dynamodb",
     Access.TABLE_WRITE: "dynamodb",
     Access.MAIL_SEND: "sesv2",
     Access.KEYS_READ: "secretsmanager",
+    Access.MEDIA_READ: "s3",
 }
 TIMER = "import time\nstarted = time.perf_counter()\n{code}\nprint((time.perf_counter() - started) * 1000)"
+# Keep in step with the functions' environment in infra/ (see docs/performance.md).
+DEPLOYED_ENV = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_SESSION_TOKEN": "bench",
+    "AWS_REGION": "eu-west-1",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "POWERTOOLS_SERVICE_NAME": "portal",
+    "POWERTOOLS_METRICS_NAMESPACE": "Portal",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "PYDANTIC_DISABLE_PLUGINS": "__all__",
+    "PORTAL_STAGE": "bench",
+    "PORTAL_TABLE_NAME": "portal",
+    "PORTAL_KEYS_SECRET_ID": "portal/keys",
+    "PORTAL_MAIL_SENDER": "NATO Multimedia <no-reply@example.org>",
+    "PORTAL_MEDIA_BUCKET": "portal-media",
+    "PORTAL_PUBLIC_API_URL": "https://api.example.org",
+}
 
 
-def clients_of(route: Route) -> list[str]:
-    return sorted({CLIENTS[a] for a in route.access if a in CLIENTS})
+def clients_of(access: frozenset[Access]) -> list[str]:
+    return sorted({CLIENTS[a] for a in access if a in CLIENTS})
+
+
+def dependencies_dir() -> Path:
+    """The dependency layer as built by layers/dependencies when it exists, else a bench-local
+    install for Python 3.13 (with boto3, which the Lambda runtime provides)."""
+    built = ROOT / "layers" / "dependencies" / "build" / "python"
+    if built.is_dir():
+        return built
+    target = TMP / "python3.13"
+    if not (target / "pydantic").is_dir():
+        import tomllib
+
+        deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+        subprocess.run(
+            [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", PYTHON313, "--target", str(target), *deps, "boto3"],
+            check=True,
+        )
+    return target
+
+
+def ship() -> list[Path]:
+    """The code as deployed, compiled for 3.13: returns the PYTHONPATH entries."""
+    deps = dependencies_dir()
+    runtime = TMP / "runtime"
+    functions = TMP / "functions"
+    for folder in (runtime, functions):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "layers" / "runtime" / "python", runtime, ignore=shutil.ignore_patterns("__pycache__"))
+    functions.mkdir()
+    for route in (*ROUTES, AUTHORIZER):
+        shutil.copy(ROOT / "functions" / f"{route.module}.py", functions)
+    subprocess.run([PYTHON313, "-m", "compileall", "-q", "-j", "0", str(deps), str(runtime), str(functions)], check=False, capture_output=True)
+    return [functions, runtime, deps]
 
 
 def deployed_env(python_path: list[Path]) -> dict[str, str]:
     """What a deployed function's environment holds, with dummy credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_", "PYTHON"))}
-    env.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_SESSION_TOKEN="bench",
-        AWS_REGION="eu-west-1",
-        AWS_DEFAULT_REGION="eu-west-1",
-        POWERTOOLS_SERVICE_NAME="portal",
-        POWERTOOLS_METRICS_NAMESPACE="Portal",
-        POWERTOOLS_TRACE_DISABLED="true",
-        PORTAL_TABLE_NAME="portal",
-        PORTAL_KEYS_SECRET_ID="portal/keys",
-        PORTAL_MAIL_SENDER="NATO Multimedia <no-reply@example.org>",
-        PYTHONPATH=os.pathsep.join(str(p) for p in python_path),
-    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_", "PYTHON", "PYDANTIC"))}
+    env.update(DEPLOYED_ENV, PYTHONPATH=os.pathsep.join(str(p) for p in python_path))
     return env
 
 
-def _time(python: str, code: str, env: dict[str, str]) -> float:
-    done = subprocess.run([python, "-c", TIMER.format(code=code)], env=env, capture_output=True, text=True, cwd="/")
+def _time(code: str, env: dict[str, str]) -> float:
+    done = subprocess.run([PYTHON313, "-c", TIMER.format(code=code)], env=env, capture_output=True, text=True, cwd="/")
     if done.returncode:
         raise RuntimeError(f"{code!r} failed:\n{done.stderr[-2000:]}")
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def measure(python: str, python_path: list[Path]) -> list[dict[str, object]]:
-    env = deployed_env([ROOT / "functions", *python_path])
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def measure(runs: int = RUNS) -> list[dict[str, object]]:
+    """Each round imports every handler once and builds every distinct floor once, in fresh
+    interpreters, interleaved, so the machine's noise hits handlers and floors alike."""
+    env = deployed_env(ship())
+    entries = (*ROUTES, AUTHORIZER)
+    floors = {tuple(clients_of(e.access)) for e in entries}
+    handler_times: dict[str, list[float]] = {e.module: [] for e in entries}
+    floor_times: dict[tuple[str, ...], list[float]] = {f: [] for f in floors}
+    for _ in range(runs):
+        for clients in sorted(floors):
+            floor_times[clients].append(_time("import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients), env))
+        for entry in entries:
+            handler_times[entry.module].append(_time(f"import {entry.module}", env))
     rows = []
-    for route in ROUTES:
-        floor_code = "import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients_of(route))
-        handler_times, floor_times = [], []
-        for _ in range(RUNS):  # interleaved, so machine noise hits both alike
-            floor_times.append(_time(python, floor_code, env))
-            handler_times.append(_time(python, f"import {route.module}", env))
-        handler, floor = statistics.median(handler_times), statistics.median(floor_times)
+    for entry in entries:
+        clients = tuple(clients_of(entry.access))
+        handler, floor = _stats(handler_times[entry.module]), _stats(floor_times[clients])
         rows.append(
             {
-                "route": route.module,
-                "clients": clients_of(route),
-                "handler_ms": {"median": handler, "min": min(handler_times), "max": max(handler_times)},
-                "floor_ms": {"median": floor, "min": min(floor_times), "max": max(floor_times)},
-                "ratio": handler / floor,
-                "runs": RUNS,
+                "route": entry.module,
+                "clients": list(clients),
+                "handler_ms": handler,
+                "floor_ms": floor,
+                "ratio": handler["median"] / floor["median"],
+                "runs": runs,
             }
         )
     return rows
 
 
 if __name__ == "__main__":
-    for row in measure(sys.executable, [ROOT / "layers" / "runtime" / "python"]):
-        print(row)
+    for row in measure(int(sys.argv[1]) if len(sys.argv) > 1 else RUNS):
+        print(row["route"], row["clients"], round(row["handler_ms"]["median"], 1), round(row["floor_ms"]["median"], 1), round(row["ratio"], 2))

@@ -1,17 +1,18 @@
 """POST /v1/auth/login: email and password in, an access and a refresh token out."""
 
-from portal import runtime
-from portal.errors import LimitExceeded, NotAuthorized, UserNotConfirmed
+from portal import runtime, tokens
+from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import LoginRequest, TokenResult
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+tokens.preload()  # this function signs or checks tokens
 
 
 @endpoint(
     LoginRequest,
     response_model=TokenResult,
-    errors=(NotAuthorized, UserNotConfirmed, LimitExceeded),
+    errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired, LimitExceeded),
 )
 def handler(body: LoginRequest, request: Request) -> TokenResult:
     return TokenResult.of(auth.login(body.email, body.password))

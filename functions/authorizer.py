@@ -9,12 +9,13 @@ routes, and a policy naming only the first method would deny the others from the
 
 from typing import Any
 
-from portal import runtime
+from portal import runtime, tokens
 from portal.audit import audit, logger
 from portal.errors import DependencyFailure
 from portal.tokens import TokenRejected
 
 auth = runtime.auth()
+tokens.preload()  # this function signs or checks tokens
 UNAUTHORIZED = "Unauthorized"  # the exact message API Gateway turns into a 401
 
 

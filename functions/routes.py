@@ -33,18 +33,14 @@ class Profile(enum.Enum):
     HASHING = "hashing"
 
 
-@dataclass(frozen=True)
-class Route:
+@dataclass(frozen=True, kw_only=True)
+class FunctionSpec:
+    """One Lambda function: its module beside this file, what it may touch, how it is sized."""
+
     module: str
-    method: str
-    path: str
     summary: str
     access: frozenset[Access]
-    auth: bool = False
     profile: Profile = Profile.LIGHT
-    # Sign-up and sign-in endpoints get the tighter per-IP WAF rate limit.
-    sensitive: bool = False
-    tag: str = "account"
 
     @property
     def handler(self) -> str:
@@ -52,45 +48,57 @@ class Route:
         return f"{self.module}.handler"
 
     @property
+    def function_id(self) -> str:
+        return "".join(part.capitalize() for part in self.module.split("_"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Route(FunctionSpec):
+    """A function behind one API method and path."""
+
+    method: str
+    path: str
+    auth: bool = False
+    # Whether the route needs a JSON object body (API Gateway then refuses one that is not).
+    json_body: bool = False
+    # Sign-up and sign-in endpoints get the tighter per-IP WAF rate limit.
+    sensitive: bool = False
+    tag: str = "account"
+
+    @property
     def pattern(self) -> re.Pattern[str]:
         """The path as a regex with a named group per `{parameter}`."""
         return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$")
 
-    @property
-    def function_id(self) -> str:
-        return "".join(part.capitalize() for part in self.module.split("_"))
 
-
-@dataclass(frozen=True)
-class Authorizer:
+@dataclass(frozen=True, kw_only=True)
+class Authorizer(FunctionSpec):
     """The API Gateway Lambda authorizer every route with auth=True is behind.
 
-    It reads the bearer token from the Authorization header (a REQUEST authorizer; a TOKEN one
-    works too), checks the JWT and that its session is live (one GetItem), and hands the route
-    function the context {"sub", "sessionId", "username", "emailVerified"}. Its policy allows
-    the whole stage's methods, so one cached decision serves every protected route; a cached
-    "allow" outlives a logout by at most `cache_seconds`.
+    It reads the bearer token from the Authorization header (a TOKEN authorizer), checks the JWT
+    and that its session is live (one GetItem), and hands the route function the context
+    {"sub", "sessionId", "username", "emailVerified"}. Its policy allows the whole stage's
+    methods, so one cached decision serves every protected route; a cached "allow" outlives a
+    logout by at most the stage's `authorizer_cache_seconds` (infra/config.py, at most 300).
     """
 
-    module: str
-    access: frozenset[Access]
     identity_header: str = "Authorization"
-    cache_seconds: int = 300
-
-    @property
-    def handler(self) -> str:
-        return f"{self.module}.handler"
-
-    @property
-    def function_id(self) -> str:
-        return "".join(part.capitalize() for part in self.module.split("_"))
 
     @property
     def identity_source(self) -> str:
         return f"method.request.header.{self.identity_header}"
 
 
-AUTHORIZER = Authorizer(module="authorizer", access=frozenset({Access.TABLE_READ, Access.KEYS_READ}))
+@dataclass(frozen=True, kw_only=True)
+class EventFunction(FunctionSpec):
+    """A function that no HTTP route reaches: AWS invokes it with an event (SNS, ...)."""
+
+
+AUTHORIZER = Authorizer(
+    module="authorizer",
+    summary="Checks the bearer token of protected routes",
+    access=frozenset({Access.TABLE_READ, Access.KEYS_READ}),
+)
 
 _SIGNUP = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ})
 # Sign-in and sessions: the table and the signing key, no mail.
@@ -99,6 +107,7 @@ _SESSIONS = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ})
 ROUTES: tuple[Route, ...] = (
     Route(
         module="account_register",
+        json_body=True,
         method="POST",
         path="/v1/account/register",
         summary="Create an account and email a verification code",
@@ -108,6 +117,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="account_verify",
+        json_body=True,
         method="POST",
         path="/v1/account/verify",
         summary="Confirm the email address with the code",
@@ -116,6 +126,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="account_verify_resend",
+        json_body=True,
         method="POST",
         path="/v1/account/verify/resend",
         summary="Send a new verification code",
@@ -124,6 +135,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="auth_login",
+        json_body=True,
         method="POST",
         path="/v1/auth/login",
         summary="Log in with email and password; returns an access and a refresh token",
@@ -133,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="auth_refresh",
+        json_body=True,
         method="POST",
         path="/v1/auth/refresh",
         summary="Trade a refresh token for a new pair (rotation; reuse ends the session)",
@@ -156,6 +169,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="account_update",
+        json_body=True,
         method="PATCH",
         path="/v1/account",
         summary="Change one's account settings (language)",
@@ -164,6 +178,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="account_delete",
+        json_body=True,
         method="DELETE",
         path="/v1/account",
         summary="Delete one's account (password required)",
@@ -173,6 +188,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="password_forgot",
+        json_body=True,
         method="POST",
         path="/v1/password/forgot",
         summary="Reset password: email a code to the address",
@@ -181,6 +197,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="password_reset",
+        json_body=True,
         method="POST",
         path="/v1/password/reset",
         summary="Create a new password with the emailed code",
@@ -190,6 +207,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         module="password_change",
+        json_body=True,
         method="POST",
         path="/v1/password/change",
         summary="Change the password (current one required); ends the other sessions",
@@ -221,6 +239,7 @@ ROUTES += (
     ),
     Route(
         module="videos_download",
+        json_body=True,
         method="POST",
         path="/v1/videos/{videoId}/download",
         summary="A short-lived download link for one rendition of a video",
@@ -231,6 +250,7 @@ ROUTES += (
     ),
     Route(
         module="newsletter_update",
+        json_body=True,
         method="PUT",
         path="/v1/account/newsletter",
         summary="Subscribe to or unsubscribe from the newsletter",
@@ -254,4 +274,41 @@ ROUTES += (
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ}),
         tag="newsletter",
     ),
+    Route(
+        module="account_downloads",
+        method="GET",
+        path="/v1/account/downloads",
+        summary="One's own download history, newest first",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+        tag="videos",
+    ),
+    Route(
+        module="account_email_change",
+        json_body=True,
+        method="POST",
+        path="/v1/account/email",
+        summary="Ask to change one's email address: a code goes to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="account_email_verify",
+        json_body=True,
+        method="POST",
+        path="/v1/account/email/verify",
+        summary="Confirm a change of email address with the code sent to the new one",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
+        auth=True,
+    ),
 )
+
+
+MAIL_EVENTS = EventFunction(
+    module="mail_events",
+    summary="Suppress addresses that SES reports as bouncing or complaining (via SNS)",
+    access=frozenset({Access.TABLE_WRITE}),
+)
+
+EVENT_FUNCTIONS: tuple[EventFunction, ...] = (MAIL_EVENTS,)

@@ -8,37 +8,90 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
-class StageConfig(BaseModel):
+# The retention periods CloudWatch Logs accepts.
+LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+
+
+class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+class Throttling(_Section):
+    """API Gateway stage throttling: steady requests per second and the burst above it."""
+
+    rate_limit: float = Field(50, gt=0)
+    burst_limit: int = Field(100, gt=0)
+
+
+class Waf(_Section):
+    """Per source IP, requests per 5-minute window (WAF's evaluation window) before blocking."""
+
+    rate_limit: int = Field(1000, ge=10)
+    # Sign-up and sign-in routes (Route.sensitive): tighter, as they send mail or check passwords.
+    sensitive_rate_limit: int = Field(100, ge=10)
+
+
+class Functions(_Section):
+    light_memory_mb: int = Field(256, ge=128, le=10240)
+    # argon2id with m=19 MiB: CPU share scales with memory, so hashing functions get more.
+    hashing_memory_mb: int = Field(1024, ge=128, le=10240)
+    # Below API Gateway's 29 s integration limit: the function answers, not the gateway.
+    timeout_seconds: int = Field(10, ge=1, le=28)
+    tracing: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
+    metrics_namespace: str = "Portal"
+
+
+class StageConfig(_Section):
     name: str
     # Left empty, the stack is environment-agnostic and `cdk deploy` uses the caller's account/region.
-    account: str | None = None
+    account: str | None = Field(None, pattern=r"^\d{12}$")
     region: str = "eu-west-1"
     mail_from_name: str = "NATO Multimedia"
     mail_from_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     mail_domain: str
     cors_origins: tuple[str, ...] = ()
+    # Where clients reach the API (the custom domain in front of the stage): newsletter emails
+    # carry unsubscribe links under it. Not the execute-api URL, which would make the functions
+    # depend on the API that depends on them.
+    public_api_url: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*[^/])?$")
+    log_retention_days: LogRetentionDays = 30
+    throttling: Throttling = Throttling()
+    waf: Waf = Waf()
+    functions: Functions = Functions()
+    # API Gateway caches an authorizer's answer per token for this long (its maximum is 300 s).
+    authorizer_cache_seconds: int = Field(300, ge=0, le=300)
+    # What happens to stateful resources (table, key secret, media bucket) when the stack goes.
+    removal_policy: Literal["destroy", "retain"] = "destroy"
+    deletion_protection: bool = False
+    # Optional: subscribed to the alarm topic; otherwise subscribe after deploy (docs/operations.md).
+    alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")
+    # Alarm when more than this share of API requests answer 5xx over 5 minutes.
+    api_5xx_rate_threshold: float = Field(0.01, gt=0, lt=1)
 
     @property
     def mail_sender(self) -> str:
         return f"{self.mail_from_name} <{self.mail_from_address}>"
 
+    @property
+    def stack_name(self) -> str:
+        return f"Portal-{self.name}"
+
 
 def stage_names(context: dict[str, Any] | None = None) -> list[str]:
-    context = context if context is not None else _cdk_context()
+    context = context if context is not None else cdk_context()
     return sorted(context["stages"])
 
 
 def load_stage(name: str | None = None, context: dict[str, Any] | None = None) -> StageConfig:
-    context = context if context is not None else _cdk_context()
+    context = context if context is not None else cdk_context()
     name = name or context.get("stage", "dev")
     stages = context["stages"]
     if name not in stages:
@@ -46,5 +99,5 @@ def load_stage(name: str | None = None, context: dict[str, Any] | None = None) -
     return StageConfig.model_validate({"name": name, **stages[name]})
 
 
-def _cdk_context() -> dict[str, Any]:
+def cdk_context() -> dict[str, Any]:
     return json.loads(CDK_JSON.read_text())["context"]

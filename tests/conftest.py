@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -54,8 +55,9 @@ def reset_runtime() -> None:
             value.cache_clear()
 
 
-@pytest.fixture
-def aws() -> Iterator[Aws]:
+@contextmanager
+def fresh_aws() -> Iterator[Aws]:
+    """A new, empty moto-backed AWS provisioned like the stack, and cold runtime caches."""
     from moto import mock_aws
 
     from local.emulation import make_requests_atomic, provision
@@ -71,9 +73,8 @@ def aws() -> Iterator[Aws]:
     reset_runtime()
 
 
-@pytest.fixture
-def api(aws: Aws) -> Api:
-    """Every route's handler, freshly imported inside the mock (a cold start per test)."""
+def load_handlers() -> dict[str, Any]:
+    """Every route's handler (and the authorizer's), freshly imported: a cold start of each function."""
     from functions.routes import AUTHORIZER, ROUTES
 
     handlers = {}
@@ -81,7 +82,19 @@ def api(aws: Aws) -> Api:
         name = f"functions.{route.module}"
         module = importlib.reload(sys.modules[name]) if name in sys.modules else importlib.import_module(name)
         handlers[route.module] = module.handler
-    return Api(handlers, aws)
+    return handlers
+
+
+@pytest.fixture
+def aws() -> Iterator[Aws]:
+    with fresh_aws() as aws:
+        yield aws
+
+
+@pytest.fixture
+def api(aws: Aws) -> Api:
+    """Every route's handler, freshly imported inside the mock (a cold start per test)."""
+    return Api(load_handlers(), aws)
 
 
 @pytest.fixture

@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class LocalRunner:
-    def __init__(self, url: str, process: subprocess.Popen[str], log: Path) -> None:
+    def __init__(self, url: str, process: subprocess.Popen[str], log: Path, aws_endpoint: str | None = None) -> None:
         self.url = url
+        # The embedded emulation's endpoint, for ops commands (--endpoint-url) run against the runner.
+        self.aws_endpoint = aws_endpoint
         self.process = process
         self.log = log
 
@@ -100,6 +102,7 @@ def start_runner() -> Iterator[LocalRunner]:
                 out.flush()
 
     threading.Thread(target=drain, daemon=True).start()
-    yield LocalRunner(url, process, log)
+    endpoint = first.split("embedded moto at ")[1].split(")")[0] if "embedded moto at " in first else None
+    yield LocalRunner(url, process, log, endpoint)
     process.terminate()
     process.wait(timeout=20)

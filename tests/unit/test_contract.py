@@ -33,7 +33,6 @@ def test_the_authorizer_is_described_for_the_infra():
     module = importlib.import_module(f"functions.{AUTHORIZER.module}")
     assert callable(module.handler) and AUTHORIZER.handler == "authorizer.handler"
     assert AUTHORIZER.access == frozenset({Access.TABLE_READ, Access.KEYS_READ})
-    assert 0 < AUTHORIZER.cache_seconds <= 300
     assert AUTHORIZER.identity_source == "method.request.header.Authorization"
 
 
@@ -42,3 +41,13 @@ def test_the_policy_covers_the_whole_stage_so_a_cached_allow_serves_every_route(
 
     arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/v1/account"
     assert stage_arn(arn) == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/*"
+
+
+def test_the_route_table_says_which_routes_need_a_json_body_as_their_handlers_do():
+    """API Gateway refuses a missing body for json_body routes; the handlers must agree."""
+    from functions.routes import ROUTES
+
+    for route in ROUTES:
+        contract = importlib.import_module(f"functions.{route.module}").handler.contract
+        needs_body = contract.request_model is not None and contract.body_required
+        assert route.json_body == needs_body, route.module

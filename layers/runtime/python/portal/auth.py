@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portal import emails, tokens
 from portal.addresses import mask, normalize
 from portal.audit import audit
 from portal.codes import Outcome, Purpose
 from portal.errors import (
+    AliasExists,
     ExpiredCode,
+    InvalidParameter,
     InvalidPassword,
     LimitExceeded,
     NotAuthorized,
+    PasswordResetRequired,
     ServiceUnavailable,
     UserNotConfirmed,
 )
@@ -45,6 +48,11 @@ WRONG_CURRENT_PASSWORD = "The current password is not correct."
 # failure plus one to be refused is enough for any burst (each round counts exactly one).
 COUNT_RETRIES = 8
 SESSION_ENDED = "Your session has ended. Please log in again."
+
+
+def bound(username: str, sub: str) -> str:
+    """What a change-of-email code's digest is bound to: the new address and the account."""
+    return f"{username}\x1f{sub}"
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ class Auth(CodeSteps):
                 continue
         # Giving up leaves one extra failure counted: the safe side.
 
-    def _check_password(self, username: str, user: User | None, password: str, purpose: str) -> bool:
+    def _check_password(self, username: str, user: User | None, password: str, purpose: str, upgrade: bool = False) -> bool:
         """Throttle, then verify (a dummy verification without an account); un-count a success."""
         counted_at = self._count_attempt(username, user.sub if user else None, purpose)
         if user is None:
@@ -173,7 +181,21 @@ class Auth(CodeSteps):
         if not self._hasher().verify(user.password_hash, password):
             return False
         self._uncount_attempt(username, counted_at)
+        if upgrade:
+            self._upgrade_hash(user, password)
         return True
+
+    def _upgrade_hash(self, user: User, password: str) -> None:
+        """After a good password: an imported bcrypt hash, or argon2 with parameters other than the
+        configured ones, is rewritten with the current parameters (conditional on the old hash)."""
+        hasher = self._hasher()
+        if not hasher.needs_rehash(user.password_hash):
+            return
+        try:
+            self._store.upgrade_password_hash(user, hasher.hash(password), iso(self._clock()))
+        except Conflict:
+            return  # the password changed meanwhile: nothing left to upgrade
+        audit("password_hash_upgraded", address=user.username, sub=user.sub)
 
     # -- routes: sign-in and sessions ----------------------------------------------------------
 
@@ -181,7 +203,7 @@ class Auth(CodeSteps):
         username = normalize(email)
         password = normalize_password(password)
         user = self._store.load_address(username).user
-        ok = self._check_password(username, user, password, "login")
+        ok = self._check_password(username, user, password, "login", upgrade=True)
         if not ok or user is None or not user.enabled:
             reason = "no_account" if user is None else ("wrong_password" if not ok else "disabled")
             audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
@@ -189,6 +211,9 @@ class Auth(CodeSteps):
         if user.status == Status.UNCONFIRMED:
             audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
             raise UserNotConfirmed()
+        if user.status == Status.RESET_REQUIRED:
+            audit("login_failed", address=username, sub=user.sub, reason="reset_required")
+            raise PasswordResetRequired()
         now = int(self._clock())
         session_id = tokens.new_session_id()
         refresh_token, record = self._new_refresh(session_id, now)
@@ -230,6 +255,9 @@ class Auth(CodeSteps):
             audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
             raise NotAuthorized(SESSION_ENDED)
         new_token, new_record = self._new_refresh(session_id, now)
+        # Sign before rotating: once the old token is spent, failing to hand out the new pair
+        # (the signing key unavailable) would turn the client's retry into "reuse".
+        pair = self._pair(session, new_token, now)
         try:
             self._store.rotate_refresh(session, record, new_record)
         except Conflict:
@@ -238,7 +266,7 @@ class Auth(CodeSteps):
             audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED) from None
         audit("token_refreshed", address=session.username, sub=session.sub, sessionId=session_id)
-        return self._pair(session, new_token, now)
+        return pair
 
     def logout(self, principal: Principal, all_devices: bool) -> None:
         self._store.revoke_session(principal.session_id)
@@ -284,13 +312,103 @@ class Auth(CodeSteps):
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account")
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         try:
-            self._store.delete_account(user)
+            self.remove_account(user, also_session=principal.session_id)
         except Conflict:
             raise NotAuthorized(SESSION_ENDED) from None
-        for session_id in {principal.session_id, *self._store.session_ids(user.sub)}:
+
+    def remove_account(self, user: User, also_session: str | None = None) -> None:
+        """Delete the account, its codes and its sessions, and tell its owner: self-service
+        deletion and the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        self._store.delete_account(user)
+        for session_id in {*([also_session] if also_session else []), *self._store.session_ids(user.sub)}:
             self._store.delete_session(session_id)
         audit("account_deleted", address=user.username, sub=user.sub)
         self._notify(emails.render("account_deleted", user.language, user.email), user.username, user.sub)
+
+    def end_all_sessions(self, user: User, bump: bool = True) -> None:
+        """Sign the account out everywhere (operator: sign-out, disable, require-reset)."""
+        self._end_sessions(user, keep=None, bump=bump)
+
+    # -- routes: change of email -------------------------------------------------------------
+
+    def request_email_change(self, principal: Principal, new_email: str, password: str) -> Delivery:
+        """Check the password, then send a code to the new address (which must be free). Until the
+        code comes back the old address stays the login; a new request replaces the pending one."""
+        password = normalize_password(password)
+        user = self._current_user(principal)
+        new_username = normalize(new_email)
+        if new_username == user.username:
+            raise InvalidParameter(fields=[{"field": "newEmail", "problem": "is already the account's address"}])
+        if not self._check_password(user.username, user, password, "change_email"):
+            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_email")
+            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        for _ in range(RACE_RETRIES):
+            user = self._current_user(principal)
+            state = self._store.load_address(new_username)
+            if state.user is not None:
+                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                raise AliasExists()
+            now = int(self._clock())
+            sends = self._reserve_send(new_username, state.sends, now)
+            code, record = self._issue(Purpose.CHANGE_EMAIL, bound(new_username, user.sub), now)
+            try:
+                self._store.save_email_change(user, new_email, new_username, record, state.sends, sends)
+            except Conflict:
+                continue
+            audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
+            self._send(emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub)
+            return Delivery(mask(new_email))
+        raise ServiceUnavailable()
+
+    def verify_email_change(self, principal: Principal, code: str) -> User:
+        """The code from the new address moves the account there (if still free); this session
+        follows it, the account's other sessions end, and the old address gets a notice."""
+        for _ in range(RACE_RETRIES):
+            user = self._current_user(principal)
+            if not user.pending_email:
+                audit("code_expired", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
+                raise ExpiredCode()
+            new_username = normalize(user.pending_email)
+            state = self._store.load_address(new_username)
+            record = state.email_changes.get(user.sub)
+            outcome = self._judge(record, bound(new_username, user.sub), code)
+            try:
+                self._refuse_bad_code(
+                    outcome, record, new_username, Purpose.CHANGE_EMAIL, user.sub, owner=user.sub, audit_address=user.username
+                )
+            except Conflict:
+                continue
+            if outcome is not Outcome.MATCH or record is None:
+                audit("code_expired", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
+                raise ExpiredCode()
+            if state.user is not None:
+                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                raise AliasExists()
+            moved = replace(
+                user,
+                username=new_username,
+                email=user.pending_email,
+                email_verified=True,
+                pending_email=None,
+                updated_at=iso(self._clock()),
+                session_epoch=user.session_epoch + 1,
+            )
+            try:
+                self._store.move_account(user, moved, record)
+            except Conflict:
+                if self._store.load_address(new_username).user is not None:
+                    audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                    raise AliasExists() from None
+                continue
+            try:
+                self._store.move_session(principal.session_id, new_username, moved.session_epoch)
+            except Conflict:
+                pass  # this session was ended meanwhile: it stays ended
+            self._end_sessions(moved, keep=principal.session_id, bump=False)
+            audit("email_changed", address=new_username, sub=user.sub, previous=mask(user.email))
+            self._notify(emails.render("email_changed", user.language, user.email), user.username, user.sub)
+            return moved
+        raise ServiceUnavailable()
 
     # -- routes: passwords ---------------------------------------------------------------------
 
@@ -346,17 +464,31 @@ class Auth(CodeSteps):
                 assert record is not None
                 password_hash = self._hasher().hash(new_password)
                 try:
-                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record)
+                    # A reset also ends RESET_REQUIRED (operator request or import without a hash).
+                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record, confirm=True)
                 except Conflict:
                     continue
-                self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
-                self._clear_failures(username)
-                audit("reset_completed", address=username, sub=sub)
-                self._notify(emails.render("password_changed", user.language, user.email), username, sub)
+                self._finish_reset(user)
+                return
+            if (
+                outcome is Outcome.SPENT_MATCH
+                and user is not None
+                and user.status != Status.UNCONFIRMED
+                and self._hasher().verify(user.password_hash, new_password)
+            ):
+                # The same reset again (a retry after a failure once the password was set): finish it.
+                self._finish_reset(user)
                 return
             audit("code_expired", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
             raise ExpiredCode()
         raise ServiceUnavailable()
+
+    def _finish_reset(self, user: User) -> None:
+        """After the new password is stored: end every session, forget failures, tell the owner."""
+        self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
+        self._clear_failures(user.username)
+        audit("reset_completed", address=user.username, sub=user.sub)
+        self._notify(emails.render("password_changed", user.language, user.email), user.username, user.sub)
 
     def _clear_failures(self, username: str) -> None:
         """Whoever read the reset code owns the mailbox: earlier guesses at the password no longer count."""

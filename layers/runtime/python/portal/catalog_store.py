@@ -3,6 +3,7 @@
 Items (pk / sk):
   VIDEO#<id> / VIDEO                   a catalogue record (gsi1: CATALOG / <publishedAt>#<id>)
   SUB#<sub>  / DOWNLOADS#<yyyy-mm-dd>  downloads issued to an account that UTC day (TTL)
+  SUB#<sub>  / DOWNLOAD#<iso>#<id>     one issued download, for the account's history (TTL 1 year)
 The catalogue is read newest first by querying GSI1's CATALOG partition in descending order.
 The logic above (catalog.py, downloads.py) never sees boto3 types.
 """
@@ -19,11 +20,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from portal import tables
 from portal.catalog import Range, Video
+from portal.downloads import HistoryEntry
 from portal.store import Conflict
 
 VIDEO_SK = "VIDEO"
 CATALOG_PARTITION = "CATALOG"
 DOWNLOADS_SK_PREFIX = "DOWNLOADS#"
+HISTORY_SK_PREFIX = "DOWNLOAD#"
 TITLE_WORDS = "titleWords"
 _KEYS = {*tables.KEY_ATTRIBUTES, TITLE_WORDS}
 
@@ -185,3 +188,63 @@ class DynamoDownloadCounter:
         except Conflict:
             return None
         return int(response["Attributes"]["count"]["N"])
+
+
+class DynamoDownloadHistory:
+    """One item per issued download under the account's SUB# partition, read newest first."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
+
+    def record(self, sub: str, entry: HistoryEntry, expires_at: int) -> None:
+        with dynamo_call():
+            self._db.put_item(
+                TableName=self._table,
+                Item=to_item(
+                    {
+                        tables.PARTITION_KEY: f"SUB#{sub}",
+                        tables.SORT_KEY: HISTORY_SK_PREFIX + entry.sort_key,
+                        "videoId": entry.video_id,
+                        "rendition": entry.rendition,
+                        "issuedAt": entry.issued_at,
+                        tables.TTL_ATTRIBUTE: expires_at,
+                    }
+                ),
+            )
+
+    def page(self, sub: str, after: str | None, limit: int) -> tuple[list[HistoryEntry], str | None]:
+        """Up to `limit` entries newest first after the sort key `after`, and the last key read
+        when more may follow."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY, "#sk": tables.SORT_KEY},
+            "ExpressionAttributeValues": {":pk": {"S": f"SUB#{sub}"}, ":prefix": {"S": HISTORY_SK_PREFIX}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after:
+            request["ExclusiveStartKey"] = to_item({tables.PARTITION_KEY: f"SUB#{sub}", tables.SORT_KEY: HISTORY_SK_PREFIX + after})
+        with dynamo_call():
+            response = self._db.query(**request)
+        entries = [
+            HistoryEntry(
+                sort_key=values[tables.SORT_KEY].removeprefix(HISTORY_SK_PREFIX),
+                video_id=values["videoId"],
+                rendition=values["rendition"],
+                issued_at=values["issuedAt"],
+            )
+            for values in (from_item(item) for item in response.get("Items", []))
+        ]
+        last = response.get("LastEvaluatedKey")
+        return entries, (last[tables.SORT_KEY]["S"].removeprefix(HISTORY_SK_PREFIX) if last else None)
+
+    def everything(self, sub: str) -> list[dict[str, Any]]:
+        """The whole history, newest first, for an operator's data-access export."""
+        found, after = [], None
+        while True:
+            entries, after = self.page(sub, after, 100)
+            found += [{"videoId": e.video_id, "rendition": e.rendition, "issuedAt": e.issued_at} for e in entries]
+            if after is None:
+                return found

@@ -22,6 +22,9 @@ DIGITS = 6
 class Purpose(enum.StrEnum):
     VERIFY_EMAIL = "VERIFY_EMAIL"
     RESET_PASSWORD = "RESET_PASSWORD"
+    # Sent to the new address of an email change; stored under that address, one per account
+    # (sort key CODE#CHANGE_EMAIL#<sub>), its digest bound to the account's sub as well.
+    CHANGE_EMAIL = "CHANGE_EMAIL"
 
 
 def new_code() -> str:

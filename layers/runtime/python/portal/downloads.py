@@ -2,12 +2,14 @@
 
 Order matters: the account is checked first (403 for an unconfirmed one), then the video and the
 rendition (404), and only then is the day's quota drawn on, so a mistyped id costs nothing.
-Every link issued is one `download_issued` audit line.
+Every link issued is one `download_issued` audit line and one entry of the account's download
+history (GET /v1/account/downloads), kept a year.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -16,7 +18,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from portal.audit import audit
-from portal.catalog import Catalog, Rendition, Video
+from portal.catalog import Catalog, Rendition, Video, decode_cursor, encode_cursor
 from portal.errors import LimitExceeded
 from portal.principals import Accounts, active_account
 from portal.users import iso
@@ -27,11 +29,33 @@ COUNTER_KEEP_SECONDS = 2 * DAY_SECONDS
 MAX_FILENAME_STEM = 80
 # The issue's ceiling for a link's life; Settings refuses more, and this holds for any caller.
 MAX_URL_SECONDS = 900
+HISTORY_KEEP_SECONDS = 365 * DAY_SECONDS
+HISTORY_DEFAULT_LIMIT = 20
 EXTENSIONS = {"video/mp4": "mp4", "audio/mp4": "m4a", "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/wav": "wav"}
 
 
 class Counter(Protocol):
     def take(self, sub: str, day: str, quota: int, expires_at: int) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    sort_key: str  # "<issuedAt>#<random id>": newest first, unique within the second
+    video_id: str
+    rendition: str
+    issued_at: str
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: tuple[HistoryEntry, ...]
+    next_cursor: str | None
+
+
+class History(Protocol):
+    def record(self, sub: str, entry: HistoryEntry, expires_at: int) -> None: ...
+
+    def page(self, sub: str, after: str | None, limit: int) -> tuple[list[HistoryEntry], str | None]: ...
 
 
 class Presigner(Protocol):
@@ -72,6 +96,7 @@ class Downloads:
         quota_per_day: int,
         url_seconds: int,
         clock: Callable[[], float] = time.time,
+        history: History | None = None,
     ) -> None:
         self._accounts = accounts
         self._catalog = catalog
@@ -80,6 +105,7 @@ class Downloads:
         self._quota = quota_per_day
         self._url_seconds = min(url_seconds, MAX_URL_SECONDS)
         self._clock = clock
+        self._history = history
 
     def issue(self, principal: Mapping[str, str], video_id: str, rendition_name: str, source_ip: str) -> Link:
         user = active_account(self._accounts, principal)
@@ -93,6 +119,10 @@ class Downloads:
             raise LimitExceeded(day_start + DAY_SECONDS - now, f"The daily limit of {self._quota} downloads is reached.")
         name = filename(video, rendition)
         url = self._presigner().presign(rendition.key, rendition.contentType, content_disposition(name), self._url_seconds)
+        if self._history is not None:
+            issued_at = iso(now)
+            entry = HistoryEntry(f"{issued_at}#{secrets.token_hex(8)}", video.id, rendition.name, issued_at)
+            self._history.record(user.sub, entry, now + HISTORY_KEEP_SECONDS)
         audit(
             "download_issued",
             address=user.username,
@@ -102,3 +132,18 @@ class Downloads:
             sourceIp=source_ip,
         )
         return Link(url=url, expires_at=iso(now + self._url_seconds), filename=name, size=rendition.size)
+
+
+class DownloadHistory:
+    """GET /v1/account/downloads: the account's own issued downloads, newest first, paged."""
+
+    def __init__(self, accounts: Accounts, history: History) -> None:
+        self._accounts = accounts
+        self._history = history
+
+    def list(self, principal: Mapping[str, str], limit: int = HISTORY_DEFAULT_LIMIT, cursor: str | None = None) -> HistoryPage:
+        # Validated before any read: a cursor we did not make is 400 InvalidParameter.
+        after = decode_cursor(cursor) if cursor else None
+        user = active_account(self._accounts, principal)
+        entries, last = self._history.page(user.sub, after, limit)
+        return HistoryPage(tuple(entries), encode_cursor(last) if last else None)

@@ -108,6 +108,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    "email_changed": {
+        "en": (
+            "The email address of your account has changed",
+            (
+                "The email address of your NATO Multimedia account has been changed: this address no longer signs in.",
+                "If you did not make this change, please contact us at once.",
+            ),
+        ),
+        "fr": (
+            "L'adresse e-mail de votre compte a changé",
+            (
+                "L'adresse e-mail de votre compte multimédia de l'OTAN a été modifiée : cette adresse ne permet plus de vous connecter.",
+                "Si vous n'êtes pas à l'origine de ce changement, veuillez nous contacter immédiatement.",
+            ),
+        ),
+    },
     "account_deleted": {
         "en": (
             "Your account has been deleted",

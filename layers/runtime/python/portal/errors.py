@@ -75,6 +75,16 @@ class UserNotConfirmed(ApiError):
     message = "Please verify your email address first."
 
 
+class PasswordResetRequired(ApiError):
+    status, code = 403, "PasswordResetRequired"
+    message = "A password reset is required for this account. Use \"Forgot password\" to choose a new one."
+
+
+class AliasExists(ApiError):
+    status, code = 409, "AliasExists"
+    message = "Another account already uses this email address."
+
+
 class NotFound(ApiError):
     status, code = 404, "NotFound"
     message = "Not found."
@@ -123,8 +133,10 @@ VOCABULARY: tuple[type[ApiError], ...] = (
     TooManyFailedAttempts,
     NotAuthorized,
     UserNotConfirmed,
+    PasswordResetRequired,
     NotFound,
     MethodNotAllowed,
+    AliasExists,
     RequestTooLarge,
     UnsupportedMediaType,
     LimitExceeded,

@@ -18,7 +18,7 @@ from portal import addresses
 if TYPE_CHECKING:
     from portal.auth import TokenPair
     from portal.catalog import Page, Video
-    from portal.downloads import Link
+    from portal.downloads import HistoryPage, Link
     from portal.newsletter import Subscription
     from portal.signup import Delivery
     from portal.users import User
@@ -258,3 +258,35 @@ class NewsletterState(Body):
 
 class UnsubscribeQuery(QueryParameters):
     token: str = Field(min_length=10, max_length=300, description="The signed token of the email's link.")
+
+
+class DownloadHistoryQuery(QueryParameters):
+    limit: int = Field(20, ge=1, le=100, description="Items per page.")
+    cursor: str | None = Field(None, max_length=512, description="`nextCursor` of the previous page.")
+
+
+class DownloadHistoryItem(Body):
+    videoId: str
+    rendition: str = Field(examples=["full_hd"])
+    issuedAt: str = Field(examples=["2025-04-04T12:00:00Z"])
+
+
+class DownloadHistoryList(Body):
+    items: list[DownloadHistoryItem]
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last one.")
+
+    @classmethod
+    def of(cls, page: HistoryPage) -> DownloadHistoryList:
+        return cls(
+            items=[DownloadHistoryItem(videoId=e.video_id, rendition=e.rendition, issuedAt=e.issued_at) for e in page.items],
+            nextCursor=page.next_cursor,
+        )
+
+
+class EmailChangeRequest(Body):
+    newEmail: NewEmail
+    password: Password
+
+
+class EmailChangeVerify(Body):
+    code: Code

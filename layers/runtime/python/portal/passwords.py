@@ -84,16 +84,54 @@ class PasswordHasher:
     def verify(self, stored_hash: str, password: str) -> bool:
         from argon2.exceptions import InvalidHashError, VerificationError
 
+        if is_bcrypt(stored_hash):
+            return _verify_bcrypt(stored_hash, password)
         try:
             return self._argon2.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
-        return self._argon2.check_needs_rehash(stored_hash)
+        """True for a hash that is not argon2id with the configured parameters (an imported bcrypt
+        hash, or argon2 from before the parameters changed): rewrite it at the next good login."""
+        from argon2.exceptions import InvalidHashError
+
+        if is_bcrypt(stored_hash):
+            return True
+        try:
+            return self._argon2.check_needs_rehash(stored_hash)
+        except (InvalidHashError, ValueError):
+            return True
 
     def verify_dummy(self, password: str) -> None:
         if self._dummy_hash is None:
             # Made on first use, not at import: it costs a full hash.
             self._dummy_hash = self._argon2.hash("not a password of anybody")
         self.verify(self._dummy_hash, password)
+
+
+BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+
+
+def is_bcrypt(stored_hash: str) -> bool:
+    return stored_hash.startswith(BCRYPT_PREFIXES)
+
+
+def is_argon2(stored_hash: str) -> bool:
+    return stored_hash.startswith(("$argon2id$", "$argon2i$", "$argon2d$"))
+
+
+def usable_hash(stored_hash: str | None) -> bool:
+    """A hash this service can verify: argon2 or bcrypt (what imports may keep)."""
+    return bool(stored_hash) and (is_argon2(stored_hash) or is_bcrypt(stored_hash))  # type: ignore[arg-type]
+
+
+def _verify_bcrypt(stored_hash: str, password: str) -> bool:
+    # Imported lazily: only accounts migrated with bcrypt hashes ever need it, once each.
+    import bcrypt
+
+    try:
+        # bcrypt looks at 72 bytes at most; bcrypt 5 refuses longer input rather than truncating it.
+        return bcrypt.checkpw(password.encode()[:72], stored_hash.encode())
+    except ValueError:
+        return False

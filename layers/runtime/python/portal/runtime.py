@@ -17,7 +17,7 @@ from portal.settings import Settings
 if TYPE_CHECKING:
     from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
-    from portal.downloads import Downloads
+    from portal.downloads import DownloadHistory, Downloads
     from portal.media import S3Media
     from portal.newsletter import Newsletter
     from portal.keys import Keyring
@@ -38,7 +38,11 @@ def client(service: str) -> Any:
     from botocore.config import Config
 
     # Fail fast and answer 503 rather than let API Gateway's 29 s limit answer for us.
+    # No client-side parameter validation: our requests are built by code, AWS validates them
+    # anyway, and botocore's walk of every item's attributes cost about half of a warm request
+    # (bench/: warm overhead, measured before and after in docs/performance.md).
     config = Config(
+        parameter_validation=False,
         connect_timeout=2,
         read_timeout=5,
         retries={"mode": "standard", "max_attempts": 3},
@@ -146,7 +150,7 @@ def catalog() -> Catalog:
 
 @cache
 def downloads() -> Downloads:
-    from portal.catalog_store import DynamoDownloadCounter
+    from portal.catalog_store import DynamoDownloadCounter, DynamoDownloadHistory
     from portal.downloads import Downloads
 
     s = settings()
@@ -157,7 +161,16 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
+        history=DynamoDownloadHistory(client("dynamodb"), s.table_name),
     )
+
+
+@cache
+def download_history() -> DownloadHistory:
+    from portal.catalog_store import DynamoDownloadHistory
+    from portal.downloads import DownloadHistory
+
+    return DownloadHistory(store(), DynamoDownloadHistory(client("dynamodb"), settings().table_name))
 
 
 @cache

@@ -65,20 +65,31 @@ class CodeSteps:
         return self._issue(purpose, username, now)[1]
 
     def _refuse_bad_code(
-        self, outcome: Outcome, record: CodeRecord | None, username: str, purpose: Purpose, sub: str | None
+        self,
+        outcome: Outcome,
+        record: CodeRecord | None,
+        username: str,
+        purpose: Purpose,
+        sub: str | None,
+        *,
+        owner: str | None = None,
+        audit_address: str | None = None,
     ) -> None:
         """Answer a wrong or dead code: count the try and refuse, or refuse. Returns for the rest.
 
+        `username` is where the code is stored (`owner`: the account it is bound to, for codes
+        sent to an address the account is moving to); `audit_address` the address audited.
         Raises Conflict when the try could not be counted on exactly the judged code (it changed
         meanwhile): the caller reads and judges again.
         """
+        audited = audit_address or username
         if outcome is Outcome.MISMATCH:
             assert record is not None
-            attempts = self._store.count_failed_attempt(username, record)
-            audit("code_mismatch", address=username, sub=sub, purpose=purpose, attempts=attempts)
+            attempts = self._store.count_failed_attempt(username, record, owner=owner)
+            audit("code_mismatch", address=audited, sub=sub, purpose=purpose, attempts=attempts)
             raise CodeMismatch(max(0, codes.MAX_ATTEMPTS - attempts))
         if outcome is Outcome.LOCKED:
-            audit("code_locked", address=username, sub=sub, purpose=purpose)
+            audit("code_locked", address=audited, sub=sub, purpose=purpose)
             raise TooManyFailedAttempts()
 
     def _judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:

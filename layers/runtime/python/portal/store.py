@@ -51,6 +51,8 @@ class AddressState:
     sends: SendLog = SendLog()
     # Kept per address, account or not, so that throttling does not tell which addresses exist.
     logins: LoginFailures = LoginFailures()
+    # Codes for accounts moving to this address, by the sub of each account.
+    email_changes: dict[str, CodeRecord] = field(default_factory=dict)
 
 
 def address_pk(username: str) -> str:
@@ -97,6 +99,7 @@ def _user_item(user: User) -> dict[str, Any]:
         "updatedAt": user.updated_at,
         "newsletter": user.newsletter or None,
         "sessionEpoch": user.session_epoch,
+        "pendingEmail": user.pending_email,
     }
 
 
@@ -114,13 +117,19 @@ def _user(values: dict[str, Any]) -> User:
         email_verified=values.get("emailVerified", False),
         newsletter=values.get("newsletter") or {},
         session_epoch=values.get("sessionEpoch", 0),
+        pending_email=values.get("pendingEmail"),
     )
 
 
-def _code_item(username: str, code: CodeRecord) -> dict[str, Any]:
+def code_sk(purpose: str, owner: str | None = None) -> str:
+    """CODE#<purpose>, or CODE#CHANGE_EMAIL#<sub> for the code of an account moving here."""
+    return CODE_SK_PREFIX + purpose + (f"#{owner}" if owner else "")
+
+
+def _code_item(username: str, code: CodeRecord, owner: str | None = None) -> dict[str, Any]:
     return {
         tables.PARTITION_KEY: address_pk(username),
-        tables.SORT_KEY: CODE_SK_PREFIX + code.purpose,
+        tables.SORT_KEY: code_sk(code.purpose, owner),
         "digest": code.digest,
         "keyId": code.key_id,
         "createdAt": code.created_at,
@@ -133,7 +142,7 @@ def _code_item(username: str, code: CodeRecord) -> dict[str, Any]:
 
 def _code(values: dict[str, Any]) -> CodeRecord:
     return CodeRecord(
-        purpose=Purpose(values[tables.SORT_KEY].removeprefix(CODE_SK_PREFIX)),
+        purpose=Purpose(values[tables.SORT_KEY].removeprefix(CODE_SK_PREFIX).split("#")[0]),
         digest=values["digest"],
         key_id=values["keyId"],
         created_at=values["createdAt"],
@@ -252,6 +261,7 @@ class Store:
                 ConsistentRead=True,
             )
         user, codes, sends, logins = None, {}, SendLog(), LoginFailures()
+        changes: dict[str, CodeRecord] = {}
         for item in response.get("Items", []):
             values = _from_item(item)
             sort_key = values[tables.SORT_KEY]
@@ -266,10 +276,12 @@ class Store:
                     tuple(values.get("recent", [])),
                     values.get("version", 0),
                 )
+            elif sort_key.startswith(code_sk(Purpose.CHANGE_EMAIL) + "#"):
+                changes[sort_key.rsplit("#", 1)[1]] = _code(values)
             elif sort_key.startswith(CODE_SK_PREFIX):
                 code = _code(values)
                 codes[code.purpose] = code
-        return AddressState(user, codes, sends, logins)
+        return AddressState(user, codes, sends, logins, changes)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -322,12 +334,12 @@ class Store:
         with _aws_call():
             self._db.put_item(**self._sends_put(username, sends_after, sends_after.without_send(sent_at))["Put"])
 
-    def count_failed_attempt(self, username: str, code: CodeRecord) -> int:
+    def count_failed_attempt(self, username: str, code: CodeRecord, owner: str | None = None) -> int:
         """Add one wrong try to exactly the code that was judged; returns the tries so far."""
         with _aws_call():
             response = self._db.update_item(
                 TableName=self._table,
-                Key=_to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: CODE_SK_PREFIX + code.purpose}),
+                Key=_to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
                 UpdateExpression="ADD #attempts :one",
                 ConditionExpression="#digest = :digest AND #attempts = :seen",
                 ExpressionAttributeNames={"#attempts": "attempts", "#digest": "digest"},
@@ -340,11 +352,11 @@ class Store:
             )
         return int(response["Attributes"]["attempts"]["N"])
 
-    def _spend_code(self, username: str, code: CodeRecord) -> dict[str, Any]:
+    def _spend_code(self, username: str, code: CodeRecord, owner: str | None = None) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: CODE_SK_PREFIX + code.purpose}),
+                "Key": _to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
                 "UpdateExpression": "SET #spent = :true",
                 "ConditionExpression": "#digest = :digest AND #attempts = :seen AND #spent = :false",
                 "ExpressionAttributeNames": {"#spent": "spent", "#digest": "digest", "#attempts": "attempts"},
@@ -441,13 +453,15 @@ class Store:
         with _aws_call():
             self._db.update_item(**self._user_update(user, {"language": language, "updatedAt": now_iso}))
 
-    def set_password(self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None) -> int:
+    def set_password(
+        self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None, confirm: bool = False
+    ) -> int:
         """New password hash and session epoch + 1 (every session made before is void), at once with
         spending the reset code when there is one. Conditional on the hash read, so two changes
         racing cannot both win. Returns the new epoch."""
         update = self._user_update(
             user,
-            {"passwordHash": password_hash, "updatedAt": now_iso},
+            {"passwordHash": password_hash, "updatedAt": now_iso} | ({"status": str(Status.CONFIRMED)} if confirm else {}),
             bump_epoch=True,
             extra_condition="#old = :old",
         )
@@ -459,6 +473,14 @@ class Store:
                 return int(response["Attributes"]["sessionEpoch"]["N"])
             self._db.transact_write_items(TransactItems=[self._spend_code(user.username, spend), {"Update": update}])
         return user.session_epoch + 1
+
+    def upgrade_password_hash(self, user: User, password_hash: str, now_iso: str) -> None:
+        """The same password under current hash parameters: no epoch change (sessions stay)."""
+        update = self._user_update(user, {"passwordHash": password_hash, "updatedAt": now_iso}, extra_condition="#old = :old")
+        update["ExpressionAttributeNames"]["#old"] = "passwordHash"
+        update["ExpressionAttributeValues"][":old"] = _serialize(user.password_hash)
+        with _aws_call():
+            self._db.update_item(**update)
 
     def bump_session_epoch(self, user: User) -> int:
         """Void every session of the account for refreshing (log out everywhere). Returns the new epoch."""
@@ -487,6 +509,179 @@ class Store:
                     ),
                 ]
             )
+
+    # -- email change --------------------------------------------------------------------------
+
+    def save_email_change(
+        self, user: User, new_email: str, new_username: str, code: CodeRecord, sends_before: SendLog, sends_after: SendLog
+    ) -> None:
+        """The pending address on the account, the code under the new address (bound to the sub)
+        and its send counted there, at once; only while no account holds the new address."""
+        pending = self._user_update(user, {"pendingEmail": new_email})
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Update": pending},
+                    {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}},
+                    self._sends_put(new_username, sends_before, sends_after),
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._table,
+                            "Key": _key(address_pk(new_username), USER_SK),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                        }
+                    },
+                ]
+            )
+
+    def move_account(self, user: User, moved: User, code: CodeRecord) -> None:
+        """The account item moves to its new address key in one transaction: Put under the new
+        address only if no account is there (two accounts racing for one address: one wins), the
+        code spent, and the old item deleted only if it is still this account with this pending change."""
+        with _aws_call():
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _to_item(_user_item(moved)),
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                        }
+                    },
+                    self._spend_code(moved.username, code, owner=user.sub),
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": _key(address_pk(user.username), USER_SK),
+                            # Unchanged since it was read: nothing written meanwhile is lost by the move.
+                            "ConditionExpression": "#sub = :sub AND #pending = :pending AND #updated = :updated",
+                            "ExpressionAttributeNames": {"#sub": "sub", "#pending": "pendingEmail", "#updated": "updatedAt"},
+                            "ExpressionAttributeValues": {
+                                ":sub": {"S": user.sub},
+                                ":pending": {"S": user.pending_email or ""},
+                                ":updated": {"S": user.updated_at},
+                            },
+                        }
+                    },
+                ]
+            )
+
+    def move_session(self, session_id: str, username: str, epoch: int) -> None:
+        """Carry the caller's session over an email change: its address and epoch follow the account."""
+        with _aws_call():
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(session_pk(session_id), SESSION_SK),
+                UpdateExpression="SET #username = :username, #epoch = :epoch",
+                ConditionExpression="attribute_exists(#pk) AND #revoked = :false",
+                ExpressionAttributeNames={"#username": "username", "#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
+                ExpressionAttributeValues={":username": {"S": username}, ":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
+            )
+
+    # -- operators ---------------------------------------------------------------------------
+
+    def username_of(self, sub: str) -> str | None:
+        """The address of the account with this sub (GSI1: SUB#<sub> / USER), or None."""
+        with _aws_call():
+            response = self._db.query(
+                TableName=self._table,
+                IndexName=tables.GSI1,
+                KeyConditionExpression="#gpk = :gpk AND #gsk = :user",
+                ExpressionAttributeNames={"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+                ExpressionAttributeValues={":gpk": {"S": f"SUB#{sub}"}, ":user": {"S": USER_SK}},
+            )
+        items = response.get("Items", [])
+        return items[0]["username"]["S"] if items else None
+
+    def users_page(
+        self, limit: int, after: str | None = None, status: str | None = None,
+        created_from: str | None = None, created_to: str | None = None,
+    ) -> tuple[list[User], str | None]:
+        """Up to `limit` accounts after the address `after`, and where the next page starts.
+
+        A filtered, paginated Scan: this is for the operator CLI only, never a request path (the
+        table has no index over all accounts, and one is not worth its cost for an offline tool).
+        Scan order is the table's, stable between pages; the resume point is the last address
+        returned (the base table key EMAIL#<username> / USER).
+        """
+        names = {"#sk": tables.SORT_KEY}
+        values: dict[str, Any] = {":user": {"S": USER_SK}}
+        clauses = ["#sk = :user"]
+        if status:
+            names["#status"], values[":status"] = "status", {"S": status}
+            clauses.append("#status = :status")
+        if created_from:
+            names["#created"], values[":from"] = "createdAt", {"S": created_from}
+            clauses.append("#created >= :from")
+        if created_to:
+            names["#created"], values[":to"] = "createdAt", {"S": created_to}
+            clauses.append("#created < :to")
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": " AND ".join(clauses),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if after:
+            request["ExclusiveStartKey"] = _key(address_pk(after), USER_SK)
+        users: list[User] = []
+        while True:
+            with _aws_call():
+                response = self._db.scan(**request)
+            items = response.get("Items", [])
+            for index, item in enumerate(items):
+                users.append(_user(_from_item(item)))
+                if len(users) == limit:
+                    more = index < len(items) - 1 or "LastEvaluatedKey" in response
+                    return users, users[-1].username if more else None
+            if "LastEvaluatedKey" not in response:
+                return users, None
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def set_enabled(self, user: User, enabled: bool, now_iso: str) -> None:
+        """Enable or disable; disabling also raises the session epoch (no session may refresh)."""
+        with _aws_call():
+            self._db.update_item(**self._user_update(user, {"enabled": enabled, "updatedAt": now_iso}, bump_epoch=not enabled))
+
+    def require_reset(self, user: User, now_iso: str) -> None:
+        """Status RESET_REQUIRED and the session epoch raised, unless the account is still unconfirmed."""
+        update = self._user_update(
+            user, {"status": str(Status.RESET_REQUIRED), "updatedAt": now_iso}, bump_epoch=True, extra_condition="#st <> :unconfirmed"
+        )
+        update["ExpressionAttributeNames"]["#st"] = "status"
+        update["ExpressionAttributeValues"][":unconfirmed"] = {"S": Status.UNCONFIRMED}
+        with _aws_call():
+            self._db.update_item(**update)
+
+    def import_user(self, user: User) -> None:
+        """A migrated account; Conflict when the address (or the item) already exists."""
+        with _aws_call():
+            self._db.put_item(
+                TableName=self._table,
+                Item=_to_item(_user_item(user)),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": tables.PARTITION_KEY},
+            )
+
+    def sessions_of(self, sub: str) -> list[Session]:
+        """Every session record of the account (GSI1 projects all attributes; no secrets in them)."""
+        found: list[Session] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": tables.GSI1,
+            "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
+            "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+            "ExpressionAttributeValues": {":gpk": {"S": f"SUB#{sub}"}, ":prefix": {"S": "SESSION#"}},
+        }
+        while True:
+            with _aws_call():
+                response = self._db.query(**request)
+            found += [_session(_from_item(item)) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -610,3 +805,20 @@ class Store:
         useless without the session)."""
         with _aws_call():
             self._db.delete_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK))
+    # -- mail suppression (SES bounces and complaints) ---------------------------------------
+
+    SUPPRESSED_SK = "SUPPRESSED"
+
+    def mark_suppressed(self, username: str, reason: str, now: int) -> None:
+        """Record that no more mail may go to this address (EMAIL#<username> / SUPPRESSED).
+
+        `now` is epoch seconds. Unconditional: a later bounce or complaint just updates the reason.
+        """
+        item = {
+            tables.PARTITION_KEY: address_pk(username),
+            tables.SORT_KEY: self.SUPPRESSED_SK,
+            "reason": reason,
+            "suppressedAt": now,
+        }
+        with _aws_call():
+            self._db.put_item(TableName=self._table, Item=_to_item(item))

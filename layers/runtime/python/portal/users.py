@@ -28,6 +28,8 @@ class User:
     newsletter: dict[str, object] = field(default_factory=dict)
     # Raised by "log out everywhere", reset and change: sessions stamped lower may not refresh.
     session_epoch: int = 0
+    # An email change waiting for its code: the new address as its owner typed it.
+    pending_email: str | None = None
 
 
 def iso(epoch: float) -> str:

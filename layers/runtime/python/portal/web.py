@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from portal import runtime
 from portal.audit import flush_metrics, logger
+from portal.store import Conflict
 from portal.errors import (
     ApiError,
     DependencyFailure,
@@ -192,6 +193,11 @@ def endpoint(
                 response = error_response(exc)
             except DependencyFailure as exc:
                 logger.warning("dependency_failed", extra={"event": "dependency_failed", "detail": str(exc)})
+                response = error_response(ServiceUnavailable())
+            except Conflict:
+                # A conditional write lost to a concurrent request where the use case has no
+                # decision of its own to make again: nothing was written, so the client retries.
+                logger.warning("race_lost", extra={"event": "race_lost"})
                 response = error_response(ServiceUnavailable())
             except Exception:
                 logger.exception("unhandled_error", extra={"event": "unhandled_error"})

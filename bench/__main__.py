@@ -1,0 +1,163 @@
+"""`python -m bench` (`make bench`): every performance figure of the product in one table, and
+bench/results.json. Exits 1 when a route makes more AWS calls than bench/round_trips.json allows.
+
+Sections: cold start per handler vs its floor (Python 3.13, fresh interpreters), warm overhead per
+route (Stubber answers every AWS call), AWS round trips per route and scenario, password hashing,
+sizes, local throughput. BENCH_QUICK=1 runs fewer repetitions (for trying things, not for figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "layers" / "runtime" / "python"))
+RESULTS = ROOT / "bench" / "results.json"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+COLD_RUNS = 3 if QUICK else 9
+WARM = 50 if QUICK else 500
+# Hashing routes spend ~all their time in argon2 (measured apart below): fewer invocations.
+WARM_HASHING = 10 if QUICK else 30
+TARGETS = {"cold_ratio": 1.5, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
+
+
+def section(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def round_trips() -> tuple[dict[str, Any], list[str]]:
+    from bench.harness import count_calls
+
+    allowed = json.loads((ROOT / "bench" / "round_trips.json").read_text())
+    counted = count_calls()
+    rows, failures = {}, []
+    print(f"{'route':28} {'scenario':20} {'calls':>5} {'allowed':>7} {'minimum':>7}  calls made")
+    for route, scenarios in counted.items():
+        for name, calls in scenarios.items():
+            entry = allowed.get(route, {}).get(name)
+            if entry is None:
+                failures.append(f"{route} / {name}: no entry in round_trips.json")
+                continue
+            ceiling = entry["calls"]
+            minimum = entry.get("minimum", len(ceiling))
+            over = len(calls) > len(ceiling) or sorted(calls) != sorted(ceiling) and len(calls) >= len(ceiling)
+            if over:
+                failures.append(f"{route} / {name}: {calls} where round_trips.json allows {ceiling}")
+            rows.setdefault(route, {})[name] = {"calls": calls, "allowed": len(ceiling), "minimum": minimum, "at_minimum": len(calls) <= minimum, "over": over}
+            flag = "OVER" if over else ("" if len(calls) <= minimum else f"+{len(calls) - minimum} over minimum")
+            print(f"{route:28} {name:20} {len(calls):>5} {len(ceiling):>7} {minimum:>7}  {' '.join(c.split('.')[1] for c in calls) or '-'} {flag}")
+    return rows, failures
+
+
+def warm() -> dict[str, Any]:
+    from bench.harness import warm_overhead
+    from bench.scenarios import SCENARIOS
+
+    rows: dict[str, Any] = {}
+    print(f"{'route':28} {'scenario':20} {'median ms':>9} {'p99 ms':>7} {'botocore':>8} {'ours':>6} {'n':>4}")
+    for scenario in SCENARIOS:
+        result = warm_overhead(scenario, WARM_HASHING if scenario.hashes else WARM)
+        result["hashes"] = scenario.hashes
+        result["ours_median"] = result["median"] - result["botocore_median"]
+        rows.setdefault(scenario.route, {})[scenario.name] = result
+        mark = " (hashes)" if scenario.hashes else ""
+        print(f"{scenario.route:28} {scenario.name:20} {result['median']:9.3f} {result['p99']:7.3f} {result['botocore_median']:8.3f} {result['ours_median']:6.3f} {result['n']:4}{mark}", flush=True)
+    return rows
+
+
+def hashing() -> dict[str, Any]:
+    from bench.harness import summary
+    from portal.passwords import PasswordHasher
+    from portal.settings import Settings
+
+    defaults = Settings.model_fields
+    m, t, p = (defaults[f].default for f in ("argon2_memory_kib", "argon2_time_cost", "argon2_parallelism"))
+    hasher = PasswordHasher(m, t, p)
+    hash_ms, verify_ms = [], []
+    stored = hasher.hash("Correct-Horse-Battery-9")
+    for _ in range(5 if QUICK else 30):
+        started = time.perf_counter()
+        hasher.hash("Correct-Horse-Battery-9")
+        hash_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        hasher.verify(stored, "Correct-Horse-Battery-9")
+        verify_ms.append((time.perf_counter() - started) * 1000)
+    result = {"parameters": {"memory_kib": m, "time_cost": t, "parallelism": p}, "hash_ms": summary(hash_ms), "verify_ms": summary(verify_ms)}
+    print(f"argon2id m={m} KiB t={t} p={p}: hash median {result['hash_ms']['median']:.1f} ms (p99 {result['hash_ms']['p99']:.1f}), verify median {result['verify_ms']['median']:.1f} ms (p99 {result['verify_ms']['p99']:.1f})")
+    return result
+
+
+def cold() -> list[dict[str, Any]]:
+    from bench.cold_start import PYTHON313, measure
+
+    rows = measure(COLD_RUNS)
+    print(f"Python: {PYTHON313}; {COLD_RUNS} fresh interpreters each, interleaved; medians (min-max) in ms")
+    print(f"{'handler':28} {'import':>20} {'floor':>20} {'ratio':>6}  clients")
+    for row in rows:
+        h, f = row["handler_ms"], row["floor_ms"]
+        met = "" if row["ratio"] <= TARGETS["cold_ratio"] else "  > 1.5"
+        print(f"{row['route']:28} {h['median']:7.1f} ({h['min']:.0f}-{h['max']:.0f}) {f['median']:7.1f} ({f['min']:.0f}-{f['max']:.0f}) {row['ratio']:6.2f}  {','.join(row['clients'])}{met}")
+    return rows
+
+
+def sizes() -> dict[str, Any]:
+    from bench.cold_start import dependencies_dir
+    from bench.sizes import measure
+
+    result = measure(dependencies_dir())
+    print(f"{'asset':40} {'zipped':>10} {'unzipped':>10}")
+    for name, size in result.items():
+        print(f"{name:40} {size['zipped']:>10,} {size['unzipped']:>10,}")
+    return result
+
+
+def throughput() -> list[dict[str, Any]]:
+    from bench.throughput import STEPS, measure
+
+    rows = measure(walks={1: 3, 4: 8, 16: 16} if QUICK else {1: 8, 4: 16, 16: 32})
+    print(f"{'clients':>7} {'walks':>5} {'walks/s':>8}  " + "  ".join(f"{s + ' p50/p99 ms':>24}" for s in STEPS))
+    for row in rows:
+        steps = row["steps_ms"]
+        print(f"{row['clients']:>7} {row['walks']:>5} {row['walks_per_second']:8.2f}  " + "  ".join(f"{steps[s]['p50']:>11.1f}/{steps[s]['p99']:<12.1f}" for s in STEPS))
+    return rows
+
+
+def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # the table as it grows
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(), "load_average": os.getloadavg()},
+        "targets": TARGETS,
+        "quick": QUICK,
+    }
+    section("AWS round trips per request (on moto; allowed = bench/round_trips.json)")
+    results["round_trips"], failures = round_trips()
+    section(f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)")
+    results["warm"] = warm()
+    section("Password hashing")
+    results["hashing"] = hashing()
+    section("Cold start: import of the handler module vs import boto3 + its clients")
+    results["cold_start"] = cold()
+    section("Sizes, bytes")
+    results["sizes"] = sizes()
+    section("Local throughput: sign-up -> verify -> login -> download walks through `python -m local`")
+    results["throughput"] = throughput()
+    results["seconds"] = time.perf_counter() - started
+    results["failures"] = failures
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    section(f"Done in {results['seconds']:.0f} s; wrote {RESULTS.relative_to(ROOT)}")
+    for failure in failures:
+        print(f"FAIL {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

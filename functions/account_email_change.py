@@ -1,0 +1,14 @@
+"""POST /v1/account/email (Bearer) {newEmail, password}: 202 and a code to the new address."""
+
+from portal import runtime
+from portal.auth import Principal
+from portal.errors import AliasExists, LimitExceeded
+from portal.models import CodeDelivery, EmailChangeRequest
+from portal.web import Request, endpoint
+
+auth = runtime.auth()
+
+
+@endpoint(EmailChangeRequest, response_model=CodeDelivery, status=202, errors=(AliasExists, LimitExceeded))
+def handler(body: EmailChangeRequest, request: Request) -> CodeDelivery:
+    return CodeDelivery.of(auth.request_email_change(Principal.of(request.principal), body.newEmail, body.password))

@@ -1,0 +1,18 @@
+"""POST /v1/account/email/verify (Bearer) {code}: the account moves to the new address.
+
+This session follows the account (refresh it for an access token with the new address); the
+account's other sessions end; the old address gets a notice.
+"""
+
+from portal import runtime
+from portal.auth import Principal
+from portal.errors import AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts
+from portal.models import Account, EmailChangeVerify
+from portal.web import Request, endpoint
+
+auth = runtime.auth()
+
+
+@endpoint(EmailChangeVerify, response_model=Account, errors=(AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts))
+def handler(body: EmailChangeVerify, request: Request) -> Account:
+    return Account.of(auth.verify_email_change(Principal.of(request.principal), body.code))

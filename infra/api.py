@@ -1,0 +1,243 @@
+"""The REST API: one method per route, stage throttling, JSON access logs, request validation, CORS,
+the authorizer on protected routes, API Gateway's own errors in the API's error shape, and WAF.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from functions.routes import Route
+from infra.config import StageConfig
+from infra.functions import log_group
+
+RATE_LIMITED_BODY_KEY = "LimitExceeded"
+
+
+def error_body(code: str, message: str) -> str:
+    """The API's error shape (portal/errors.py), as web.py writes it."""
+    return json.dumps({"error": {"code": code, "message": message}})
+
+
+# API Gateway's own answers (the request never reached a function): status, code, message.
+# `$context.error.messageString` is API Gateway's message, already quoted for JSON.
+_GATEWAY_ERRORS: dict[apigateway.ResponseType, tuple[str, str, str | None]] = {
+    # An unknown route or method answers "Missing Authentication Token" unless told otherwise.
+    apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN: ("404", "NotFound", "No such route."),
+    apigateway.ResponseType.RESOURCE_NOT_FOUND: ("404", "NotFound", "No such route."),
+    apigateway.ResponseType.THROTTLED: ("429", "LimitExceeded", "Too many requests. Try again later."),
+    apigateway.ResponseType.QUOTA_EXCEEDED: ("429", "LimitExceeded", "Too many requests. Try again later."),
+    apigateway.ResponseType.UNAUTHORIZED: ("401", "NotAuthorized", "Sign in to use this route."),
+    apigateway.ResponseType.EXPIRED_TOKEN: ("401", "NotAuthorized", "Sign in to use this route."),
+    apigateway.ResponseType.ACCESS_DENIED: ("403", "NotAuthorized", "Not allowed."),
+    apigateway.ResponseType.BAD_REQUEST_BODY: ("400", "InvalidParameter", None),
+    apigateway.ResponseType.BAD_REQUEST_PARAMETERS: ("400", "InvalidParameter", None),
+    apigateway.ResponseType.REQUEST_TOO_LARGE: ("413", "RequestTooLarge", "The request is too large."),
+    apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE: ("415", "UnsupportedMediaType", "Send application/json."),
+    apigateway.ResponseType.INTEGRATION_TIMEOUT: ("504", "ServiceUnavailable", "The service did not answer in time."),
+    # Anything else keeps API Gateway's status.
+    apigateway.ResponseType.DEFAULT_4_XX: ("", "InvalidParameter", None),
+    apigateway.ResponseType.DEFAULT_5_XX: ("", "InternalError", "Something went wrong on our side."),
+}
+
+
+def gateway_error_template(code: str, message: str | None) -> str:
+    if message is None:
+        return '{"error": {"code": "%s", "message": $context.error.messageString}}' % code
+    return error_body(code, message)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        routes: Sequence[Route],
+        function_for: Callable[[Route], lambda_.IFunction],
+        authorizer_function: Callable[[], lambda_.IFunction],
+    ) -> None:
+        super().__init__(scope, id)
+        self.access_logs = log_group(self, "AccessLogs", config)
+        cors = config.cors_origins
+        self.rest_api = apigateway.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"portal-{config.name}",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=False,
+            deploy_options=apigateway.StageOptions(
+                stage_name=config.name,
+                throttling_rate_limit=config.throttling.rate_limit,
+                throttling_burst_limit=config.throttling.burst_limit,
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=False,
+                ),
+                tracing_enabled=config.functions.tracing,
+                metrics_enabled=True,
+            ),
+            default_cors_preflight_options=apigateway.CorsOptions(
+                allow_origins=list(cors),
+                allow_methods=sorted({route.method for route in routes} | {"OPTIONS"}),
+                allow_headers=["Content-Type", "Authorization"],
+                expose_headers=["Retry-After"],
+                max_age=Duration.hours(1),
+            )
+            if cors
+            else None,
+        )
+        self.body_validator = self.rest_api.add_request_validator(
+            "BodyValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        self.json_object = self.rest_api.add_model(
+            "JsonObject",
+            content_type="application/json",
+            schema=apigateway.JsonSchema(schema=apigateway.JsonSchemaVersion.DRAFT4, type=apigateway.JsonSchemaType.OBJECT),
+        )
+        self.authorizer: apigateway.TokenAuthorizer | None = None
+        if any(route.auth for route in routes):
+            self.authorizer = apigateway.TokenAuthorizer(
+                self,
+                "Authorizer",
+                handler=authorizer_function(),
+                results_cache_ttl=Duration.seconds(config.authorizer_cache_seconds),
+            )
+        for route in routes:
+            self._add_route(route, function_for(route))
+        self._add_gateway_responses(cors)
+        self.web_acl = RateLimits(self, "Waf", config=config, routes=routes, stage_arn=self.rest_api.deployment_stage.stage_arn)
+        Validations.of(self.rest_api).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-APIG6",
+                reason="Execution logging needs the account-wide API Gateway CloudWatch role, which no stage stack "
+                "owns; JSON access logs and X-Ray cover each request.",
+            ),
+        )
+
+    def _add_route(self, route: Route, function: lambda_.IFunction) -> None:
+        resource = self.rest_api.root.resource_for_path(route.path)
+        options: dict[str, object] = {}
+        if route.json_body:
+            options.update(request_validator=self.body_validator, request_models={"application/json": self.json_object})
+        if route.auth:
+            assert self.authorizer is not None
+            options.update(authorizer=self.authorizer, authorization_type=apigateway.AuthorizationType.CUSTOM)
+        method = resource.add_method(route.method, apigateway.LambdaIntegration(function), **options)  # type: ignore[arg-type]
+        if not route.auth:
+            for rule, reason in (
+                ("AwsSolutions-APIG4", "Public route: signing up and signing in happen before there is a token."),
+                ("AwsSolutions-COG4", "Protected routes use the Lambda token authorizer (our JWTs), not Cognito."),
+            ):
+                Validations.of(method).acknowledge(Acknowledgment(id=rule, reason=f"{route.method} {route.path}: {reason}"))
+        else:
+            Validations.of(method).acknowledge(
+                Acknowledgment(id="AwsSolutions-COG4", reason="Protected by the Lambda token authorizer (our JWTs), not Cognito.")
+            )
+
+    def _add_gateway_responses(self, cors: tuple[str, ...]) -> None:
+        headers = {"Content-Type": "'application/json'"}
+        if len(cors) == 1:
+            # A static header can name one origin; with several, browsers only see the status.
+            headers["Access-Control-Allow-Origin"] = f"'{cors[0]}'"
+        for response_type, (status, code, message) in _GATEWAY_ERRORS.items():
+            self.rest_api.add_gateway_response(
+                f"{response_type.response_type}",
+                type=response_type,
+                status_code=status or None,
+                response_headers=headers,
+                templates={"application/json": gateway_error_template(code, message)},
+            )
+
+
+class RateLimits(Construct):
+    """WAF rate-based rules per source IP; tighter on sensitive routes. Blocks answer 429 in the API's shape."""
+
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, routes: Sequence[Route], stage_arn: str) -> None:
+        super().__init__(scope, id)
+        sensitive_paths = sorted({route.path for route in routes if route.sensitive})
+        block = wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=429,
+                    custom_response_body_key=RATE_LIMITED_BODY_KEY,
+                    response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="300")],
+                )
+            )
+        )
+        # (name, limit per IP per 5 minutes, which requests count); evaluated in this order.
+        limits: list[tuple[str, int, wafv2.CfnWebACL.StatementProperty | None]] = []
+        if sensitive_paths:
+            limits.append(("SensitiveRoutesPerIp", config.waf.sensitive_rate_limit, _any_path(sensitive_paths)))
+        limits.append(("AllRoutesPerIp", config.waf.rate_limit, None))
+        rules = [self._rate_rule(name, priority, limit, block, scope) for priority, (name, limit, scope) in enumerate(limits)]
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            custom_response_bodies={
+                RATE_LIMITED_BODY_KEY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                    content_type="APPLICATION_JSON",
+                    content=error_body("LimitExceeded", "Too many requests from your address. Try again in a few minutes."),
+                )
+            },
+            visibility_config=_visibility(f"portal-{config.name}"),
+            rules=rules,
+        )
+        wafv2.CfnWebACLAssociation(self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn)
+
+    @staticmethod
+    def _rate_rule(
+        name: str,
+        priority: int,
+        limit: int,
+        action: wafv2.CfnWebACL.RuleActionProperty,
+        scope_down: wafv2.CfnWebACL.StatementProperty | None,
+    ) -> wafv2.CfnWebACL.RuleProperty:
+        return wafv2.CfnWebACL.RuleProperty(
+            name=name,
+            priority=priority,
+            action=action,
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=limit,
+                    aggregate_key_type="IP",
+                    evaluation_window_sec=300,
+                    scope_down_statement=scope_down,
+                )
+            ),
+            visibility_config=_visibility(name),
+        )
+
+
+def _path_ends_with(path: str) -> wafv2.CfnWebACL.StatementProperty:
+    # WAF sees the stage name before the route path (/dev/v1/...), hence "ends with".
+    return wafv2.CfnWebACL.StatementProperty(
+        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+            positional_constraint="ENDS_WITH",
+            search_string=path,
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+        )
+    )
+
+
+def _any_path(paths: Sequence[str]) -> wafv2.CfnWebACL.StatementProperty:
+    # With and without a trailing slash, so "/register/" cannot sidestep the tighter limit.
+    statements = [_path_ends_with(variant) for path in paths for variant in (path, f"{path}/")]
+    return wafv2.CfnWebACL.StatementProperty(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=statements))
+
+
+def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric_name, sampled_requests_enabled=True
+    )

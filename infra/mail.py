@@ -1,0 +1,79 @@
+"""SES: the sending domain identity, its configuration set, and bounce/complaint feedback.
+
+SES publishes bounces and complaints to an SNS topic; the `mail_events` function subscribed to
+it marks the address suppressed, so the runtime stops sending to it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra.config import StageConfig
+
+
+def encrypted_topic(scope: Construct, id: str, key: kms.IKey, publisher: str) -> sns.Topic:
+    """An SNS topic encrypted with `key`, TLS-only, which the AWS service `publisher` may publish to."""
+    topic = sns.Topic(scope, id, master_key=key, enforce_ssl=True)
+    # The service encrypts what it publishes with the topic's key, so the key must let it.
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(publisher)],
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}},
+        )
+    )
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(publisher)],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}},
+        )
+    )
+    return topic
+
+
+class Email(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, key: kms.IKey) -> None:
+        super().__init__(scope, id)
+        self.configuration_set = ses.ConfigurationSet(
+            self,
+            "ConfigurationSet",
+            tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+            reputation_metrics=True,
+            # The account-level list also stops SES itself from retrying known-bad addresses.
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        )
+        self.identity = ses.EmailIdentity(
+            self,
+            "Identity",
+            identity=ses.Identity.domain(config.mail_domain),
+            configuration_set=self.configuration_set,
+        )
+        self.events = encrypted_topic(self, "BouncesAndComplaints", key, "ses.amazonaws.com")
+        self.configuration_set.add_event_destination(
+            "ToTopic",
+            destination=ses.EventDestination.sns_topic(self.events),
+            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+        )
+
+    @property
+    def identity_arn(self) -> str:
+        return Stack.of(self).format_arn(service="ses", resource="identity", resource_name=self.identity.email_identity_name)
+
+    @property
+    def configuration_set_arn(self) -> str:
+        return Stack.of(self).format_arn(
+            service="ses", resource="configuration-set", resource_name=self.configuration_set.configuration_set_name
+        )
+
+    def deliver_events_to(self, function: lambda_.IFunction) -> None:
+        self.events.add_subscription(subscriptions.LambdaSubscription(function))

@@ -1,0 +1,108 @@
+"""One stage of the product: every construct wired together from the route table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, Environment, Stack, Tags, Validations
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from functions.routes import AUTHORIZER, EVENT_FUNCTIONS, MAIL_EVENTS, ROUTES, EventFunction, Route
+from infra.api import Api
+from infra.config import StageConfig
+from infra.data import Data
+from infra.mail import Email
+from infra.functions import FUNCTIONS_DIR, FunctionFactory, Resources, removal_policy
+from infra.monitoring import Monitoring
+from infra.storage import Storage
+from portal.settings import Settings
+
+class PortalStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        routes: Sequence[Route] = ROUTES,
+        event_functions: Sequence[EventFunction] = EVENT_FUNCTIONS,
+        functions_dir: Path = FUNCTIONS_DIR,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            env=Environment(account=config.account, region=config.region),
+            description=f"Account backend of the multimedia portal, stage {config.name}",
+        )
+        Tags.of(self).add("project", "portal")
+        Tags.of(self).add("stage", config.name)
+        # Encrypts the SNS topics (SES feedback, alarms); rotation yearly.
+        self.notifications_key = kms.Key(
+            self,
+            "NotificationsKey",
+            enable_key_rotation=True,
+            description=f"portal {config.name}: SNS topics",
+            removal_policy=removal_policy(config),
+            pending_window=Duration.days(7),
+        )
+        self.data = Data(self, "Data", config=config)
+        self.storage = Storage(self, "Storage", config=config)
+        self.email = Email(self, "Email", config=config, key=self.notifications_key)
+
+        settings = Settings(
+            stage=config.name,
+            table_name=self.data.table.table_name,
+            keys_secret_id=self.data.keys_secret.secret_arn,
+            mail_sender=config.mail_sender,
+            mail_configuration_set=self.email.configuration_set.configuration_set_name,
+            cors_origins=config.cors_origins,
+            media_bucket=self.storage.media.bucket_name,
+            public_api_url=config.public_api_url,
+        )
+        self.factory = FunctionFactory(
+            self,
+            "Functions",
+            config=config,
+            settings=settings,
+            functions_dir=functions_dir,
+            resources=Resources(
+                table_arn=self.data.table.table_arn,
+                keys_secret_arn=self.data.keys_secret.secret_arn,
+                mail_identity_arn=self.email.identity_arn,
+                mail_configuration_set_arn=self.email.configuration_set_arn,
+                media_bucket_arn=self.storage.media.bucket_arn,
+                media_bucket_logical_id=self.storage.media_logical_id,
+            ),
+        )
+        for event_function in event_functions:
+            self.factory.build(event_function)
+        if MAIL_EVENTS in event_functions:
+            self.email.deliver_events_to(self.factory.functions[MAIL_EVENTS.module])
+
+        self.api = Api(
+            self,
+            "Api",
+            config=config,
+            routes=routes,
+            function_for=self.factory.build,
+            authorizer_function=lambda: self.factory.build(AUTHORIZER),
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            key=self.notifications_key,
+            rest_api=self.api.rest_api,
+            functions=self.factory.functions,
+            function_logs=self.factory.log_groups,
+            access_logs=self.api.access_logs,
+        )
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="The product targets Python 3.13 (layers are built and load-tested for 3.13); "
+                "moving runtimes is a deliberate change, not a synth-time upgrade.",
+            )
+        )

@@ -1,0 +1,469 @@
+"""`portal-admin`: the operator's account console, against AWS with the operator's own credentials.
+
+    find (--email ADDRESS | --sub SUB)            one account
+    list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
+    disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
+    import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
+
+Every command but find and list changes or reads one person's data and needs --reason; each
+writes one `admin_action` audit line (operator from STS GetCallerIdentity, action, target sub,
+reason). disable, sign-out, require-reset and delete ask for confirmation unless --yes.
+Exit codes: 0 done, 1 refused (no such account, not confirmed, invalid input), 2 usage, 3 AWS failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import io
+import json
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
+from portal.addresses import normalize
+from portal.errors import ApiError, DependencyFailure
+from portal.passwords import usable_hash
+from portal.store import Conflict, Store
+from portal.users import Status, User, iso
+
+DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete"}
+TARGETED = ("disable", "enable", "sign-out", "require-reset", "resend-code", "delete", "export")
+DEFAULT_PAGE = 50
+
+
+class Refused(Exception):
+    """The command cannot be done as asked; the message says why (exit 1)."""
+
+
+# -- the logic: no argparse, no boto3 types ------------------------------------------------------
+
+
+@dataclass
+class Operator:
+    """What the operator commands do, over the same store and use cases as the API."""
+
+    store: Store
+    auth_factory: Callable[[], Any]
+    signup_factory: Callable[[], Any]
+    downloads: Callable[[str], list[dict[str, Any]]]
+    identity: str
+    clock: Callable[[], float]
+
+    def audit(self, action: str, user: User | None, reason: str, **fields: object) -> None:
+        from portal.audit import audit
+
+        audit(
+            "admin_action",
+            address=user.username if user else None,
+            operator=self.identity,
+            action=action,
+            sub=user.sub if user else None,
+            reason=reason,
+            **fields,
+        )
+
+    def find(self, email: str | None = None, sub: str | None = None) -> User:
+        username = normalize(email) if email else self.store.username_of(sub or "")
+        user = self.store.load_address(username).user if username else None
+        if user is None or (sub and user.sub != sub):
+            raise Refused("no such account")
+        return user
+
+    def disable(self, user: User, reason: str) -> None:
+        self.store.set_enabled(user, False, iso(self.clock()))
+        self.auth_factory().end_all_sessions(user, bump=False)
+        self.audit("disable", user, reason)
+
+    def enable(self, user: User, reason: str) -> None:
+        self.store.set_enabled(user, True, iso(self.clock()))
+        self.audit("enable", user, reason)
+
+    def sign_out(self, user: User, reason: str) -> None:
+        self.auth_factory().end_all_sessions(user)
+        self.audit("sign-out", user, reason)
+
+    def require_reset(self, user: User, reason: str) -> None:
+        if user.status == Status.UNCONFIRMED:
+            raise Refused("the account is not confirmed yet: there is no password to reset")
+        self.store.require_reset(user, iso(self.clock()))
+        self.auth_factory().end_all_sessions(user, bump=False)
+        self.audit("require-reset", user, reason)
+
+    def resend_code(self, user: User, reason: str) -> None:
+        if user.status != Status.UNCONFIRMED:
+            raise Refused(f"the account is {user.status}: only an unconfirmed account gets a verification code")
+        self.signup_factory().resend(user.email)
+        self.audit("resend-code", user, reason)
+
+    def delete(self, user: User, reason: str) -> None:
+        self.auth_factory().remove_account(user)
+        self.audit("delete", user, reason)
+
+    def export(self, user: User, reason: str) -> dict[str, Any]:
+        """Everything held about the person, without secrets (no hashes, code digests or tokens)."""
+        state = self.store.load_address(user.username)
+        document = {
+            "profile": {
+                "sub": user.sub,
+                "email": user.email,
+                "status": str(user.status),
+                "enabled": user.enabled,
+                "emailVerified": user.email_verified,
+                "language": user.language,
+                "createdAt": user.created_at,
+                "updatedAt": user.updated_at,
+            },
+            "consents": {"newsletter": user.newsletter},
+            "sessions": [
+                {"sessionId": s.session_id, "createdAt": iso(s.created_at), "expiresAt": iso(s.expires_at), "revoked": s.revoked}
+                for s in sorted(self.store.sessions_of(user.sub), key=lambda s: s.created_at)
+            ],
+            "codes": [
+                {"purpose": str(c.purpose), "createdAt": iso(c.created_at), "expiresAt": iso(c.expires_at), "attempts": c.attempts, "spent": c.spent}
+                for c in state.codes.values()
+            ],
+            "codeSends": [iso(at) for at in state.sends.sent_at],
+            "downloads": self.downloads(user.sub),
+        }
+        self.audit("export", user, reason)
+        return document
+
+    def import_users(self, records: list[ImportRecord], reason: str) -> tuple[list[User], list[str]]:
+        """Create each account whose address is free; returns those created and the addresses skipped."""
+        created, skipped = [], []
+        now = iso(self.clock())
+        for record in records:
+            user = record.user(now)
+            if record.sub and self.store.username_of(record.sub) is not None:
+                skipped.append(user.email)  # that sub is another account's already
+                continue
+            try:
+                self.store.import_user(user)
+            except Conflict:
+                skipped.append(user.email)
+                continue
+            created.append(user)
+            self.audit("import", user, reason, kept=("hash" if user.status == Status.CONFIRMED else "none"))
+        return created, skipped
+
+
+class ImportRecord(BaseModel):
+    """One migrated account: JSON objects or CSV rows with these column names."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    email: str = Field(min_length=3, max_length=254)
+    sub: str | None = None
+    passwordHash: str | None = None
+    emailVerified: bool = True
+    language: str = Field("en", pattern=r"^(en|fr)$")
+    createdAt: str | None = Field(None, pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("sub")
+    @classmethod
+    def _uuid(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        return str(uuid.UUID(value))
+
+    @field_validator("passwordHash", "createdAt", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    def user(self, now_iso: str) -> User:
+        # A hash we can verify is kept (argon2 or bcrypt, upgraded at the next good login); anything
+        # else (none, or a scheme we cannot check) leaves the account waiting for "Reset password".
+        keep = usable_hash(self.passwordHash)
+        return User(
+            sub=self.sub or str(uuid.uuid4()),
+            username=normalize(self.email),
+            email=self.email,
+            status=Status.CONFIRMED if keep else Status.RESET_REQUIRED,
+            password_hash=self.passwordHash if keep else "",  # type: ignore[arg-type]
+            language=self.language,
+            created_at=self.createdAt or now_iso,
+            updated_at=now_iso,
+            email_verified=self.emailVerified,
+        )
+
+
+def parse_import(text: str, form: str) -> list[ImportRecord]:
+    """Every record validated, or Refused listing each problem (nothing is written then)."""
+    if form == "csv":
+        rows: Any = list(csv.DictReader(io.StringIO(text)))
+    else:
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise Refused(f"not JSON: {exc}") from None
+        rows = rows.get("users") if isinstance(rows, dict) else rows
+    if not isinstance(rows, list) or not rows:
+        raise Refused('expected a non-empty list of users (JSON list, {"users": [...]}, or CSV rows)')
+    records, problems = [], []
+    for index, row in enumerate(rows):
+        try:
+            records.append(ImportRecord.model_validate(row))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False, include_input=False):
+                where = ".".join(str(p) for p in error["loc"]) or "record"
+                problems.append(f"users[{index}]: {where}: {error['msg']}")
+    addresses = [normalize(r.email) for r in records]
+    problems += [f"users[{i}]: address appears more than once" for i, a in enumerate(addresses) if addresses.index(a) != i]
+    if problems:
+        raise Refused("nothing written:\n" + "\n".join(f"  {p}" for p in problems))
+    return records
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def encode_cursor(username: str) -> str:
+    return base64.urlsafe_b64encode(username.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except ValueError:
+        raise Refused("--cursor is not one this command printed") from None
+    if "@" not in value:
+        raise Refused("--cursor is not one this command printed")
+    return value
+
+
+def _summary(user: User) -> dict[str, Any]:
+    return {
+        "sub": user.sub,
+        "email": user.email,
+        "status": str(user.status),
+        "enabled": user.enabled,
+        "emailVerified": user.email_verified,
+        "createdAt": user.created_at,
+    }
+
+
+def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
+    if not rows:
+        out.write("(no accounts)\n")
+        return
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal-admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_aws_options(parser)
+    parser.add_argument("--stage", help="stage name: table portal-<stage>, keys portal/<stage>/keys (as the local runner names them)")
+    parser.add_argument("--keys-secret", default=os.environ.get("PORTAL_KEYS_SECRET_ID"), help="keys secret id (default $PORTAL_KEYS_SECRET_ID)")
+    parser.add_argument("--mail-sender", default=os.environ.get("PORTAL_MAIL_SENDER"), help="verified SES sender (default $PORTAL_MAIL_SENDER)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    find = commands.add_parser("find", help="one account by --email or --sub")
+    listing = commands.add_parser("list", help="accounts page by page")
+    listing.add_argument("--status", choices=[str(s) for s in Status])
+    listing.add_argument("--created-from", help="created at or after (YYYY-MM-DD or ISO time)")
+    listing.add_argument("--created-to", help="created before (YYYY-MM-DD or ISO time)")
+    listing.add_argument("--limit", type=int, default=DEFAULT_PAGE)
+    listing.add_argument("--cursor", help="where the previous page ended (printed with it)")
+    targets = [find]
+    for name in TARGETED:
+        sub = commands.add_parser(name, help=f"{name} one account")
+        sub.add_argument("--reason", required=True, help="why (written to the audit line)")
+        if name in DESTRUCTIVE:
+            sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        if name == "export":
+            sub.add_argument("--output", help="write the JSON to this file instead of stdout")
+        targets.append(sub)
+    for sub in targets:
+        who = sub.add_mutually_exclusive_group(required=True)
+        who.add_argument("--email")
+        who.add_argument("--sub")
+    importing = commands.add_parser("import", help="create accounts from a JSON or CSV export")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--format", choices=("json", "csv"), help="default: from the file's extension")
+    importing.add_argument("--reason", required=True)
+    return parser
+
+
+def _build(args: argparse.Namespace, aws: Clients) -> Operator:
+    from portal.auth import Auth
+    from portal.catalog_store import DynamoDownloadHistory
+    from portal.keys import secrets_manager_keyring
+    from portal.mailer import SesMailer
+    from portal.passwords import PasswordHasher
+    from portal.settings import Settings
+    from portal.signup import Signup
+
+    store = Store(aws("dynamodb"), args.table)
+    defaults = Settings.model_fields
+
+    def hasher() -> PasswordHasher:
+        return PasswordHasher(defaults["argon2_memory_kib"].default, defaults["argon2_time_cost"].default, defaults["argon2_parallelism"].default)
+
+    def keyring() -> Any:
+        if not args.keys_secret:
+            raise Refused("--keys-secret (or --stage, or $PORTAL_KEYS_SECRET_ID) is needed to issue codes")
+        return secrets_manager_keyring(aws("secretsmanager"), args.keys_secret, 300)()
+
+    def mailer() -> SesMailer:
+        if not args.mail_sender:
+            raise Refused("--mail-sender (or $PORTAL_MAIL_SENDER) is needed to send mail")
+        return SesMailer(aws("sesv2"), args.mail_sender)
+
+    history = DynamoDownloadHistory(aws("dynamodb"), args.table)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        identity = aws("sts").get_caller_identity()["Arn"]
+    except (BotoCoreError, ClientError) as exc:
+        raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
+    import time
+
+    return Operator(
+        store=store,
+        auth_factory=lambda: Auth(store, mailer, keyring, hasher),
+        signup_factory=lambda: Signup(store, mailer, keyring, hasher),
+        downloads=history.everything,
+        identity=identity,
+        clock=time.time,
+    )
+
+
+def _audit_to(stream: TextIO) -> None:
+    """The CLI's own audit lines go to stderr, so stdout carries only the answer (--json)."""
+    from portal.audit import logger
+
+    for handler in logger.handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stdout:
+            handler.setStream(stream)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    make_clients: Any = clients,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    ask: Callable[[str], str] = input,
+) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.stage:
+        # --stage names win over the environment's defaults; an explicit --table/--keys-secret wins over --stage.
+        given = list(sys.argv[1:] if argv is None else argv)
+        if not any(a.startswith("--table") for a in given):
+            args.table = f"portal-{args.stage}"
+        if not any(a.startswith("--keys-secret") for a in given):
+            args.keys_secret = f"portal/{args.stage}/keys"
+    require(parser, args, "table")
+    if args.command == "list" and not 1 <= args.limit <= 1000:
+        parser.error("--limit must be between 1 and 1000")
+    if out is sys.stdout:
+        _audit_to(sys.stderr)
+    try:
+        return _run(args, _build(args, make_clients(args)), out, err, ask)
+    except Refused as exc:
+        err.write(f"{exc}\n")
+        return REFUSED
+    except ApiError as exc:
+        err.write(f"refused: {exc.code}: {exc.message}\n")
+        return REFUSED
+    except DependencyFailure as exc:
+        err.write(f"AWS failed: {exc} (cause: {exc.__cause__})\n")
+        return AWS_FAILED
+
+
+def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO, ask: Callable[[str], str]) -> int:
+    if args.command == "list":
+        after = decode_cursor(args.cursor) if args.cursor else None
+        users, last = operator.store.users_page(args.limit, after, args.status, args.created_from, args.created_to)
+        cursor = encode_cursor(last) if last else None
+        if args.json:
+            out.write(json.dumps({"users": [_summary(u) for u in users], "cursor": cursor}, indent=2, ensure_ascii=False) + "\n")
+        else:
+            _table([_summary(u) for u in users], out)
+            if cursor:
+                err.write(f"more: --cursor {cursor}\n")
+        return OK
+    if args.command == "import":
+        form = args.format or ("csv" if args.file.suffix.lower() == ".csv" else "json")
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise Refused(f"cannot read {args.file}: {exc}") from None
+        created, skipped = operator.import_users(parse_import(text, form), args.reason)
+        if args.json:
+            out.write(json.dumps({"imported": [_summary(u) for u in created], "skipped": skipped}, indent=2, ensure_ascii=False) + "\n")
+        else:
+            for user in created:
+                out.write(f"imported {user.sub} {user.status}\n")
+            for address in skipped:
+                out.write(f"skipped (address or sub taken) {address}\n")
+        err.write(f"{len(created)} imported, {len(skipped)} skipped\n")
+        return OK
+
+    user = operator.find(args.email, args.sub)
+    if args.command == "find":
+        if args.json:
+            out.write(json.dumps(_summary(user), indent=2, ensure_ascii=False) + "\n")
+        else:
+            _table([_summary(user)], out)
+        return OK
+    if args.command in DESTRUCTIVE and not args.yes:
+        answer = ask(f"{args.command} account {user.sub} ({user.email})? Type yes to go on: ")
+        if answer.strip().lower() not in ("y", "yes"):
+            err.write("not confirmed: nothing done\n")
+            return REFUSED
+    if args.command == "export":
+        document = json.dumps(operator.export(user, args.reason), indent=2, ensure_ascii=False) + "\n"
+        if args.output:
+            Path(args.output).write_text(document, encoding="utf-8")
+        else:
+            out.write(document)
+        return OK
+    action = {
+        "disable": operator.disable,
+        "enable": operator.enable,
+        "sign-out": operator.sign_out,
+        "require-reset": operator.require_reset,
+        "resend-code": operator.resend_code,
+        "delete": operator.delete,
+    }[args.command]
+    try:
+        action(user, args.reason)
+    except Conflict:
+        raise Refused("the account changed meanwhile: look again and retry") from None
+    if args.json:
+        out.write(json.dumps({"action": args.command, "sub": user.sub, "done": True}) + "\n")
+    else:
+        out.write(f"{args.command}: done for {user.sub}\n")
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

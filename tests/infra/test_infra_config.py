@@ -1,0 +1,53 @@
+"""The typed stage configuration read from cdk.json (no synth needed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from infra.config import StageConfig, cdk_context, load_stage, stage_names
+
+
+def test_cdk_json_defines_dev_and_prod_and_dev_is_the_default():
+    assert {"dev", "prod"} <= set(stage_names())
+    assert load_stage().name == "dev"
+    assert load_stage(context={**cdk_context(), "stage": "prod"}).name == "prod"
+
+
+def test_prod_retains_and_protects_its_state():
+    prod = load_stage("prod")
+    assert prod.removal_policy == "retain" and prod.deletion_protection
+    assert all(origin.startswith("https://") for origin in prod.cors_origins)
+
+
+def test_unknown_stage_names_the_known_ones():
+    with pytest.raises(ValueError, match="dev, prod"):
+        load_stage("staging")
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"authorizer_cache_seconds": 301},  # API Gateway's maximum is 300 s
+        {"log_retention_days": 10},  # not a CloudWatch Logs retention value
+        {"removal_policy": "snapshot"},
+        {"functions": {"timeout_seconds": 29}},  # API Gateway answers 504 first
+        {"account": "12345"},
+        {"colour": "blue"},  # typos fail instead of being ignored
+        {"public_api_url": "https://api.example.org/"},  # paths are appended to it
+    ],
+)
+def test_invalid_stage_values_are_rejected(override):
+    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org", "public_api_url": "https://api.example.org"}
+    StageConfig.model_validate(base)
+    with pytest.raises(ValidationError):
+        StageConfig.model_validate(base | override)
+
+
+def test_config_imports_without_aws_cdk():
+    # The local runner imports infra.config and must not pay for (or need) the CDK.
+    probe = "import sys, infra.config; sys.exit('aws_cdk' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
