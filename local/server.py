@@ -60,8 +60,11 @@ WEB_HEADERS = {
 
 def web_file(path: str) -> Path | None:
     """The file of web/ that a GET of `path` serves (`/` is index.html); None outside web/."""
-    file = (WEB_ROOT / (path.lstrip("/") or "index.html")).resolve()
-    if WEB_ROOT not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
+    try:
+        file = (WEB_ROOT / (path.lstrip("/") or "index.html")).resolve()
+        if WEB_ROOT not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long: not a file of ours
         return None
     return file
 

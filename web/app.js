@@ -815,6 +815,13 @@ function loginScreen(params) {
         msgs.error(errorText(error), verify);
         return;
       }
+      if (error instanceof ApiError && error.code === "PasswordResetRequired") {
+        lastEmail = address;
+        const href = `#/reset?${new URLSearchParams({ from: next })}`;
+        const reset = h("a", { href, class: "button button--secondary" }, t("resetTitle"));
+        msgs.error(errorText(error), reset);
+        return;
+      }
       showError(msgs, error, { fields: { email, password }, buttons: [submit] });
     }
   });

@@ -159,6 +159,8 @@ const STRINGS = {
       NotAuthorized: "Incorrect email address or password.",
       SessionEnded: "Your session has ended. Please log in again.",
       UserNotConfirmed: "Please verify your email address first.",
+      PasswordResetRequired: "A password reset is required for this account. Use “Reset password” to choose a new one.",
+      AliasExists: "Another account already uses this email address.",
       NotFound: "We could not find what you asked for.",
       MethodNotAllowed: "The request could not be processed. Please reload the page and try again.",
       RequestTooLarge: "What you sent is too long. Please shorten it and try again.",
@@ -333,6 +335,9 @@ const STRINGS = {
       NotAuthorized: "Adresse e-mail ou mot de passe incorrect.",
       SessionEnded: "Votre session a pris fin. Veuillez vous reconnecter.",
       UserNotConfirmed: "Veuillez d'abord vérifier votre adresse e-mail.",
+      PasswordResetRequired:
+        "Une réinitialisation du mot de passe est nécessaire pour ce compte. Utilisez «\u00a0Réinitialiser le mot de passe\u00a0» pour en choisir un nouveau.",
+      AliasExists: "Un autre compte utilise déjà cette adresse e-mail.",
       NotFound: "Nous n'avons pas trouvé ce que vous cherchez.",
       MethodNotAllowed: "La demande n'a pas pu être traitée. Rechargez la page et réessayez.",
       RequestTooLarge: "Ce que vous avez envoyé est trop long. Raccourcissez-le et réessayez.",

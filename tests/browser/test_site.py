@@ -67,6 +67,10 @@ def test_nothing_outside_the_site_folder_is_served(runner):
         body = response.read()
         assert response.status != 200 or b"[project]" not in body, path
         assert b"portal-accounts" not in body, path
+    for path in ("/%00", "/index.html%00.js", "/" + "a" * 5000 + ".js"):
+        response = raw_get(runner.url, path)
+        response.read()
+        assert response.status == 404, path
 
 
 def test_the_api_and_the_runner_extras_keep_their_paths(runner):

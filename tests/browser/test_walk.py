@@ -14,9 +14,13 @@ for real, not waited out blindly.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -265,6 +269,34 @@ def test_every_screen_fits_a_phone(open_portal, lang):
         overflow = page.evaluate("() => document.documentElement.scrollWidth")
         assert overflow <= 360, f"{route} is {overflow}px wide on a 360px screen"
         portal.shot(f"phone{route.replace('/', '-')}")
+
+
+def test_an_account_the_operator_marked_for_reset_is_sent_to_reset_password(open_portal, runner):
+    """portal-admin require-reset (after a breach, say): logging in says why and offers the way out."""
+    w = WORDS["en"]
+    email = f"reset-required-{uuid.uuid4().hex[:8]}@example.org"
+    password = f"Tin-Whistle-{uuid.uuid4().hex[:6]}!"
+    assert runner.post("/v1/account/register", {"email": email, "password": password}).status_code == 202
+    assert runner.post("/v1/account/verify", {"email": email, "code": runner.code_for(email)}).status_code == 200
+    assert runner.aws_endpoint, "the runner did not print its emulation's endpoint"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_"))}
+    env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    admin = [str(Path(sys.executable).with_name("portal-admin")), "--endpoint-url", runner.aws_endpoint]
+    admin += ["--region", "eu-west-1", "--stage", "dev", "require-reset", "--email", email, "--reason", "browser test", "--yes"]
+    marked = subprocess.run(admin, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert marked.returncode == 0, marked.stderr
+
+    portal = open_portal("en")
+    page = portal.page
+    portal.open("/login")
+    page.get_by_label(w["email"], exact=True).fill(email)
+    page.get_by_label(w["password"], exact=True).fill(password)
+    main(portal).get_by_role("button", name=w["login"], exact=True).click()
+    expect(alert(portal)).to_contain_text(w["reset_required"])
+    portal.shot("login-reset-required")
+    alert(portal).get_by_role("link", name=w["reset"], exact=True).click()
+    assert_new_screen(portal, w["reset_title"])
+    expect(page.get_by_label(w["email"], exact=True)).to_have_value(email)
 
 
 @pytest.mark.parametrize("lang", LANGS)
