@@ -1,10 +1,12 @@
 # The two commands: `make run` serves the API locally, `make test` runs the whole suite.
-# Both install what is missing first (uv for Python packages, npm for the CDK CLI).
+# Both install what is missing first (uv for Python packages, npm for the CDK CLI, apt for the
+# Chromium the browser tests drive).
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 VENV := .venv
 PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export UV_LINK_MODE := copy
 
@@ -14,7 +16,7 @@ LAYER := layers/dependencies/build/.built
 .PHONY: run test bench openapi synth layer clean help
 
 help:
-	@echo "make run      serve the API on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
+	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite"
 	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
@@ -39,8 +41,14 @@ layer: $(LAYER)
 run: $(VENV)/.synced
 	$(PY) -m local
 
-test: $(VENV)/.synced node_modules/.installed $(LAYER)
+test: $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 	$(PY) -m pytest
+
+# The browser tests drive Debian's Chromium through Playwright (which cannot download its own
+# browsers here); installed once, as root or through sudo.
+$(CHROMIUM):
+	@if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 # Separate from `make test`: timings are figures to read, not pass or fail (except AWS call counts).
 bench: $(VENV)/.synced $(LAYER)

@@ -1,4 +1,4 @@
-"""`python -m local` (make run): the API on http://127.0.0.1:3000 against embedded AWS emulation.
+"""`python -m local` (make run): the API and the web client on http://127.0.0.1:3000 against embedded AWS emulation.
 
 PORT and HOST override where it listens (PORT=0 picks a free port); AWS_ENDPOINT_URL points it at
 another AWS endpoint instead of the embedded one. Ctrl-C stops it.
@@ -33,7 +33,7 @@ def main() -> int:
     # Shown so that ops commands (--endpoint-url) and download links can be checked by hand.
     where = f"embedded moto at {emulation.endpoint_url}" if emulation.embedded else emulation.endpoint_url
     print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
-    print(f"  OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
+    print(f"  Web client {url}/ | OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
     print("  Emails are printed here. Ctrl-C stops.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

@@ -1,8 +1,9 @@
 """The local runner: HTTP in, the API Gateway REST proxy event the deployed function receives,
 the same handler, and its answer back out as HTTP.
 
-Routes come from the route table. Besides them it serves /openapi.json, Swagger UI at /docs and,
-only here, /_local/mailbox. Every email the emulated SES accepts is printed to the terminal.
+Routes come from the route table. Besides them it serves /openapi.json, Swagger UI at /docs,
+the web client (web/) at / and, only here, /_local/mailbox. Every email the emulated SES accepts
+is printed to the terminal.
 """
 
 from __future__ import annotations
@@ -31,6 +32,41 @@ from portal.addresses import normalize
 # API Gateway's own payload limit; the functions enforce their much smaller ones.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 STAGE = "v1"
+
+# The web client, as the CDN serves it: static files, same origin as the API here (so its
+# config.js says apiBaseUrl ""), behind the same strict headers (docs/web-client.md).
+WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
+WEB_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+}
+WEB_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-cache",
+}
+
+
+def web_file(path: str) -> Path | None:
+    """The file of web/ that a GET of `path` serves (`/` is index.html); None outside web/."""
+    try:
+        file = (WEB_ROOT / (path.lstrip("/") or "index.html")).resolve()
+        if WEB_ROOT not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long: not a file of ours
+        return None
+    return file
 
 
 @dataclass(frozen=True)
@@ -156,6 +192,8 @@ class LocalApi:
             return self._swagger_asset(path.removeprefix("/docs/assets/"))
         if path == "/_local/mailbox":
             return self._mailbox(request)
+        if request.method in ("GET", "HEAD") and not path.startswith("/v1/") and (file := web_file(path)):
+            return Response(file.read_bytes(), headers=WEB_HEADERS, content_type=WEB_TYPES[file.suffix])
         matched = [(route, m) for route in ROUTES if (m := route.pattern.match(path))]
         if not matched:
             return _error(errors.NotFound("No such route."))

@@ -1,7 +1,8 @@
 """Shared fixtures: a moto-backed AWS provisioned like the stack, and the route handlers on it.
 
 Unit tests (tests/unit) run with the network blocked (pytest-socket); only tests marked
-`enable_socket` (the end-to-end walks over the local runner) may open sockets.
+`enable_socket` (the end-to-end walks, the adversarial suite and the browser tests, all over the
+local runner) may open sockets.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def runner() -> Iterator[LocalRunner]:
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         path = str(item.fspath).replace(os.sep, "/")
-        if "/e2e/" in path or "/adversarial/" in path:
+        if "/e2e/" in path or "/adversarial/" in path or "/browser/" in path:
             item.add_marker(pytest.mark.enable_socket)
         if "/e2e/" in path:
             item.add_marker(pytest.mark.e2e)

@@ -17,7 +17,7 @@ import requests
 
 from tests import secrets_watch
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class LocalRunner:

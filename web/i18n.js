@@ -1,0 +1,444 @@
+// The client's words in English and French. The English ones are the portal's own
+// (shared/portal-text.md); the French ones are ours, in the words the emails use.
+// The chosen language is remembered in localStorage ("portal.language").
+
+const STRINGS = {
+  en: {
+    brand: "NATO MULTIMEDIA ACCOUNT",
+    tagline: "Access NATO’s broadcast-quality video content free of charge",
+    skip: "Skip to content",
+    siteTitle: "NATO Multimedia",
+    navVideos: "Videos",
+    navAccount: "Account",
+    navLogin: "Log in",
+    navRegister: "Register",
+    navMenu: "Main menu",
+    switchLanguage: "Français",
+    switchLanguageLabel: "Lire ce site en français",
+    close: "Close",
+    working: "Please wait…",
+
+    // Create an account
+    registerTitle: "Create an account",
+    registerSubmit: "Create an account",
+    email: "Email address",
+    password: "Password",
+    showPassword: "Show password",
+    hidePassword: "Hide password",
+    haveAccount: "Already have an account?",
+    passwordRules:
+      "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
+    checklistTitle: "Your password",
+
+    // Verification code
+    verifyTitle: "Check your inbox and enter verification code",
+    verifySent: "We have sent a verification code to your email address.",
+    verifySentTo: "It went to {destination}.",
+    verifyEnterSignup: "Enter the code to verify your account.",
+    verifyEnterReset: "Enter the code to reset your password.",
+    verifyExpires: "This code will expire in {minutes} minutes.",
+    verifyCode: "Verification code",
+    verifyCodeHint: "6 digits",
+    verifySubmit: "Verify",
+    resetCodeSubmit: "Continue",
+    noCode: "Didn't receive a code?",
+    sendNewCode: "Send new Code",
+    newCodeIn: "You can ask for a new code in {time}.",
+    newCodeSent: "We have sent a new code. It replaces the previous one.",
+    noPending: "Start by creating an account or asking to reset your password.",
+
+    // Success
+    welcomeTitle: "You have successfully created your account",
+    welcomeText: "From now on you can download videos from our website",
+    newsletterTitle: "Subscribe to our newsletter",
+    newsletterText:
+      "If you would also like to subscribe to the newsletter and receive our latest updates, click on the button below.",
+    subscribe: "Subscribe",
+    subscribed: "You have subscribed to our newsletter.",
+    browseVideos: "Browse the videos",
+    loginToSubscribe: "Log in to subscribe to the newsletter.",
+
+    // Log in
+    loginTitle: "Log in",
+    loginSubmit: "Log in",
+    forgotPassword: "Forgot your password?",
+    noAccount: "No account yet?",
+    enterCodeInstead: "Enter the verification code",
+    loggedIn: "You are logged in.",
+    loggedOut: "You have logged out.",
+    loggedOutEverywhere: "You have logged out on every device.",
+    loginToDownload: "Log in to download videos.",
+    loginToContinue: "Log in to continue.",
+
+    // Reset password
+    resetTitle: "Reset password",
+    resetText: "Enter the email address you registered with and we will send you a code to reset your password.",
+    resetSubmit: "Reset password",
+    newPasswordTitle: "Create a new password",
+    newPassword: "New password",
+    newPasswordSubmit: "Save the new password",
+    updatedTitle: "Your password has been updated",
+    updatedText: "Click the button to return to the page you were on and log in with your new password.",
+    updatedButton: "Return and log in",
+    codeAgain: "Enter the code again, or ask for a new one.",
+
+    // Videos
+    videosTitle: "Videos",
+    search: "Search titles",
+    searchSubmit: "Search",
+    clearSearch: "Clear",
+    perPage: "Videos per page",
+    previousPage: "Previous page",
+    nextPage: "Next page",
+    pageN: "Page {n}",
+    pages: "Pages",
+    resultsFor: "Results for “{q}”",
+    noVideos: "No videos match your search.",
+    noVideosAtAll: "There are no videos yet.",
+    loading: "Loading…",
+    published: "Published {date}",
+    duration: "Duration {duration}",
+    videoLanguage: "Language: {language}",
+    readMore: "Read more",
+    downloads: "Downloads",
+    download: "Download {label}",
+    downloadFull: "Download {label} of “{title}”",
+    downloadStarted: "Your download of {filename} ({size}) has started.",
+    downloadLinkNote: "If it does not start, use this link: {filename}",
+    langNames: { en: "English", fr: "French" },
+
+    // Account
+    accountTitle: "Your account",
+    accountEmail: "Email address",
+    accountSince: "Member since {date}",
+    accountLanguage: "Language",
+    accountLanguageHelp: "Language of this site and of our emails to you",
+    save: "Save",
+    languageSaved: "Your language has been saved.",
+    newsletterSection: "Newsletter",
+    newsletterOn: "You are subscribed to our newsletter.",
+    newsletterOff: "You are not subscribed to our newsletter.",
+    unsubscribe: "Unsubscribe",
+    unsubscribed: "You have unsubscribed from our newsletter.",
+    sessionsSection: "Sessions",
+    sessionsText: "Log out here, or on every device where you are logged in.",
+    logout: "Log out",
+    logoutEverywhere: "Log out everywhere",
+    deleteSection: "Delete account",
+    deleteText: "Your account and its data will be deleted. This cannot be undone. Enter your password to confirm.",
+    deleteSubmit: "Delete my account",
+    deleted: "Your account has been deleted.",
+
+    // Password checklist (the API's rule ids, portal/passwords.py RULE_IDS)
+    rules: {
+      minLength: "At least 12 characters",
+      maxLength: "At most 128 characters",
+      noWhitespace: "No spaces",
+      noControlCharacters: "No invisible or control characters",
+      uppercase: "An uppercase letter",
+      lowercase: "A lowercase letter",
+      digit: "A number",
+      symbol: "A symbol",
+      common: "Not a commonly used password",
+      containsEmail: "Does not contain the first part of your email address",
+    },
+    ruleMet: "done",
+    ruleUnmet: "not yet",
+    ruleUnknown: "checked when you send it",
+    unknownRule: "The password breaks a rule: {rule}",
+    rulesNotMet: "Not met yet: {rules}.",
+
+    // Errors: one per code of the API's vocabulary, and the client's own
+    errors: {
+      InvalidParameter: "Some of the information is not valid. Check the fields marked below.",
+      InvalidPassword:
+        "The password must be at least 12 characters long, no spaces, include upper/lowercase letters, numbers and symbols.",
+      CodeMismatch: "The verification code is not correct.",
+      ExpiredCode: "This code has expired or is no longer valid. Ask for a new code.",
+      TooManyFailedAttempts: "Too many wrong codes were entered. Ask for a new code.",
+      NotAuthorized: "Incorrect email address or password.",
+      SessionEnded: "Your session has ended. Please log in again.",
+      UserNotConfirmed: "Please verify your email address first.",
+      PasswordResetRequired: "A password reset is required for this account. Use “Reset password” to choose a new one.",
+      AliasExists: "Another account already uses this email address.",
+      NotFound: "We could not find what you asked for.",
+      MethodNotAllowed: "The request could not be processed. Please reload the page and try again.",
+      RequestTooLarge: "What you sent is too long. Please shorten it and try again.",
+      UnsupportedMediaType: "The request could not be processed. Please reload the page and try again.",
+      LimitExceeded: "Too many requests. Please wait before trying again.",
+      InternalError: "Something went wrong on our side. Please try again.",
+      ServiceUnavailable: "The service is busy or unavailable. Please try again shortly.",
+      NetworkError: "We could not reach the service. Check your connection and try again.",
+      WrongPassword: "The password is not correct.",
+    },
+    attemptsLeft: { one: "You have 1 attempt left.", other: "You have {n} attempts left." },
+    retryIn: "You can try again in {time}.",
+    retryNow: "You can try again now.",
+    fields: {
+      email: "Enter a valid email address.",
+      code: "Enter the 6-digit code from the email.",
+      password: "Enter your password.",
+      newPassword: "Enter a new password.",
+      q: "Shorten the search to at most 200 characters.",
+      other: "Check this field.",
+    },
+    required: "This field is required.",
+  },
+
+  fr: {
+    brand: "COMPTE MULTIMÉDIA DE L'OTAN",
+    tagline: "Accédez gratuitement aux vidéos de qualité broadcast de l'OTAN",
+    skip: "Aller au contenu",
+    siteTitle: "Multimédia OTAN",
+    navVideos: "Vidéos",
+    navAccount: "Compte",
+    navLogin: "Se connecter",
+    navRegister: "S'inscrire",
+    navMenu: "Menu principal",
+    switchLanguage: "English",
+    switchLanguageLabel: "Read this site in English",
+    close: "Fermer",
+    working: "Veuillez patienter…",
+
+    registerTitle: "Créer un compte",
+    registerSubmit: "Créer un compte",
+    email: "Adresse e-mail",
+    password: "Mot de passe",
+    showPassword: "Afficher le mot de passe",
+    hidePassword: "Masquer le mot de passe",
+    haveAccount: "Vous avez déjà un compte\u00a0?",
+    passwordRules:
+      "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
+    checklistTitle: "Votre mot de passe",
+
+    verifyTitle: "Consultez votre boîte de réception et saisissez le code de vérification",
+    verifySent: "Nous vous avons envoyé un code de vérification à votre adresse e-mail.",
+    verifySentTo: "Il a été envoyé à {destination}.",
+    verifyEnterSignup: "Saisissez ce code pour vérifier votre compte.",
+    verifyEnterReset: "Saisissez ce code pour réinitialiser votre mot de passe.",
+    verifyExpires: "Ce code expirera dans {minutes}\u00a0minutes.",
+    verifyCode: "Code de vérification",
+    verifyCodeHint: "6 chiffres",
+    verifySubmit: "Vérifier",
+    resetCodeSubmit: "Continuer",
+    noCode: "Vous n'avez pas reçu de code\u00a0?",
+    sendNewCode: "Envoyer un nouveau code",
+    newCodeIn: "Vous pourrez demander un nouveau code dans {time}.",
+    newCodeSent: "Nous avons envoyé un nouveau code. Il remplace le précédent.",
+    noPending: "Commencez par créer un compte ou par demander à réinitialiser votre mot de passe.",
+
+    welcomeTitle: "Votre compte a bien été créé",
+    welcomeText: "Vous pouvez désormais télécharger des vidéos depuis notre site",
+    newsletterTitle: "Abonnez-vous à notre lettre d'information",
+    newsletterText:
+      "Si vous souhaitez également vous abonner à la lettre d'information et recevoir nos dernières nouvelles, cliquez sur le bouton ci-dessous.",
+    subscribe: "S'abonner",
+    subscribed: "Vous êtes abonné(e) à notre lettre d'information.",
+    browseVideos: "Parcourir les vidéos",
+    loginToSubscribe: "Connectez-vous pour vous abonner à la lettre d'information.",
+
+    loginTitle: "Se connecter",
+    loginSubmit: "Se connecter",
+    forgotPassword: "Mot de passe oublié\u00a0?",
+    noAccount: "Pas encore de compte\u00a0?",
+    enterCodeInstead: "Saisir le code de vérification",
+    loggedIn: "Vous êtes connecté(e).",
+    loggedOut: "Vous êtes déconnecté(e).",
+    loggedOutEverywhere: "Vous êtes déconnecté(e) sur tous vos appareils.",
+    loginToDownload: "Connectez-vous pour télécharger des vidéos.",
+    loginToContinue: "Connectez-vous pour continuer.",
+
+    resetTitle: "Réinitialiser le mot de passe",
+    resetText:
+      "Saisissez l'adresse e-mail avec laquelle vous vous êtes inscrit(e) et nous vous enverrons un code pour réinitialiser votre mot de passe.",
+    resetSubmit: "Réinitialiser le mot de passe",
+    newPasswordTitle: "Créer un nouveau mot de passe",
+    newPassword: "Nouveau mot de passe",
+    newPasswordSubmit: "Enregistrer le nouveau mot de passe",
+    updatedTitle: "Votre mot de passe a été mis à jour",
+    updatedText:
+      "Cliquez sur le bouton pour revenir à la page où vous étiez et vous connecter avec votre nouveau mot de passe.",
+    updatedButton: "Revenir et se connecter",
+    codeAgain: "Saisissez de nouveau le code, ou demandez-en un nouveau.",
+
+    videosTitle: "Vidéos",
+    search: "Rechercher dans les titres",
+    searchSubmit: "Rechercher",
+    clearSearch: "Effacer",
+    perPage: "Vidéos par page",
+    previousPage: "Page précédente",
+    nextPage: "Page suivante",
+    pageN: "Page {n}",
+    pages: "Pages",
+    resultsFor: "Résultats pour «\u00a0{q}\u00a0»",
+    noVideos: "Aucune vidéo ne correspond à votre recherche.",
+    noVideosAtAll: "Il n'y a pas encore de vidéo.",
+    loading: "Chargement…",
+    published: "Publiée le {date}",
+    duration: "Durée\u00a0: {duration}",
+    videoLanguage: "Langue\u00a0: {language}",
+    readMore: "Lire la suite",
+    downloads: "Téléchargements",
+    download: "Télécharger {label}",
+    downloadFull: "Télécharger {label} de «\u00a0{title}\u00a0»",
+    downloadStarted: "Le téléchargement de {filename} ({size}) a commencé.",
+    downloadLinkNote: "S'il ne démarre pas, utilisez ce lien\u00a0: {filename}",
+    langNames: { en: "anglais", fr: "français" },
+
+    accountTitle: "Votre compte",
+    accountEmail: "Adresse e-mail",
+    accountSince: "Membre depuis le {date}",
+    accountLanguage: "Langue",
+    accountLanguageHelp: "Langue de ce site et de nos e-mails",
+    save: "Enregistrer",
+    languageSaved: "Votre langue a été enregistrée.",
+    newsletterSection: "Lettre d'information",
+    newsletterOn: "Vous êtes abonné(e) à notre lettre d'information.",
+    newsletterOff: "Vous n'êtes pas abonné(e) à notre lettre d'information.",
+    unsubscribe: "Se désabonner",
+    unsubscribed: "Vous êtes désabonné(e) de notre lettre d'information.",
+    sessionsSection: "Sessions",
+    sessionsText: "Déconnectez-vous ici, ou sur tous les appareils où vous êtes connecté(e).",
+    logout: "Se déconnecter",
+    logoutEverywhere: "Se déconnecter partout",
+    deleteSection: "Supprimer le compte",
+    deleteText:
+      "Votre compte et ses données seront supprimés. C'est définitif. Saisissez votre mot de passe pour confirmer.",
+    deleteSubmit: "Supprimer mon compte",
+    deleted: "Votre compte a été supprimé.",
+
+    rules: {
+      minLength: "Au moins 12 caractères",
+      maxLength: "Au plus 128 caractères",
+      noWhitespace: "Sans espace",
+      noControlCharacters: "Sans caractère invisible ni de contrôle",
+      uppercase: "Une lettre majuscule",
+      lowercase: "Une lettre minuscule",
+      digit: "Un chiffre",
+      symbol: "Un symbole",
+      common: "Pas un mot de passe courant",
+      containsEmail: "Ne contient pas la première partie de votre adresse e-mail",
+    },
+    ruleMet: "fait",
+    ruleUnmet: "pas encore",
+    ruleUnknown: "vérifié à l'envoi",
+    unknownRule: "Le mot de passe ne respecte pas une règle\u00a0: {rule}",
+    rulesNotMet: "Règles non respectées\u00a0: {rules}.",
+
+    errors: {
+      InvalidParameter: "Certaines informations ne sont pas valides. Vérifiez les champs signalés ci-dessous.",
+      InvalidPassword:
+        "Le mot de passe doit comporter au moins 12 caractères, sans espace, et inclure des majuscules, des minuscules, des chiffres et des symboles.",
+      CodeMismatch: "Le code de vérification est incorrect.",
+      ExpiredCode: "Ce code a expiré ou n'est plus valide. Demandez un nouveau code.",
+      TooManyFailedAttempts: "Trop de codes erronés ont été saisis. Demandez un nouveau code.",
+      NotAuthorized: "Adresse e-mail ou mot de passe incorrect.",
+      SessionEnded: "Votre session a pris fin. Veuillez vous reconnecter.",
+      UserNotConfirmed: "Veuillez d'abord vérifier votre adresse e-mail.",
+      PasswordResetRequired:
+        "Une réinitialisation du mot de passe est nécessaire pour ce compte. Utilisez «\u00a0Réinitialiser le mot de passe\u00a0» pour en choisir un nouveau.",
+      AliasExists: "Un autre compte utilise déjà cette adresse e-mail.",
+      NotFound: "Nous n'avons pas trouvé ce que vous cherchez.",
+      MethodNotAllowed: "La demande n'a pas pu être traitée. Rechargez la page et réessayez.",
+      RequestTooLarge: "Ce que vous avez envoyé est trop long. Raccourcissez-le et réessayez.",
+      UnsupportedMediaType: "La demande n'a pas pu être traitée. Rechargez la page et réessayez.",
+      LimitExceeded: "Trop de demandes. Veuillez patienter avant de réessayer.",
+      InternalError: "Une erreur s'est produite de notre côté. Veuillez réessayer.",
+      ServiceUnavailable: "Le service est occupé ou indisponible. Veuillez réessayer dans un instant.",
+      NetworkError: "Impossible de joindre le service. Vérifiez votre connexion et réessayez.",
+      WrongPassword: "Le mot de passe est incorrect.",
+    },
+    attemptsLeft: { one: "Il vous reste 1 essai.", other: "Il vous reste {n} essais." },
+    retryIn: "Vous pourrez réessayer dans {time}.",
+    retryNow: "Vous pouvez réessayer maintenant.",
+    fields: {
+      email: "Saisissez une adresse e-mail valide.",
+      code: "Saisissez le code à 6 chiffres reçu par e-mail.",
+      password: "Saisissez votre mot de passe.",
+      newPassword: "Saisissez un nouveau mot de passe.",
+      q: "Raccourcissez la recherche à 200 caractères au plus.",
+      other: "Vérifiez ce champ.",
+    },
+    required: "Ce champ est obligatoire.",
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+const STORAGE_KEY = "portal.language";
+let current = initialLanguage();
+
+function initialLanguage() {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    // Storage can be off (privacy settings): fall back to the browser's language.
+  }
+  if (LANGUAGES.includes(saved)) return saved;
+  const preferred = (navigator.languages || [navigator.language || "en"]).map((l) => l.slice(0, 2).toLowerCase());
+  return preferred.find((l) => LANGUAGES.includes(l)) || "en";
+}
+
+export function language() {
+  return current;
+}
+
+export function setLanguage(lang) {
+  if (!LANGUAGES.includes(lang)) return;
+  current = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not remembered then; the page still switches.
+  }
+  document.documentElement.lang = lang;
+}
+
+/** The string at a dotted key ("errors.CodeMismatch"), with {name} placeholders filled. */
+export function t(key, vars = {}) {
+  let value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), STRINGS[current]);
+  if (value === undefined)
+    value = key.split(".").reduce((node, part) => (node == null ? undefined : node[part]), STRINGS.en);
+  if (typeof value !== "string") return value === undefined ? key : value;
+  return value.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+}
+
+/** A plural form ({one, other}) chosen for n in the current language. */
+export function plural(key, n) {
+  const forms = t(key);
+  const form = new Intl.PluralRules(current).select(n);
+  return (forms[form] || forms.other).replace("{n}", String(n));
+}
+
+export function formatDate(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+    date,
+  );
+}
+
+export function formatSize(bytes) {
+  const units = current === "fr" ? ["o", "Ko", "Mo", "Go"] : ["B", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const number = new Intl.NumberFormat(current, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
+  return `${number}\u00a0${units[unit]}`;
+}
+
+/** Seconds as m:ss, or h:mm:ss from an hour up. */
+export function formatCountdown(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+export function formatDuration(seconds) {
+  return formatCountdown(seconds);
+}
