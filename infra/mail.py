@@ -1,7 +1,10 @@
 """SES: the sending domain identity, its configuration set, and bounce/complaint feedback.
 
 SES publishes bounces and complaints to an SNS topic; the `mail_events` function subscribed to
-it marks the address suppressed, so the runtime stops sending to it.
+it records the address as suppressed (EMAIL#<address>/SUPPRESSED, with the reason, for ops and
+auditors). What stops further mail is SES itself: the configuration set every send names puts
+bouncing and complaining addresses on the suppression list and drops mail to them. The sending
+code does not yet read the record (a possible refinement: skip the send and say so in the audit).
 """
 
 from __future__ import annotations
