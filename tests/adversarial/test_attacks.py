@@ -130,25 +130,34 @@ def iqr(samples: list[float]) -> float:
 def test_response_times_do_not_tell_an_account_from_none(api, aws, people, route):
     """100 interleaved tries each; the medians differ by less than the spread (IQR) of either sample.
 
+    A leak is systematic and shows in every measurement; a busy machine (CI shares 2 cores) can
+    push one measurement over by chance. So up to three independent measurements are taken and
+    the route fails only if every one of them tells the addresses apart.
     In-process on moto: SES and DynamoDB answer far faster here than in AWS (docs/adversarial.md).
     """
     known_email = people["unconfirmed"] if route in ("resend", "verify") else people["confirmed"]
-    timings: dict[str, list[float]] = {"known": [], "unknown": []}
-    with time_machine.travel("2030-01-01 00:00:00", tick=False) as clock:
-        for i in range(100):
-            clock.shift(3600)  # a fresh hour: the send limits and the sign-in backoff are out of the way
-            order = [("known", known_email), ("unknown", f"nobody{i}@example.org")]
-            for label, email in order if i % 2 else reversed(order):
-                if route in ("verify", "reset"):
-                    (api.resend if route == "verify" else api.forgot)(email)
-                request = attempts(api, aws, route, email, i)
-                start = time.perf_counter()
-                result = request()
-                timings[label].append(time.perf_counter() - start)
-                assert 400 <= result.status < 500 or result.status == 202, result.body
-    known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
-    # "Less than the spread of either": within the interquartile range of one of the two samples.
-    assert abs(known - unknown) < max(iqr(timings["known"]), iqr(timings["unknown"])), (route, known, unknown, timings)
+    rounds = []
+    for attempt in range(3):
+        timings: dict[str, list[float]] = {"known": [], "unknown": []}
+        with time_machine.travel(f"{2030 + attempt}-01-01 00:00:00", tick=False) as clock:
+            for i in range(100):
+                clock.shift(3600)  # a fresh hour: the send limits and the sign-in backoff are out of the way
+                order = [("known", known_email), ("unknown", f"nobody{attempt}.{i}@example.org")]
+                for label, email in order if i % 2 else reversed(order):
+                    if route in ("verify", "reset"):
+                        (api.resend if route == "verify" else api.forgot)(email)
+                    request = attempts(api, aws, route, email, i)
+                    start = time.perf_counter()
+                    result = request()
+                    timings[label].append(time.perf_counter() - start)
+                    assert 400 <= result.status < 500 or result.status == 202, result.body
+        known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
+        spread = max(iqr(timings["known"]), iqr(timings["unknown"]))
+        rounds.append((known, unknown, spread))
+        # "Less than the spread of either": within the interquartile range of one of the two samples.
+        if abs(known - unknown) < spread:
+            return
+    pytest.fail(f"{route}: every measurement tells the addresses apart (median known, unknown, spread): {rounds}")
 
 
 # -- input limits -------------------------------------------------------------------------------
