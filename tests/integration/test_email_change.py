@@ -114,13 +114,16 @@ def test_the_move_itself_is_conditional_on_the_new_address_being_free(api, aws):
     """Another account taking the address between the read and the write: the transaction alone refuses."""
     from dataclasses import replace
 
+    import jwt
     import pytest
 
     from portal import runtime
     from portal.store import Conflict
 
     api.confirmed_account(ANN)
-    assert change(api, api.tokens(ANN)["accessToken"], NEW).status == 202
+    access = api.tokens(ANN)["accessToken"]
+    assert change(api, access, NEW).status == 202
+    session_id = jwt.decode(access, options={"verify_signature": False})["sid"]
     store = runtime.store()
     ann = store.load_address(ANN).user
     record = store.load_address(NEW).email_changes[ann.sub]
@@ -128,7 +131,39 @@ def test_the_move_itself_is_conditional_on_the_new_address_being_free(api, aws):
     store.import_user(rival)  # wins the address first
 
     with pytest.raises(Conflict):
-        store.move_account(ann, replace(ann, username=NEW, email=NEW, pending_email=None), record)
+        store.move_account(ann, replace(ann, username=NEW, email=NEW, pending_email=None), record, session_id)
     assert store.load_address(NEW).user.sub == rival.sub
     assert store.load_address(ANN).user.sub == ann.sub
     assert store.load_address(NEW).email_changes[ann.sub].spent is False  # nothing of the move was written
+    assert store.load_session(session_id).username == ANN  # nor the session's move
+
+
+def test_a_retry_after_the_move_ends_the_other_sessions_only_with_the_same_code(api, aws):
+    """The move is stored, then the request fails before the other sessions end (as if the
+    function stopped there): the retry with the same code finishes; another code does not."""
+    from dataclasses import replace
+
+    import jwt
+
+    from portal import runtime
+
+    api.confirmed_account(ANN)
+    mine, other = api.tokens(ANN), api.tokens(ANN)
+    assert change(api, mine["accessToken"], NEW).status == 202
+    code = aws.last_code(NEW)
+    store = runtime.store()
+    ann = store.load_address(ANN).user
+    record = store.load_address(NEW).email_changes[ann.sub]
+    moved = replace(ann, username=NEW, email=NEW, pending_email=None, email_verified=True, session_epoch=ann.session_epoch + 1)
+    session_id = jwt.decode(mine["accessToken"], options={"verify_signature": False})["sid"]
+    store.move_account(ann, moved, record, session_id)
+    assert api.authorize(other["accessToken"]) is not None  # not ended yet: the failed attempt stopped
+
+    wrong = confirm(api, mine["accessToken"], "000000" if code != "000000" else "111111")
+    assert wrong.status == 401
+    assert api.authorize(other["accessToken"]) is not None
+
+    retried = confirm(api, mine["accessToken"], code)
+    assert retried.status == 200 and retried.body["email"] == NEW
+    assert api.authorize(other["accessToken"]) is None
+    assert api.refresh(mine["refreshToken"]).status == 200  # this session followed the account

@@ -361,10 +361,12 @@ class Auth(CodeSteps):
         raise ServiceUnavailable()
 
     def verify_email_change(self, principal: Principal, code: str) -> User:
-        """The code from the new address moves the account there (if still free); this session
-        follows it, the account's other sessions end, and the old address gets a notice."""
+        """The code from the new address moves the account there (if still free) with this
+        session; the old address gets a notice and the account's other sessions end."""
         for _ in range(RACE_RETRIES):
-            user = self._current_user(principal)
+            user = self._store.load_address(principal.username).user
+            if user is None or user.sub != principal.sub:
+                return self._finish_email_change(principal, code)
             if not user.pending_email:
                 audit("code_expired", address=user.username, sub=user.sub, purpose=Purpose.CHANGE_EMAIL)
                 raise ExpiredCode()
@@ -394,21 +396,40 @@ class Auth(CodeSteps):
                 session_epoch=user.session_epoch + 1,
             )
             try:
-                self._store.move_account(user, moved, record)
+                self._store.move_account(user, moved, record, principal.session_id)
             except Conflict:
                 if self._store.load_address(new_username).user is not None:
                     audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
                     raise AliasExists() from None
-                continue
-            try:
-                self._store.move_session(principal.session_id, new_username, moved.session_epoch)
-            except Conflict:
-                pass  # this session was ended meanwhile: it stays ended
-            self._end_sessions(moved, keep=principal.session_id, bump=False)
+                session = self._store.load_session(principal.session_id)
+                if session is None or not session.usable(int(self._clock())):
+                    raise NotAuthorized(SESSION_ENDED) from None
+                continue  # the account changed meanwhile: judge again
             audit("email_changed", address=new_username, sub=user.sub, previous=mask(user.email))
             self._notify(emails.render("email_changed", user.language, user.email), user.username, user.sub)
+            self._end_sessions(moved, keep=principal.session_id, bump=False)
             return moved
         raise ServiceUnavailable()
+
+    def _finish_email_change(self, principal: Principal, code: str) -> User:
+        """No account at the token's address any more. If it moved with this session (the same
+        code, now spent, says this is a retry after a failure that followed the move), end the
+        other sessions, which the failed attempt may not have done; otherwise the session is over."""
+        session = self._store.load_session(principal.session_id)
+        if session is None or session.sub != principal.sub or not session.usable(int(self._clock())):
+            raise NotAuthorized(SESSION_ENDED)
+        state = self._store.load_address(session.username)
+        user = state.user
+        record = state.email_changes.get(principal.sub)
+        if (
+            user is None
+            or user.sub != principal.sub
+            or session.username == principal.username
+            or self._judge(record, bound(user.username, user.sub), code) is not Outcome.SPENT_MATCH
+        ):
+            raise NotAuthorized(SESSION_ENDED)
+        self._end_sessions(user, keep=principal.session_id, bump=False)
+        return user
 
     # -- routes: passwords ---------------------------------------------------------------------
 
@@ -438,7 +459,9 @@ class Auth(CodeSteps):
             except Conflict:
                 continue
             audit("reset_requested", address=username, sub=user.sub if user else None, sent=kind)
-            if mail is not None:
+            if mail is None:
+                self._as_long_as_a_send()
+            else:
                 assert user is not None
                 self._send(mail, username, sends, now, sub=user.sub)
             return Delivery(mask(email))

@@ -126,6 +126,7 @@ class Signup(CodeSteps):
                 continue
             if mail is None:
                 audit("resend_without_account", address=username, sub=user.sub if user else None)
+                self._as_long_as_a_send()
             else:
                 assert user is not None
                 self._send(mail, username, sends, now, sub=user.sub)

@@ -7,7 +7,9 @@ five tries, 30 minutes) and an unknown address behaves like a known one.
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -30,6 +32,28 @@ CODE_MAILS = frozenset({"verify_email", "reset_password"})
 
 class Mailer(Protocol):
     def send(self, mail: Mail) -> None: ...
+
+
+class SendTimes:
+    """How long this process's recent mail sends took. A branch that sends nothing (resend or
+    "forgot" for an address without an account) waits one of these durations, drawn at random,
+    so that both answers take equally long: their timing distributions match, not only a mean."""
+
+    # Until this process has sent a mail: a guess at building the message and SES answering.
+    FIRST_GUESS_SECONDS = 0.05
+
+    def __init__(self, window: int = 32) -> None:
+        self._recent: deque[float] = deque(maxlen=window)
+
+    def record(self, seconds: float) -> None:
+        self._recent.append(seconds)
+
+    def draw(self) -> float:
+        return secrets.choice(self._recent) if self._recent else self.FIRST_GUESS_SECONDS
+
+
+# One per process: every route of a function shares what its sends took.
+SEND_TIMES = SendTimes()
 
 
 class CodeSteps:
@@ -96,9 +120,18 @@ class CodeSteps:
         key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None
         return codes.check(record, key, username, submitted, int(self._clock()))
 
+    def _deliver(self, mail: Mail) -> None:
+        started = time.perf_counter()
+        self._mailer().send(mail)
+        SEND_TIMES.record(time.perf_counter() - started)
+
+    def _as_long_as_a_send(self) -> None:
+        """In place of a mail that is not sent: the answer must not come sooner (no enumeration)."""
+        time.sleep(SEND_TIMES.draw())
+
     def _send(self, mail: Mail, username: str, sends: SendLog, now: int, sub: str | None) -> None:
         try:
-            self._mailer().send(mail)
+            self._deliver(mail)
         except DependencyFailure:
             audit("mail_failed", address=username, sub=sub, kind=mail.kind)
             try:
@@ -111,7 +144,7 @@ class CodeSteps:
     def _notify(self, mail: Mail, username: str, sub: str | None) -> None:
         """A notice after a change that already happened: a mail failure must not undo or fail it."""
         try:
-            self._mailer().send(mail)
+            self._deliver(mail)
         except DependencyFailure:
             audit("mail_failed", address=username, sub=sub, kind=mail.kind)
             return

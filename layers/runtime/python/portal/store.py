@@ -535,10 +535,13 @@ class Store:
                 ]
             )
 
-    def move_account(self, user: User, moved: User, code: CodeRecord) -> None:
+    def move_account(self, user: User, moved: User, code: CodeRecord, session_id: str) -> None:
         """The account item moves to its new address key in one transaction: Put under the new
         address only if no account is there (two accounts racing for one address: one wins), the
-        code spent, and the old item deleted only if it is still this account with this pending change."""
+        code spent, the old item deleted only if it is still this account with this pending change,
+        and the caller's session carried over (address and epoch follow), only while it is live.
+        The session moves in the same transaction so that a retry after a later failure finds
+        the account through it (auth.verify_email_change)."""
         with _aws_call():
             self._db.transact_write_items(
                 TransactItems=[
@@ -565,19 +568,25 @@ class Store:
                             },
                         }
                     },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": _key(session_pk(session_id), SESSION_SK),
+                            "UpdateExpression": "SET #username = :username, #epoch = :epoch",
+                            "ConditionExpression": "attribute_exists(#pk) AND #revoked = :false AND #sub = :sub",
+                            "ExpressionAttributeNames": {
+                                "#username": "username", "#epoch": "epoch", "#pk": tables.PARTITION_KEY,
+                                "#revoked": "revoked", "#sub": "sub",
+                            },
+                            "ExpressionAttributeValues": {
+                                ":username": {"S": moved.username},
+                                ":epoch": {"N": str(moved.session_epoch)},
+                                ":false": {"BOOL": False},
+                                ":sub": {"S": user.sub},
+                            },
+                        }
+                    },
                 ]
-            )
-
-    def move_session(self, session_id: str, username: str, epoch: int) -> None:
-        """Carry the caller's session over an email change: its address and epoch follow the account."""
-        with _aws_call():
-            self._db.update_item(
-                TableName=self._table,
-                Key=_key(session_pk(session_id), SESSION_SK),
-                UpdateExpression="SET #username = :username, #epoch = :epoch",
-                ConditionExpression="attribute_exists(#pk) AND #revoked = :false",
-                ExpressionAttributeNames={"#username": "username", "#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
-                ExpressionAttributeValues={":username": {"S": username}, ":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
             )
 
     # -- operators ---------------------------------------------------------------------------
