@@ -77,8 +77,7 @@ def hashing() -> dict[str, Any]:
     from portal.passwords import PasswordHasher
     from portal.settings import Settings
 
-    defaults = Settings.model_fields
-    m, t, p = (defaults[f].default for f in ("argon2_memory_kib", "argon2_time_cost", "argon2_parallelism"))
+    m, t, p = (Settings.default(f) for f in ("argon2_memory_kib", "argon2_time_cost", "argon2_parallelism"))
     hasher = PasswordHasher(m, t, p)
     hash_ms, verify_ms = [], []
     stored = hasher.hash("Correct-Horse-Battery-9")

@@ -61,15 +61,29 @@ def dependencies_dir() -> Path:
     built = ROOT / "layers" / "dependencies" / "build" / "python"
     if built.is_dir():
         return built
-    target = TMP / "python3.13"
-    if not (target / "pydantic").is_dir():
-        import tomllib
+    return _install(TMP / "python3.13", *_project_dependencies(), "boto3")
 
-        deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+def runtime_provided() -> Path:
+    """boto3 as the Lambda runtime provides it (the layer does not carry it): the version locked here."""
+    from importlib.metadata import version
+
+    return _install(TMP / "boto3-3.13", f"boto3=={version('boto3')}")
+
+
+def _project_dependencies() -> list[str]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def _install(target: Path, *requirements: str) -> Path:
+    if not (target / ".installed").is_file():
         subprocess.run(
-            [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", PYTHON313, "--target", str(target), *deps, "boto3"],
+            [PYTHON313, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--root-user-action=ignore", "--target", str(target), *requirements],
             check=True,
         )
+        (target / ".installed").touch()
     return target
 
 
@@ -84,8 +98,12 @@ def ship() -> list[Path]:
     functions.mkdir()
     for route in (*ROUTES, AUTHORIZER):
         shutil.copy(ROOT / "functions" / f"{route.module}.py", functions)
-    subprocess.run([PYTHON313, "-m", "compileall", "-q", "-j", "0", str(deps), str(runtime), str(functions)], check=False, capture_output=True)
-    return [functions, runtime, deps]
+    provided = runtime_provided()
+    subprocess.run(
+        [PYTHON313, "-m", "compileall", "-q", "-j", "0", str(deps), str(provided), str(runtime), str(functions)],
+        check=False, capture_output=True,
+    )
+    return [functions, runtime, deps, provided]
 
 
 def deployed_env(python_path: list[Path]) -> dict[str, str]:

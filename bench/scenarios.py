@@ -82,6 +82,24 @@ def _reset_asked(api: Api) -> None:
         assert api.forgot(ANN).status == 202
 
 
+NEW_ADDRESS = "ann.new@example.org"
+
+
+def _changing_email(api: Api) -> dict[str, Any]:
+    """Signed in, with a change of address asked: the code went to the new address."""
+    state = _signed_in(api)
+    asked = api.call("account_email_change", {"newEmail": NEW_ADDRESS, "password": STRONG_PASSWORD}, principal=state["principal"])
+    assert asked.status == 202, asked.body
+    return state
+
+
+def _downloaded(api: Api) -> dict[str, Any]:
+    state = _catalogue_and_signed_in(api)
+    got = api.call("videos_download", {"rendition": "full_hd"}, principal=state["principal"], path_params={"videoId": VIDEO})
+    assert got.status == 200, got.body
+    return state
+
+
 def _wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
@@ -130,4 +148,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("newsletter_unsubscribe_page", "valid token", _subscribed, lambda api, token: {"query": {"token": token}, "body": None}, 200),
     Scenario("newsletter_unsubscribe", "valid token", _subscribed, lambda api, token: {"query": {"token": token}}, 200),
     Scenario("newsletter_unsubscribe", "tampered token", _subscribed, lambda api, token: {"query": {"token": token[:-2] + "xx"}}, 400),
+    Scenario("account_email_change", "free address", _signed_in, _as(newEmail=NEW_ADDRESS, password=STRONG_PASSWORD), 202, hashes=True),
+    Scenario("account_email_change", "wrong password", _signed_in, _as(newEmail=NEW_ADDRESS, password=NEW_PASSWORD), 401, hashes=True),
+    Scenario("account_email_verify", "right code", _changing_email, lambda api, s: {"body": {"code": api.aws.last_code(NEW_ADDRESS)}, "principal": s["principal"]}, 200),
+    Scenario("account_email_verify", "wrong code", _changing_email, lambda api, s: {"body": {"code": _wrong(api.aws.last_code(NEW_ADDRESS))}, "principal": s["principal"]}, 400),
+    Scenario("account_downloads", "history", _downloaded, lambda api, s: {"principal": s["principal"], "body": None}, 200),
 )

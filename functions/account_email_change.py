@@ -7,6 +7,7 @@ from portal.models import CodeDelivery, EmailChangeRequest
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(EmailChangeRequest, response_model=CodeDelivery, status=202, errors=(AliasExists, LimitExceeded))

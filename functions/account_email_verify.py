@@ -11,6 +11,7 @@ from portal.models import Account, EmailChangeVerify
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(EmailChangeVerify, response_model=Account, errors=(AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts))

@@ -6,6 +6,7 @@ from portal.models import CodeDelivery, RegisterRequest
 from portal.web import Request, endpoint
 
 signup = runtime.signup()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(

@@ -9,6 +9,7 @@ from portal.models import NewsletterState, UnsubscribeQuery
 from portal.web import Request, endpoint
 
 newsletter = runtime.newsletter()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(query_model=UnsubscribeQuery, response_model=NewsletterState)

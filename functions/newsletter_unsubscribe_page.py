@@ -11,7 +11,8 @@ from portal import runtime
 from portal.models import UnsubscribeQuery
 from portal.web import Html, Request, endpoint
 
-newsletter = runtime.newsletter()
+links = runtime.unsubscribe_links()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -30,7 +31,7 @@ PAGE = """<!doctype html>
 
 @endpoint(query_model=UnsubscribeQuery, media_type="text/html")
 def handler(query: UnsubscribeQuery, request: Request) -> Html:
-    newsletter.check(query.token)
+    links.check(query.token)
     # Relative to this very URL, so it holds behind any API Gateway stage or custom domain prefix.
     action = f"?{urlencode({'token': query.token})}"
     return Html(PAGE.format(action=html.escape(action, quote=True)))

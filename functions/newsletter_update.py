@@ -6,6 +6,7 @@ from portal.models import NewsletterRequest, NewsletterState
 from portal.web import Request, endpoint
 
 newsletter = runtime.newsletter()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(NewsletterRequest, response_model=NewsletterState, errors=(NotAuthorized, UserNotConfirmed))

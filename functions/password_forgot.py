@@ -6,6 +6,7 @@ from portal.models import CodeDelivery, ForgotRequest
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(ForgotRequest, response_model=CodeDelivery, status=202, errors=(LimitExceeded,))

@@ -6,6 +6,7 @@ from portal.models import PasswordUpdated, ResetRequest
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
+runtime.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(

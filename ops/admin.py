@@ -321,10 +321,8 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
     from portal.signup import Signup
 
     store = Store(aws("dynamodb"), args.table)
-    defaults = Settings.model_fields
-
     def hasher() -> PasswordHasher:
-        return PasswordHasher(defaults["argon2_memory_kib"].default, defaults["argon2_time_cost"].default, defaults["argon2_parallelism"].default)
+        return PasswordHasher(*(Settings.default(f"argon2_{name}") for name in ("memory_kib", "time_cost", "parallelism")))
 
     def keyring() -> Any:
         if not args.keys_secret:

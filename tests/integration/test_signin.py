@@ -23,7 +23,7 @@ def ann(api):
 def keyring():
     from portal import runtime
 
-    return runtime.keyring()()
+    return runtime.keyring()
 
 
 def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from portal import addresses, emails
-from portal.settings import Settings
+from portal.settings import Settings, SettingsError
 
 
 def test_addresses_are_trimmed_and_compared_case_insensitively():
@@ -55,6 +54,25 @@ def test_settings_round_trip_through_the_environment():
     assert Settings.from_env(settings.to_env()) == settings
 
 
+REQUIRED = {"PORTAL_TABLE_NAME": "t", "PORTAL_KEYS_SECRET_ID": "k", "PORTAL_MAIL_SENDER": "a@b.c"}
+
+
 def test_settings_refuse_hashing_below_the_owasp_floor():
-    with pytest.raises(ValidationError):
-        Settings.from_env({"PORTAL_TABLE_NAME": "t", "PORTAL_KEYS_SECRET_ID": "k", "PORTAL_MAIL_SENDER": "a@b.c", "PORTAL_ARGON2_MEMORY_KIB": "4096"})
+    with pytest.raises(SettingsError, match="argon2_memory_kib"):
+        Settings.from_env({**REQUIRED, "PORTAL_ARGON2_MEMORY_KIB": "4096"})
+
+
+@pytest.mark.parametrize(
+    "override, problem",
+    [
+        ({"PORTAL_ACCESS_TOKEN_SECONDS": "3600"}, "access_token_seconds"),  # the 15-minute cap
+        ({"PORTAL_DOWNLOAD_URL_SECONDS": "ten"}, "DOWNLOAD_URL_SECONDS"),
+        ({"PORTAL_PUBLIC_API_URL": "https://api.example.org/"}, "public_api_url"),
+        ({"PORTAL_TOKEN_ISSUER": ""}, "token_issuer"),
+        ({"PORTAL_TABLE_NAME": None}, "table_name"),
+    ],
+)
+def test_settings_refuse_what_a_function_cannot_run_with(override, problem):
+    environ = {k: v for k, v in {**REQUIRED, **override}.items() if v is not None}
+    with pytest.raises(SettingsError, match=problem):
+        Settings.from_env(environ)

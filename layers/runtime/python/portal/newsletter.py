@@ -97,7 +97,36 @@ def _mac(key: bytes, sub: str, issued: int) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-class Newsletter:
+class UnsubscribeLinks:
+    """Signed unsubscribe links: issued into newsletter mail, checked by the unsubscribe routes.
+    Keys only: the page that asks before unsubscribing needs nothing else (no table client)."""
+
+    def __init__(self, keyring: Callable[[], Keyring], public_api_url: str | None, clock: Callable[[], float] = time.time) -> None:
+        self._keyring = keyring
+        self._public_api_url = public_api_url
+        self._clock = clock
+
+    def check(self, token: str) -> str:
+        """The sub a link's token was issued for; 400 InvalidParameter unless it verifies."""
+        match = _TOKEN.match(token)
+        key = self._keyring().key(LINK_KEY_PURPOSE, match.group(1)) if match else None
+        if match is None or key is None or not hmac.compare_digest(_mac(key, match.group(2), int(match.group(3))), match.group(4)):
+            audit("unsubscribe_token_rejected")
+            raise InvalidParameter("This unsubscribe link is not valid.", fields=[{"field": "token", "problem": "is not valid"}])
+        return match.group(2)
+
+    def token(self, sub: str) -> str:
+        kid, key = self._keyring().current(LINK_KEY_PURPOSE)
+        issued = int(self._clock())
+        return f"{kid}.{sub}.{issued}.{_mac(key, sub, issued)}"
+
+    def unsubscribe_url(self, sub: str) -> str:
+        if not self._public_api_url:
+            raise RuntimeError("PORTAL_PUBLIC_API_URL is not set: newsletter mail needs it for its unsubscribe link")
+        return f"{self._public_api_url}{UNSUBSCRIBE_PATH}?{urlencode({'token': self.token(sub)})}"
+
+
+class Newsletter(UnsubscribeLinks):
     def __init__(
         self,
         accounts: Accounts,
@@ -107,12 +136,10 @@ class Newsletter:
         public_api_url: str | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(keyring, public_api_url, clock)
         self._accounts = accounts
         self._subscriptions = subscriptions
         self._mailer = mailer
-        self._keyring = keyring
-        self._public_api_url = public_api_url
-        self._clock = clock
 
     # -- routes ------------------------------------------------------------------------------
 
@@ -142,15 +169,6 @@ class Newsletter:
             audit("newsletter_unsubscribed", address=user.username, sub=user.sub, via=source)
         return new
 
-    def check(self, token: str) -> str:
-        """The sub a link's token was issued for; 400 InvalidParameter unless it verifies."""
-        match = _TOKEN.match(token)
-        key = self._keyring().key(LINK_KEY_PURPOSE, match.group(1)) if match else None
-        if match is None or key is None or not hmac.compare_digest(_mac(key, match.group(2), int(match.group(3))), match.group(4)):
-            audit("unsubscribe_token_rejected")
-            raise InvalidParameter("This unsubscribe link is not valid.", fields=[{"field": "token", "problem": "is not valid"}])
-        return match.group(2)
-
     def unsubscribe(self, token: str) -> Subscription:
         """One-click unsubscribe: idempotent, and a link of a removed account changes nothing."""
         sub = self.check(token)
@@ -170,16 +188,6 @@ class Newsletter:
         return new
 
     # -- links and mail ----------------------------------------------------------------------
-
-    def token(self, sub: str) -> str:
-        kid, key = self._keyring().current(LINK_KEY_PURPOSE)
-        issued = int(self._clock())
-        return f"{kid}.{sub}.{issued}.{_mac(key, sub, issued)}"
-
-    def unsubscribe_url(self, sub: str) -> str:
-        if not self._public_api_url:
-            raise RuntimeError("PORTAL_PUBLIC_API_URL is not set: newsletter mail needs it for its unsubscribe link")
-        return f"{self._public_api_url}{UNSUBSCRIBE_PATH}?{urlencode({'token': self.token(sub)})}"
 
     def mail(self, kind: str, language: str, to: str, sub: str) -> Mail:
         """A newsletter email with its one-click unsubscribe link in the body and the headers."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
     from portal.media import S3Media
-    from portal.newsletter import Newsletter
+    from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.passwords import PasswordHasher
@@ -69,8 +69,21 @@ def mailer() -> SesMailer:
     return SesMailer(client("sesv2"), settings().mail_sender, settings().mail_configuration_set)
 
 
+def keyring() -> Keyring:
+    """The keys, from Secrets Manager (cached). Services get this function, not its result: the
+    Secrets Manager client and Powertools Parameters are built on the first use of a key, so
+    routes that never sign or hash a code (account, videos) never build them."""
+    return _keyring_loader()()
+
+
+def preload_keys() -> None:
+    """For the functions whose requests read the keys: the Secrets Manager client at init (and so
+    into a SnapStart snapshot). The secret itself is fetched on the first request, never at init."""
+    _keyring_loader()
+
+
 @cache
-def keyring() -> Callable[[], Keyring]:
+def _keyring_loader() -> Callable[[], Keyring]:
     from portal.keys import secrets_manager_keyring
 
     return secrets_manager_keyring(client("secretsmanager"), settings().keys_secret_id, settings().keys_cache_seconds)
@@ -88,7 +101,7 @@ def password_hasher() -> PasswordHasher:
 def signup() -> Signup:
     from portal.signup import Signup
 
-    return Signup(store(), mailer, keyring(), password_hasher)
+    return Signup(store(), mailer, keyring, password_hasher)
 
 
 def token_settings() -> TokenSettings:
@@ -102,7 +115,7 @@ def token_settings() -> TokenSettings:
 def auth() -> Auth:
     from portal.auth import Auth
 
-    return Auth(store(), mailer, keyring(), password_hasher, token_settings)
+    return Auth(store(), mailer, keyring, password_hasher, token_settings)
 
 
 # -- videos and newsletter
@@ -178,4 +191,11 @@ def newsletter() -> Newsletter:
     from portal.newsletter import Newsletter
     from portal.newsletter_store import DynamoSubscriptions
 
-    return Newsletter(store(), DynamoSubscriptions(client("dynamodb"), settings().table_name), mailer, keyring(), settings().public_api_url)
+    return Newsletter(store(), DynamoSubscriptions(client("dynamodb"), settings().table_name), mailer, keyring, settings().public_api_url)
+
+
+@cache
+def unsubscribe_links() -> UnsubscribeLinks:
+    from portal.newsletter import UnsubscribeLinks
+
+    return UnsubscribeLinks(keyring, settings().public_api_url)
