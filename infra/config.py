@@ -48,6 +48,9 @@ class Functions(_Section):
     tracing: bool = True
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
     metrics_namespace: str = "Portal"
+    # Lambda SnapStart: each function is published as a version (snapshotted after init) and
+    # invoked through its alias `live`. Costs: snapshot caching per version, restores (docs/operations.md).
+    snapstart: bool = False
 
 
 class StageConfig(_Section):

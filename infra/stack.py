@@ -77,10 +77,10 @@ class PortalStack(Stack):
                 media_bucket_logical_id=self.storage.media_logical_id,
             ),
         )
-        for event_function in event_functions:
-            self.factory.build(event_function)
+        # What build returns is what gets invoked: the function, or its `live` alias with SnapStart.
+        event_targets = {spec.module: self.factory.build(spec) for spec in event_functions}
         if MAIL_EVENTS in event_functions:
-            self.email.deliver_events_to(self.factory.functions[MAIL_EVENTS.module])
+            self.email.deliver_events_to(event_targets[MAIL_EVENTS.module])
 
         self.api = Api(
             self,

@@ -51,6 +51,13 @@ class Synth:
         theirs = {layer["Ref"] for f in self.custom_resource_functions().values() for layer in f["Properties"].get("Layers", [])}
         return {lid: r for lid, r in self.of_type("AWS::Lambda::LayerVersion").items() if lid not in theirs}
 
+    def invoked(self, function_id: str) -> dict[str, Any]:
+        """How the template names what callers invoke: the function, or with SnapStart its `live` alias."""
+        if not self.config.functions.snapstart:
+            return {"Fn::GetAtt": [function_id, "Arn"]}
+        (alias,) = [lid for lid, a in self.of_type("AWS::Lambda::Alias").items() if a["Properties"]["FunctionName"] == {"Ref": function_id}]
+        return {"Ref": alias}
+
     def one(self, cfn_type: str) -> dict[str, Any]:
         (resource,) = self.of_type(cfn_type).values()
         return resource
@@ -150,5 +157,5 @@ def prod(synth_runs: dict[str, Run]) -> Synth:
 
 @pytest.fixture(scope="session")
 def options(synth_runs: dict[str, Run]) -> Synth:
-    """The dev stage with a custom domain for the web client (variants.py)."""
+    """The dev stage with SnapStart on and a custom domain for the web client (variants.py)."""
     return load_synth(synth_runs["options"], "dev", variants.config("options"))

@@ -40,5 +40,5 @@ def test_an_unacknowledged_nag_finding_fails_the_synth(synth_runs):
 
 
 def test_the_variant_with_every_optional_setting_is_cfn_lint_clean(options):
-    # The custom domain's certificate: still a valid template.
+    # SnapStart's versions and aliases, the custom domain's certificate: still a valid template.
     assert cfn_lint(options.template, options.config.region) == []

@@ -272,7 +272,7 @@ def test_each_route_is_one_method_on_its_path_integrated_with_its_function(synth
         method = methods[(route.method, route.path)]
         function_id, _ = synth.function(route.handler)
         assert method["Integration"]["Type"] == "AWS_PROXY"
-        assert function_id in json.dumps(method["Integration"]["Uri"])
+        assert json.dumps(synth.invoked(function_id)) in json.dumps(method["Integration"]["Uri"])
         assert method["AuthorizationType"] == ("CUSTOM" if route.auth else "NONE")
         if route.json_body:
             assert method["RequestValidatorId"] == {"Ref": validator_id}
@@ -384,7 +384,7 @@ def test_ses_identity_configuration_set_and_feedback_to_mail_events(synth):
     mail_events_id, _ = synth.function("mail_events.handler")
     assert subscription["Properties"]["TopicArn"] == topic_ref
     assert subscription["Properties"]["Protocol"] == "lambda"
-    assert subscription["Properties"]["Endpoint"] == {"Fn::GetAtt": [mail_events_id, "Arn"]}
+    assert subscription["Properties"]["Endpoint"] == synth.invoked(mail_events_id)
 
 
 def test_sns_topics_are_encrypted_with_a_key_ses_and_cloudwatch_may_use(synth):

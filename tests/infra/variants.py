@@ -3,7 +3,7 @@
     python tests/infra/variants.py <variant> <outdir>
 
 careless: the dev stage plus a bucket that breaks AwsSolutions rules; its synth must fail.
-options: the dev stage with the optional settings on: a custom domain for the web client.
+options: the dev stage with the optional settings on: SnapStart, a custom domain for the web client.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def context(variant: str) -> dict[str, Any]:
     result = copy.deepcopy(cdk_context())
     dev = result["stages"]["dev"]
     if variant == "options":
+        dev["functions"]["snapstart"] = True
         dev["site_domain"] = SITE_DOMAIN
         dev["site_certificate_arn"] = SITE_CERTIFICATE_ARN
         dev["cors_origins"] = [*dev["cors_origins"], f"https://{SITE_DOMAIN}"]
