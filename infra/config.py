@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
@@ -47,6 +48,9 @@ class Functions(_Section):
     tracing: bool = True
     log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
     metrics_namespace: str = "Portal"
+    # Lambda SnapStart: each function is published as a version (snapshotted after init) and
+    # invoked through its alias `live`. Costs: snapshot caching per version, restores (docs/operations.md).
+    snapstart: bool = False
 
 
 class StageConfig(_Section):
@@ -71,10 +75,33 @@ class StageConfig(_Section):
     # What happens to stateful resources (table, key secret, media bucket) when the stack goes.
     removal_policy: Literal["destroy", "retain"] = "destroy"
     deletion_protection: bool = False
+    # Optional custom domain for the web client and its ACM certificate (CloudFront reads
+    # certificates in us-east-1 only). Both or neither; without them the site is served at its
+    # *.cloudfront.net address. https://<site_domain> must be one of cors_origins.
+    site_domain: str | None = Field(None, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
+    site_certificate_arn: str | None = Field(None, pattern=r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]+$")
     # Optional: subscribed to the alarm topic; otherwise subscribe after deploy (docs/operations.md).
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")
     # Alarm when more than this share of API requests answer 5xx over 5 minutes.
     api_5xx_rate_threshold: float = Field(0.01, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _site_domain_has_certificate_and_cors(self) -> StageConfig:
+        if (self.site_domain is None) != (self.site_certificate_arn is None):
+            raise ValueError("site_domain and site_certificate_arn go together: a custom domain needs its certificate")
+        if self.site_domain and self.site_origin not in self.cors_origins:
+            raise ValueError(f"cors_origins must include the site's origin {self.site_origin}: the client calls the API from it")
+        return self
+
+    @property
+    def site_origin(self) -> str | None:
+        return f"https://{self.site_domain}" if self.site_domain else None
+
+    @property
+    def public_api_origin(self) -> str:
+        """scheme://host of public_api_url: what the site's Content-Security-Policy lets the client call."""
+        parts = urlsplit(self.public_api_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def mail_sender(self) -> str:

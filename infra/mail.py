@@ -9,7 +9,7 @@ code does not yet read the record (a possible refinement: skip the send and say 
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -79,4 +79,13 @@ class Email(Construct):
         )
 
     def deliver_events_to(self, function: lambda_.IFunction) -> None:
+        """Subscribes `function` (with SnapStart, the function's `live` alias) to bounces and complaints."""
         self.events.add_subscription(subscriptions.LambdaSubscription(function))
+        if isinstance(function, lambda_.Alias):
+            Validations.of(function).acknowledge(
+                Acknowledgment(
+                    id="W3694",
+                    reason="SNS invokes a Lambda alias ARN like a function ARN (a qualified function ARN); the "
+                    "subscription targets the alias so SnapStart's published version gets the events.",
+                )
+            )

@@ -108,6 +108,8 @@ class Monitoring(Construct):
             f"More than {config.api_5xx_rate_threshold:.0%} of API requests answered 5xx over 5 minutes",
         )
         self._alarm("EmailFailures", business("EmailFailures"), 1, "SES refused or failed to send mail")
+        # By function name, Lambda's metrics add up every version and alias, so these alarms hold
+        # with SnapStart's `live` alias too.
         for module, function in sorted(functions.items()):
             self._alarm(f"{module}-errors", function.metric_errors(period=PERIOD, statistic="Sum"), 1, f"{module} raised errors")
             self._alarm(

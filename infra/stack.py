@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, Duration, Environment, Stack, Tags, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Environment, Stack, Tags, Validations
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -16,6 +16,7 @@ from infra.data import Data
 from infra.mail import Email
 from infra.functions import FUNCTIONS_DIR, FunctionFactory, Resources, removal_policy
 from infra.monitoring import Monitoring
+from infra.site import Site
 from infra.storage import Storage
 from portal.settings import Settings
 
@@ -76,10 +77,10 @@ class PortalStack(Stack):
                 media_bucket_logical_id=self.storage.media_logical_id,
             ),
         )
-        for event_function in event_functions:
-            self.factory.build(event_function)
+        # What build returns is what gets invoked: the function, or its `live` alias with SnapStart.
+        event_targets = {spec.module: self.factory.build(spec) for spec in event_functions}
         if MAIL_EVENTS in event_functions:
-            self.email.deliver_events_to(self.factory.functions[MAIL_EVENTS.module])
+            self.email.deliver_events_to(event_targets[MAIL_EVENTS.module])
 
         self.api = Api(
             self,
@@ -99,10 +100,13 @@ class PortalStack(Stack):
             function_logs=self.factory.log_groups,
             access_logs=self.api.access_logs,
         )
+        self.site = Site(self, "Site", config=config, access_logs=self.storage.access_logs)
+        CfnOutput(self, "SiteUrl", value=self.site.url, description="The web client (its *.cloudfront.net address)")
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-L1",
                 reason="The product targets Python 3.13 (layers are built and load-tested for 3.13); "
-                "moving runtimes is a deliberate change, not a synth-time upgrade.",
+                "moving runtimes is a deliberate change, not a synth-time upgrade. The web client's upload "
+                "function (BucketDeployment) runs the runtime aws-cdk-lib picks for it.",
             )
         )

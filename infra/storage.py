@@ -12,7 +12,7 @@ from infra.functions import removal_policy
 MEDIA_PREFIX = "media/"
 
 
-def _private_bucket(scope: Construct, id: str, config: StageConfig, **props: object) -> s3.Bucket:
+def private_bucket(scope: Construct, id: str, config: StageConfig, **props: object) -> s3.Bucket:
     """Private, TLS-only, encrypted: what every bucket of the product is."""
     return s3.Bucket(
         scope,
@@ -28,18 +28,19 @@ def _private_bucket(scope: Construct, id: str, config: StageConfig, **props: obj
 class Storage(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig) -> None:
         super().__init__(scope, id)
-        self.access_logs = _private_bucket(
+        self.access_logs = private_bucket(
             self,
             "AccessLogs",
             config,
-            # The S3 log delivery service writes with the bucket owner's ownership.
+            # The S3 log delivery service writes with the bucket owner's ownership; ACLs stay enabled,
+            # as CloudFront's standard logs (infra/site.py) are delivered through them.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.log_retention_days))],
         )
         Validations.of(self.access_logs).acknowledge(
             Acknowledgment(id="AwsSolutions-S1", reason="This is the access-log bucket; logging it to itself would loop.")
         )
-        self.media = _private_bucket(
+        self.media = private_bucket(
             self,
             "Media",
             config,

@@ -25,6 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from functions.routes import AUTHORIZER, ROUTES, Route
+from infra.web_headers import CACHE_CONTROL, security_headers
 from local.emulation import Emulation, Mail
 from portal import errors
 from portal.addresses import normalize
@@ -34,7 +35,7 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 STAGE = "v1"
 
 # The web client, as the CDN serves it: static files, same origin as the API here (so its
-# config.js says apiBaseUrl ""), behind the same strict headers (docs/web-client.md).
+# config.js says apiBaseUrl ""), behind the headers CloudFront sends too (infra/web_headers.py).
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 WEB_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -43,19 +44,7 @@ WEB_TYPES = {
     ".svg": "image/svg+xml",
     ".json": "application/json",
 }
-WEB_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cache-Control": "no-cache",
-}
+WEB_HEADERS = {**security_headers(), "Cache-Control": CACHE_CONTROL}
 
 
 def web_file(path: str) -> Path | None:

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
+import variants
 from infra.config import StageConfig, load_stage, stage_names
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIANTS = ("careless",)
+VARIANTS = ("careless", "options")
 
 
 @dataclass
@@ -35,6 +36,27 @@ class Synth:
 
     def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
         return {lid: r for lid, r in self.resources.items() if r["Type"] == cfn_type}
+
+    def custom_resource_functions(self) -> dict[str, dict[str, Any]]:
+        """The functions behind custom resources (the web client's BucketDeployment): CDK's, not the product's."""
+        ids = {r["Properties"]["ServiceToken"]["Fn::GetAtt"][0] for r in self.resources.values() if r["Type"].startswith("Custom::")}
+        return {lid: self.resources[lid] for lid in ids}
+
+    def product_functions(self) -> dict[str, dict[str, Any]]:
+        """The functions the factory built from the route table."""
+        return {lid: r for lid, r in self.of_type("AWS::Lambda::Function").items() if lid not in self.custom_resource_functions()}
+
+    def product_layers(self) -> dict[str, dict[str, Any]]:
+        """The layers of the product (not the AWS CLI layer of the BucketDeployment)."""
+        theirs = {layer["Ref"] for f in self.custom_resource_functions().values() for layer in f["Properties"].get("Layers", [])}
+        return {lid: r for lid, r in self.of_type("AWS::Lambda::LayerVersion").items() if lid not in theirs}
+
+    def invoked(self, function_id: str) -> dict[str, Any]:
+        """How the template names what callers invoke: the function, or with SnapStart its `live` alias."""
+        if not self.config.functions.snapstart:
+            return {"Fn::GetAtt": [function_id, "Arn"]}
+        (alias,) = [lid for lid, a in self.of_type("AWS::Lambda::Alias").items() if a["Properties"]["FunctionName"] == {"Ref": function_id}]
+        return {"Ref": alias}
 
     def one(self, cfn_type: str) -> dict[str, Any]:
         (resource,) = self.of_type(cfn_type).values()
@@ -109,10 +131,10 @@ def synth_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
             run.process.kill()
 
 
-def load_synth(run: Run, stage: str) -> Synth:
+def load_synth(run: Run, stage: str, config: StageConfig | None = None) -> Synth:
     returncode, output = run.wait()
     assert returncode == 0, output
-    config = load_stage(stage)
+    config = config or load_stage(stage)
     template = json.loads((run.outdir / f"{config.stack_name}.template.json").read_text())
     return Synth(config, run.outdir, template)
 
@@ -132,3 +154,8 @@ def dev(synth_runs: dict[str, Run]) -> Synth:
 def prod(synth_runs: dict[str, Run]) -> Synth:
     return load_synth(synth_runs["prod"], "prod")
 
+
+@pytest.fixture(scope="session")
+def options(synth_runs: dict[str, Run]) -> Synth:
+    """The dev stage with SnapStart on and a custom domain for the web client (variants.py)."""
+    return load_synth(synth_runs["options"], "dev", variants.config("options"))

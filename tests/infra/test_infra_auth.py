@@ -14,7 +14,7 @@ def test_protected_routes_use_one_token_authorizer_built_from_the_authorizer_mod
     assert authorizer["IdentitySource"] == AUTHORIZER.identity_source == "method.request.header.Authorization"
     assert authorizer["AuthorizerResultTtlInSeconds"] == synth.config.authorizer_cache_seconds <= 300
     function_id, _ = synth.function(AUTHORIZER.handler)
-    assert function_id in json.dumps(authorizer["AuthorizerUri"])
+    assert json.dumps(synth.invoked(function_id)) in json.dumps(authorizer["AuthorizerUri"])
 
     authorizer_id = next(iter(synth.of_type("AWS::ApiGateway::Authorizer")))
     methods = [m["Properties"] for m in synth.of_type("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]

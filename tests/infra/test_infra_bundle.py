@@ -70,7 +70,7 @@ def _env(function: dict) -> dict[str, str]:
 
 
 def test_every_handler_imports_on_python_313_from_its_bundle(dev, python313, runtime_boto3):
-    layers = [dev.asset_dir(layer) / "python" for layer in dev.of_type("AWS::Lambda::LayerVersion").values()]
+    layers = [dev.asset_dir(layer) / "python" for layer in dev.product_layers().values()]
     (runtime_layer,) = [d for d in layers if (d / "portal").is_dir()]
     (dependencies_layer,) = [d for d in layers if d != runtime_layer]
     for spec in (*ROUTES, *EVENT_FUNCTIONS):
@@ -93,7 +93,7 @@ def test_every_handler_imports_on_python_313_from_its_bundle(dev, python313, run
 
 
 def test_dependency_layer_ships_bytecode_for_313(dev):
-    layers = [dev.asset_dir(layer) / "python" for layer in dev.of_type("AWS::Lambda::LayerVersion").values()]
+    layers = [dev.asset_dir(layer) / "python" for layer in dev.product_layers().values()]
     (dependencies_layer,) = [d for d in layers if not (d / "portal").is_dir()]
     source = dependencies_layer / "pydantic" / "main.py"
     assert Path(importlib.util.cache_from_source(str(source)).replace(".cpython-311", ".cpython-313")).is_file()

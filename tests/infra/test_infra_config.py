@@ -51,3 +51,27 @@ def test_config_imports_without_aws_cdk():
     # The local runner imports infra.config and must not pay for (or need) the CDK.
     probe = "import sys, infra.config; sys.exit('aws_cdk' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe]).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"site_domain": "app.example.org"},  # a custom domain needs its certificate
+        {"site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"},
+        # CloudFront only takes certificates from us-east-1
+        {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123", "cors_origins": ["https://app.example.org"]},
+        # the client calls the API from the site's origin, so CORS must allow it
+        {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"},
+    ],
+)
+def test_a_custom_site_domain_needs_a_us_east_1_certificate_and_a_cors_origin(override):
+    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org", "public_api_url": "https://api.example.org"}
+    good = {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123", "cors_origins": ["https://app.example.org"]}
+    assert StageConfig.model_validate(base | good).site_origin == "https://app.example.org"
+    with pytest.raises(ValidationError):
+        StageConfig.model_validate(base | override)
+
+
+def test_public_api_origin_is_scheme_and_host():
+    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org"}
+    assert StageConfig.model_validate(base | {"public_api_url": "https://api.example.org/prod"}).public_api_origin == "https://api.example.org"

@@ -64,7 +64,7 @@ def test_keys_secret_is_generated_in_the_shape_portal_keys_reads(synth):
 
 def test_media_bucket_is_private_encrypted_versioned_tls_only_and_logged_elsewhere(synth):
     buckets = synth.of_type("AWS::S3::Bucket")
-    (media_id,) = [lid for lid, r in buckets.items() if "LoggingConfiguration" in r["Properties"]]
+    (media_id,) = [lid for lid, r in buckets.items() if "VersioningConfiguration" in r["Properties"]]
     media = buckets[media_id]["Properties"]
     log_bucket_ref = media["LoggingConfiguration"]["DestinationBucketName"]["Ref"]
     assert log_bucket_ref in buckets and log_bucket_ref != media_id
@@ -91,12 +91,16 @@ def test_media_bucket_is_private_encrypted_versioned_tls_only_and_logged_elsewhe
 
 
 def test_one_function_per_route_and_event_function_and_nothing_else(synth):
-    handlers = sorted(r["Properties"]["Handler"] for r in synth.of_type("AWS::Lambda::Function").values())
+    handlers = sorted(r["Properties"]["Handler"] for r in synth.product_functions().values())
     assert handlers == sorted(spec.handler for spec in (*ROUTES, *EVENT_FUNCTIONS, AUTHORIZER))
+    # Besides them, only CDK's function behind the web client's BucketDeployment.
+    (deployment,) = synth.of_type("Custom::CDKBucketDeployment").values()
+    assert set(synth.custom_resource_functions()) == {deployment["Properties"]["ServiceToken"]["Fn::GetAtt"][0]}
 
 
 def test_functions_run_python_313_with_both_layers_sized_by_profile(synth):
-    layers = synth.of_type("AWS::Lambda::LayerVersion")
+    layers = synth.product_layers()
+    assert len(layers) == 2
     functions_config = synth.config.functions
     for spec in (*ROUTES, *EVENT_FUNCTIONS):
         _, function = synth.function(spec.handler)
@@ -139,7 +143,7 @@ def test_function_environment_carries_settings_and_powertools(synth):
     )
     expected = {name: refs.get(value, value) for name, value in settings.to_env().items()}
     assert expected["PORTAL_CORS_ORIGINS"] == ",".join(config.cors_origins)
-    for function in synth.of_type("AWS::Lambda::Function").values():
+    for function in synth.product_functions().values():
         assert function["Properties"]["Environment"]["Variables"] == expected | {
             "POWERTOOLS_SERVICE_NAME": "portal",
             "POWERTOOLS_LOG_LEVEL": config.functions.log_level,
@@ -151,14 +155,14 @@ def test_function_environment_carries_settings_and_powertools(synth):
 def test_each_function_logs_json_to_its_own_log_group_with_the_stage_retention(synth):
     groups = synth.of_type("AWS::Logs::LogGroup")
     seen = set()
-    for function in synth.of_type("AWS::Lambda::Function").values():
+    for function in synth.product_functions().values():
         logging = function["Properties"]["LoggingConfig"]
         assert logging["LogFormat"] == "JSON"
         assert logging["ApplicationLogLevel"] == synth.config.functions.log_level
         group_id = logging["LogGroup"]["Ref"]
         assert groups[group_id]["Properties"]["RetentionInDays"] == synth.config.log_retention_days
         seen.add(group_id)
-    assert len(seen) == len(synth.of_type("AWS::Lambda::Function"))
+    assert len(seen) == len(synth.product_functions())
 
 
 def _statements_by_action(statements):
@@ -224,7 +228,7 @@ def test_each_function_asset_is_its_one_module_under_64_kb_zipped(synth):
 
 
 def test_runtime_layer_is_the_portal_package_without_bytecode(synth):
-    layer_dirs = [synth.asset_dir(layer) for layer in synth.of_type("AWS::Lambda::LayerVersion").values()]
+    layer_dirs = [synth.asset_dir(layer) for layer in synth.product_layers().values()]
     (runtime_dir,) = [d for d in layer_dirs if (d / "python" / "portal").is_dir()]
     assert (runtime_dir / "python" / "portal" / "store.py").is_file()
     assert not [p for p in runtime_dir.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
@@ -268,7 +272,7 @@ def test_each_route_is_one_method_on_its_path_integrated_with_its_function(synth
         method = methods[(route.method, route.path)]
         function_id, _ = synth.function(route.handler)
         assert method["Integration"]["Type"] == "AWS_PROXY"
-        assert function_id in json.dumps(method["Integration"]["Uri"])
+        assert json.dumps(synth.invoked(function_id)) in json.dumps(method["Integration"]["Uri"])
         assert method["AuthorizationType"] == ("CUSTOM" if route.auth else "NONE")
         if route.json_body:
             assert method["RequestValidatorId"] == {"Ref": validator_id}
@@ -380,7 +384,7 @@ def test_ses_identity_configuration_set_and_feedback_to_mail_events(synth):
     mail_events_id, _ = synth.function("mail_events.handler")
     assert subscription["Properties"]["TopicArn"] == topic_ref
     assert subscription["Properties"]["Protocol"] == "lambda"
-    assert subscription["Properties"]["Endpoint"] == {"Fn::GetAtt": [mail_events_id, "Arn"]}
+    assert subscription["Properties"]["Endpoint"] == synth.invoked(mail_events_id)
 
 
 def test_sns_topics_are_encrypted_with_a_key_ses_and_cloudwatch_may_use(synth):
@@ -408,7 +412,7 @@ def test_alarms_on_5xx_rate_email_failures_and_each_functions_errors_and_throttl
     assert five_xx["Statistic"] == "Average" and five_xx["Threshold"] == synth.config.api_5xx_rate_threshold
     (email,) = alarms_on("EmailFailures", synth.config.functions.metrics_namespace)
     assert email["Dimensions"] == [{"Name": "service", "Value": "portal"}]
-    function_count = len(synth.of_type("AWS::Lambda::Function"))
+    function_count = len(synth.product_functions())
     assert len(alarms_on("Errors", "AWS/Lambda")) == function_count
     assert len(alarms_on("Throttles", "AWS/Lambda")) == function_count
 
@@ -422,7 +426,7 @@ def test_dashboard_graphs_the_business_metrics(synth):
 def test_auditors_find_their_queries_by_name_over_the_function_logs(synth):
     queries = {q["Properties"]["Name"]: q["Properties"] for q in synth.of_type("AWS::Logs::QueryDefinition").values()}
     assert sorted(queries) == sorted(f"portal-{synth.config.name}/{q.name}" for q in AUDIT_QUERIES)
-    function_groups = [{"Ref": f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]} for f in synth.of_type("AWS::Lambda::Function").values()]
+    function_groups = [{"Ref": f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]} for f in synth.product_functions().values()]
     for name, events in (
         ("failed-logins-by-account", ['"login_failed"']),
         ("downloads-by-video", ['"download_issued"', "videoId", "rendition"]),
