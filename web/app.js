@@ -413,6 +413,11 @@ function showError(msgs, error, { fields = {}, buttons = [], overrides = {} } = 
   if (error instanceof ApiError && error.retryAfter) msgs.wait(error.retryAfter, buttons);
 }
 
+// A screen's form: its messages first (errors are announced there), the fields, the submit button last.
+function formOf(msgs, submit, ...fields) {
+  return h("form", { class: "form", novalidate: true }, msgs.node, ...fields, h("div", { class: "form__actions" }, submit));
+}
+
 /** Run `action` for a form submit: no double submits, busy state, waiting buttons respected. */
 function onSubmit(form, button, action) {
   form.addEventListener("submit", async (event) => {
@@ -547,15 +552,7 @@ function registerScreen() {
   password.input.setAttribute("aria-describedby", `${password.input.getAttribute("aria-describedby")} ${checklist.id}`);
   email.input.addEventListener("input", checklist.update);
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("registerSubmit"));
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    msgs.node,
-    email.wrapper,
-    password.wrapper,
-    checklist.node,
-    h("div", { class: "form__actions" }, submit),
-  );
+  const form = formOf(msgs, submit, email.wrapper, password.wrapper, checklist.node);
   onSubmit(form, submit, async () => {
     msgs.clear();
     const ok = validEmail(email) & requireValue(password, t("fields.password"));
@@ -620,13 +617,7 @@ function codeScreen(kind) {
     t(kind === "signup" ? "verifySubmit" : "resetCodeSubmit"),
   );
   const minutes = Math.round((flow.codeExpiresIn || 1800) / 60);
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    msgs.node,
-    code.wrapper,
-    h("div", { class: "form__actions" }, submit),
-  );
+  const form = formOf(msgs, submit, code.wrapper);
 
   // "Didn't receive a code? Send new Code", waiting out the resend limit with a visible countdown.
   const resendMsgs = messages();
@@ -783,14 +774,7 @@ function loginScreen(params) {
   });
   const password = passwordField({ id: "login-password", label: t("password"), autocomplete: "current-password" });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("loginSubmit"));
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    msgs.node,
-    email.wrapper,
-    password.wrapper,
-    h("div", { class: "form__actions" }, submit),
-  );
+  const form = formOf(msgs, submit, email.wrapper, password.wrapper);
   onSubmit(form, submit, async () => {
     msgs.clear();
     const ok = validEmail(email) & requireValue(password, t("fields.password"));
@@ -844,13 +828,7 @@ function resetScreen(params) {
     value: lastEmail,
   });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("resetSubmit"));
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    msgs.node,
-    email.wrapper,
-    h("div", { class: "form__actions" }, submit),
-  );
+  const form = formOf(msgs, submit, email.wrapper);
   onSubmit(form, submit, async () => {
     msgs.clear();
     if (!validEmail(email)) return focusFirstInvalid(form);
@@ -898,15 +876,7 @@ function newPasswordScreen() {
     "aria-hidden": "true",
     tabindex: "-1",
   });
-  const form = h(
-    "form",
-    { class: "form", novalidate: true },
-    msgs.node,
-    username,
-    password.wrapper,
-    checklist.node,
-    h("div", { class: "form__actions" }, submit),
-  );
+  const form = formOf(msgs, submit, username, password.wrapper, checklist.node);
   onSubmit(form, submit, async () => {
     msgs.clear();
     if (!requireValue(password, t("fields.newPassword"))) return focusFirstInvalid(form);
@@ -1260,13 +1230,7 @@ function accountSections(account) {
     describedBy: ["delete-text"],
   });
   const delButton = h("button", { type: "submit", class: "button button--danger" }, t("deleteSubmit"));
-  const delForm = h(
-    "form",
-    { class: "form", novalidate: true },
-    delMsgs.node,
-    password.wrapper,
-    h("div", { class: "form__actions" }, delButton),
-  );
+  const delForm = formOf(delMsgs, delButton, password.wrapper);
   onSubmit(delForm, delButton, async () => {
     delMsgs.clear();
     if (!requireValue(password, t("fields.password"))) return focusFirstInvalid(delForm);
