@@ -10,8 +10,8 @@ broken): the whole session is revoked. "Log out everywhere", a reset and a passw
 sessions by raising the account's session epoch: the authorizer reads the session and the
 account in one strongly consistent BatchGetItem and refuses a session older than the epoch, and
 refresh refuses it too, so every session ends at once, even one the eventually consistent GSI1
-would not list yet. (The operator's sign-out and a change of email also mark each session found
-through GSI1 revoked; see `_end_sessions`.)
+would not list yet. A deleted account's sessions are deleted with it; a change of email and the
+operator's sign-out also mark each session found through GSI1 revoked (see `_end_sessions`).
 
 Sign-in throttling (lockout.py): the attempt is counted with a conditional write before the
 password is verified; a right password's un-count rides in the transaction of the success's own
@@ -130,9 +130,13 @@ class Auth(CodeSteps):
             raise tokens.TokenRejected("no_session")
         if not session.usable(int(self._clock())):
             raise tokens.TokenRejected("session_revoked" if session.revoked else "session_expired")
-        if user is None or user.sub != session.sub or not user.enabled or session.epoch < user.session_epoch:
-            # Deleted, moved to another address, disabled, or signed out everywhere since.
+        if user is not None and (user.sub != session.sub or not user.enabled or session.epoch < user.session_epoch):
+            # Signed out everywhere, password changed or reset, disabled, or deleted and signed up again.
             raise tokens.TokenRejected("session_ended")
+        # No account at the token's address (deleted, or moved by a change of email): the session
+        # decides, as those flows end sessions by their own writes, and every route that returns
+        # anything loads the account at the principal's address and refuses (the change of email
+        # finishes a retry for the session that moved with the account).
         return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
 
     def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
