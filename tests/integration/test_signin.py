@@ -377,3 +377,15 @@ def test_refresh_checks_the_account_inside_the_rotation(api, aws, ann):
     )
     assert api.refresh(renewed.body["refreshToken"]).status == 401
     assert aws.item(f"SESSION#{renewed.body['refreshToken'].split('.')[0]}", "SESSION")["revoked"]["BOOL"] is True
+
+
+def test_log_out_everywhere_after_this_session_was_revoked_still_ends_the_others(api, aws, ann):
+    """The session item gone (its TTL) while its access token is still fresh: the epoch still goes up."""
+    import boto3
+
+    here, other = api.tokens(ann), api.tokens(ann)
+    principal = api.authorize(here["accessToken"])
+    boto3.client("dynamodb").delete_item(TableName="portal-test", Key={"pk": {"S": f"SESSION#{principal['sessionId']}"}, "sk": {"S": "SESSION"}})
+    assert api.call("auth_logout", {"allDevices": True}, principal=principal).status == 204
+    assert api.authorize(other["accessToken"]) is None and api.refresh(other["refreshToken"]).status == 401
+    assert aws.item(f"SESSION#{principal['sessionId']}", "SESSION") is None  # no stub written

@@ -555,7 +555,7 @@ class Store:
             response = self._db.update_item(**update, ReturnValues="UPDATED_NEW")
         return int(response["Attributes"]["sessionEpoch"]["N"])
 
-    def end_sessions(self, username: str, sub: str, session_id: str) -> None:
+    def end_sessions(self, username: str, sub: str, session_id: str | None) -> None:
         """Log out everywhere: this session revoked and the account's session epoch raised, at once
         (the authorizer and refresh refuse every session older than the epoch). Conflict ("user")
         when the account at `username` is no longer this sub; a missing session is no matter."""
@@ -567,7 +567,8 @@ class Store:
             "ExpressionAttributeNames": {"#epoch": "sessionEpoch", "#sub": "sub"},
             "ExpressionAttributeValues": {":one": {"N": "1"}, ":sub": {"S": sub}},
         }
-        self._transact([("session", {"Update": self._revoke(session_id)}), ("user", {"Update": bump})])
+        revoke = [("session", {"Update": self._revoke(session_id)})] if session_id else []
+        self._transact([*revoke, ("user", {"Update": bump})])
 
     def delete_account(self, user: User, session_ids: list[str] | tuple[str, ...] = (), logins: LoginsChange | None = None) -> None:
         """The account, its codes and the given sessions at once, with the failure record's change
