@@ -4,6 +4,8 @@ bench/results.json. Exits 1 when a route makes more AWS calls than bench/round_t
 Sections: cold start per handler vs its floor (Python 3.13, fresh interpreters), warm overhead per
 route (Stubber answers every AWS call), AWS round trips per route and scenario, password hashing,
 sizes, local throughput. BENCH_QUICK=1 runs fewer repetitions (for trying things, not for figures).
+BENCH_SECTIONS=round_trips,sizes (comma-separated: round_trips, warm, hashing, cold_start, sizes,
+throughput) runs only those sections; results.json is then left as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ COLD_RUNS = 3 if QUICK else 9
 WARM = 50 if QUICK else 500
 # Hashing routes spend ~all their time in argon2 (measured apart below): fewer invocations.
 WARM_HASHING = 10 if QUICK else 30
+SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "sizes", "throughput")
+ONLY = [name.strip() for name in os.environ.get("BENCH_SECTIONS", "").split(",") if name.strip()]
 TARGETS = {"cold_ratio": 1.5, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
 
 
@@ -137,22 +141,38 @@ def main() -> int:
         "targets": TARGETS,
         "quick": QUICK,
     }
-    section("AWS round trips per request (on moto; allowed = bench/round_trips.json)")
-    results["round_trips"], failures = round_trips()
-    section(f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)")
-    results["warm"] = warm()
-    section("Password hashing")
-    results["hashing"] = hashing()
-    section("Cold start: import of the handler module vs import boto3 + its clients")
-    results["cold_start"] = cold()
-    section("Sizes, bytes")
-    results["sizes"] = sizes()
-    section("Local throughput: sign-up -> verify -> login -> download walks through `python -m local`")
-    results["throughput"] = throughput()
+    unknown = set(ONLY) - set(SECTIONS)
+    if unknown:
+        print(f"BENCH_SECTIONS: unknown {sorted(unknown)}; known: {', '.join(SECTIONS)}")
+        return 2
+    wanted = set(ONLY or SECTIONS)
+    failures: list[str] = []
+    if "round_trips" in wanted:
+        section("AWS round trips per request (on moto; allowed = bench/round_trips.json)")
+        results["round_trips"], failures = round_trips()
+    if "warm" in wanted:
+        section(f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)")
+        results["warm"] = warm()
+    if "hashing" in wanted:
+        section("Password hashing")
+        results["hashing"] = hashing()
+    if "cold_start" in wanted:
+        section("Cold start: import of the handler module vs import boto3 + its clients")
+        results["cold_start"] = cold()
+    if "sizes" in wanted:
+        section("Sizes, bytes")
+        results["sizes"] = sizes()
+    if "throughput" in wanted:
+        section("Local throughput: sign-up -> verify -> login -> download walks through `python -m local`")
+        results["throughput"] = throughput()
     results["seconds"] = time.perf_counter() - started
     results["failures"] = failures
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-    section(f"Done in {results['seconds']:.0f} s; wrote {RESULTS.relative_to(ROOT)}")
+    if ONLY:
+        # A partial run: bench/results.json (what docs/performance.md's tables come from) stays whole.
+        section(f"Done in {results['seconds']:.0f} s (sections: {', '.join(ONLY)}; {RESULTS.relative_to(ROOT)} not written)")
+    else:
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        section(f"Done in {results['seconds']:.0f} s; wrote {RESULTS.relative_to(ROOT)}")
     for failure in failures:
         print(f"FAIL {failure}")
     return 1 if failures else 0

@@ -169,3 +169,67 @@ def test_every_decision_leaves_its_audit_line(api, aws, ann, clock, caplog):
     throttled = next(line for line in lines if line["event"] == "login_throttled")
     assert throttled["retryAfter"] == 1
     assert all(ann not in str(line) and WRONG not in str(line) for line in lines)
+
+
+# -- AWS calls and races of the routes that check the password ---------------------------------
+
+
+def test_update_returns_the_written_account_without_reading_it_back(api, ann):
+    from tests.integration.test_signin import dynamodb_calls
+
+    principal = api.authorize(api.tokens(ann)["accessToken"])
+    with dynamodb_calls() as made:
+        result = api.call("account_update", {"language": "fr"}, principal=principal)
+    assert result.status == 200 and result.body["language"] == "fr"
+    assert [name for name, _ in made] == ["Query", "UpdateItem"]
+    assert made[1][1]["ReturnValues"] == "ALL_NEW"
+
+
+def test_delete_is_one_transaction_with_the_un_count_and_every_session(api, aws, ann):
+    from tests.integration.test_signin import dynamodb_calls, logins_item
+
+    here, elsewhere = api.tokens(ann), api.tokens(ann)
+    principal = api.authorize(here["accessToken"])
+    with dynamodb_calls() as made:
+        assert api.call("account_delete", {"password": STRONG_PASSWORD}, principal=principal).status == 204
+    assert [name for name, _ in made] == ["Query", "PutItem", "Query", "TransactWriteItems"]
+    items = made[3][1]["TransactItems"]
+    deleted = [(i["Delete"]["Key"]["pk"]["S"].split("#")[0], i["Delete"]["Key"]["sk"]["S"]) for i in items if "Delete" in i]
+    assert ("EMAIL", "USER") in deleted
+    assert deleted.count(("SESSION", "SESSION")) == 2  # both sessions, in the same transaction
+    logins = next(i["Put"] for i in items if "Put" in i)
+    assert logins["Item"]["sk"]["S"] == "LOGINS" and logins["ExpressionAttributeValues"][":version"]
+    # The address's limits stay (the sign-in record, un-counted), the rest is gone.
+    assert logins_item(aws, ann)["consecutive"] == 0
+    assert api.authorize(elsewhere["accessToken"]) is None
+
+
+def test_a_delete_racing_a_failure_stands_and_the_failure_stays_counted(api, aws, ann, monkeypatch):
+    from portal.passwords import PasswordHasher
+    from tests.integration.test_signin import logins_item, other_store
+
+    real_verify = PasswordHasher.verify
+    raced = []
+
+    def verify_while_another_fails(self, stored, password):
+        if not raced:
+            raced.append(True)
+            store = other_store()
+            logins = store.load_address(ann).logins
+            store.save_logins(ann, logins, logins.with_failure(logins.last_failed_at))
+        return real_verify(self, stored, password)
+
+    token = api.tokens(ann)["accessToken"]
+    monkeypatch.setattr(PasswordHasher, "verify", verify_while_another_fails)
+    assert api.call_as(token, "account_delete", {"password": STRONG_PASSWORD}).status == 204
+    assert aws.item(f"EMAIL#{ann}", "USER") is None
+    assert logins_item(aws, ann)["consecutive"] == 2
+
+
+def test_many_sessions_are_all_deleted_beyond_one_transaction(api, aws, ann, monkeypatch):
+    from portal import store as store_module
+
+    monkeypatch.setattr(store_module, "TRANSACTION_ITEMS", 7)  # room for 2 sessions in the transaction
+    pairs = [api.tokens(ann) for _ in range(4)]
+    assert api.call_as(pairs[0]["accessToken"], "account_delete", {"password": STRONG_PASSWORD}).status == 204
+    assert not [i for i in aws.items() if i["sk"]["S"] == "SESSION"]

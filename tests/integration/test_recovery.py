@@ -173,3 +173,108 @@ def test_a_wrong_current_password_counts_as_a_failed_login(api, ann):
             assert api.call_as(pair["accessToken"], "password_change", body).status == 401
         throttled = api.login(ann)
     assert throttled.status == 429 and throttled.error["code"] == "LimitExceeded"
+
+
+# -- AWS calls and races --------------------------------------------------------------------------
+
+
+def test_change_is_one_transaction_un_count_hash_epoch_and_this_session(api, aws, ann, monkeypatch):
+    from portal.store import Store
+    from tests.integration.test_signin import dynamodb_calls, logins_item
+
+    monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])  # the epoch alone ends the others
+    here, elsewhere = api.tokens(ann), api.tokens(ann)
+    principal = api.authorize(here["accessToken"])
+    body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
+    with dynamodb_calls() as made:
+        assert api.call("password_change", body, principal=principal).status == 200
+    assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems"]
+    parts = [next(iter(i.values())) for i in made[2][1]["TransactItems"]]
+    assert [p["Key"]["sk"]["S"] if "Key" in p else p["Item"]["sk"]["S"] for p in parts] == ["USER", "LOGINS", "SESSION"]
+    assert logins_item(aws, ann)["consecutive"] == 0
+    assert api.authorize(here["accessToken"]) is not None and api.authorize(elsewhere["accessToken"]) is None
+    assert api.refresh(elsewhere["refreshToken"]).status == 401 and api.refresh(here["refreshToken"]).status == 200
+
+
+def test_a_change_racing_a_failure_stands_and_the_failure_stays_counted(api, aws, ann, monkeypatch):
+    from portal.passwords import PasswordHasher
+    from tests.integration.test_signin import logins_item, other_store
+
+    real_hash = PasswordHasher.hash
+
+    def hash_while_another_fails(self, password):
+        store = other_store()
+        logins = store.load_address(ann).logins
+        store.save_logins(ann, logins, logins.with_failure(logins.last_failed_at))
+        return real_hash(self, password)
+
+    pair = api.tokens(ann)
+    monkeypatch.setattr(PasswordHasher, "hash", hash_while_another_fails)
+    body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
+    assert api.call_as(pair["accessToken"], "password_change", body).status == 200
+    monkeypatch.undo()
+    assert logins_item(aws, ann)["consecutive"] == 2
+    assert api.call_as(pair["accessToken"], "account_get").status == 200  # this session carried over
+    assert api.login(ann, NEW_PASSWORD).status == 200
+
+
+def test_a_change_racing_log_out_everywhere_stands_and_this_session_stays_ended(api, aws, ann, monkeypatch):
+    from portal.passwords import PasswordHasher
+    from tests.integration.test_signin import other_store
+
+    real_hash = PasswordHasher.hash
+
+    def hash_while_signed_out_everywhere(self, password):
+        store = other_store()
+        store.bump_session_epoch(store.load_address(ann).user)
+        return real_hash(self, password)
+
+    pair = api.tokens(ann)
+    monkeypatch.setattr(PasswordHasher, "hash", hash_while_signed_out_everywhere)
+    body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
+    assert api.call_as(pair["accessToken"], "password_change", body).status == 200
+    monkeypatch.undo()
+    assert api.authorize(pair["accessToken"]) is None and api.refresh(pair["refreshToken"]).status == 401
+    assert api.login(ann, NEW_PASSWORD).status == 200
+
+
+def test_a_change_after_another_change_is_void(api, aws, ann, monkeypatch):
+    from portal.passwords import PasswordHasher
+    from tests.integration.test_signin import other_store
+
+    real_hash = PasswordHasher.hash
+    other = []
+
+    def hash_while_changed_elsewhere(self, password):
+        if not other:
+            store = other_store()
+            user = store.load_address(ann).user
+            other.append(real_hash(self, "Someone-Else-Set-9!"))
+            store.set_password(user, other[0], "2025-04-04T09:00:00Z")
+        return real_hash(self, password)
+
+    pair = api.tokens(ann)
+    monkeypatch.setattr(PasswordHasher, "hash", hash_while_changed_elsewhere)
+    body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
+    refused = api.call_as(pair["accessToken"], "password_change", body)
+    assert refused.status == 401 and refused.error["code"] == "NotAuthorized"
+    monkeypatch.undo()
+    assert api.login(ann, NEW_PASSWORD).status == 401 and api.login(ann, "Someone-Else-Set-9!").status == 200
+
+
+def test_reset_is_one_transaction_that_ends_sessions_and_forgets_failures(api, aws, ann, monkeypatch):
+    from portal.store import Store
+    from tests.integration.test_signin import dynamodb_calls
+
+    with time_machine.travel(time.time(), tick=False):
+        old = api.tokens(ann)
+        monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])  # the epoch alone ends them
+        for _ in range(5):
+            assert api.login(ann, "Wrong-Password-123!").status == 401
+        assert api.login(ann).status == 429
+        assert api.forgot(ann).status == 202
+        with dynamodb_calls() as made:
+            assert api.reset(ann, aws.last_code(ann), NEW_PASSWORD).status == 200
+        assert [name for name, _ in made] == ["Query", "TransactWriteItems"]
+        assert api.authorize(old["accessToken"]) is None and api.refresh(old["refreshToken"]).status == 401
+        assert api.login(ann, NEW_PASSWORD).status == 200  # the failures before the reset no longer count

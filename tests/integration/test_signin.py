@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import jwt
 import pytest
+import time_machine
 
 from portal import tokens
 from tests.support import STRONG_PASSWORD
@@ -229,3 +231,161 @@ def test_audit_lines_carry_no_secrets(api, ann, caplog):
     for secret in (STRONG_PASSWORD, "Wrong-Password-123!", pair["refreshToken"].split(".")[1], pair["accessToken"], ann):
         assert secret not in text
     assert "a***@e***.org" in text
+
+
+# -- AWS calls: the attempt counted before hashing, the un-count inside the session's transaction --
+
+
+@contextmanager
+def dynamodb_calls():
+    """Every DynamoDB call the functions' client makes inside the block: (operation, parameters)."""
+    from portal import runtime
+
+    made: list[tuple[str, dict]] = []
+    client = runtime.client("dynamodb")
+    client.meta.events.register("before-parameter-build.dynamodb", lambda params, model, **_: made.append((model.name, dict(params))), unique_id="test-calls")
+    try:
+        yield made
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb", unique_id="test-calls")
+
+
+def other_store():
+    """The table through another client than the functions' (another request's doing, not counted)."""
+    import boto3
+
+    from portal.store import Store
+
+    return Store(boto3.client("dynamodb"), "portal-test")
+
+
+def logins_item(aws, address: str) -> dict:
+    item = aws.item(f"EMAIL#{address}", "LOGINS")
+    assert item is not None
+    return {"consecutive": int(item["consecutive"]["N"]), "recent": len(item["recent"]["L"]), "version": int(item["version"]["N"])}
+
+
+def test_a_right_password_is_counted_then_un_counted_inside_the_session_transaction(api, aws, ann):
+    with dynamodb_calls() as made:
+        assert api.login(ann).status == 200
+    assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems"]
+    counted = made[1][1]
+    assert counted["Item"]["sk"]["S"] == "LOGINS" and counted["Item"]["consecutive"]["N"] == "1"  # before hashing
+    puts = [item["Put"] for item in made[2][1]["TransactItems"]]
+    session, logins = puts[0], puts[-1]
+    assert session["Item"]["sk"]["S"] == "SESSION"
+    # The un-count holds only on the very record this attempt counted (its version).
+    assert logins["Item"]["sk"]["S"] == "LOGINS" and logins["Item"]["consecutive"]["N"] == "0"
+    assert logins["ExpressionAttributeValues"][":version"]["N"] == counted["Item"]["version"]["N"]
+    assert logins_item(aws, ann)["consecutive"] == 0 and logins_item(aws, ann)["recent"] == 0
+
+
+def test_a_wrong_password_is_one_read_and_one_counted_write(api, aws, ann):
+    with dynamodb_calls() as made:
+        assert api.login(ann, STRONG_PASSWORD + "x").status == 401
+        assert api.login("nobody@example.org").status == 401
+    assert [name for name, _ in made] == ["Query", "PutItem"] * 2
+    assert logins_item(aws, ann)["consecutive"] == 1 and logins_item(aws, "nobody@example.org")["consecutive"] == 1
+
+
+def test_parallel_wrong_guesses_are_all_counted(api, aws, ann):
+    barrier = threading.Barrier(4)
+    results = []
+
+    def attempt():
+        barrier.wait()
+        results.append(api.login(ann, STRONG_PASSWORD + "x"))
+
+    with time_machine.travel(time.time(), tick=False):
+        threads = [threading.Thread(target=attempt) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [r.status for r in results] == [401] * 4
+        assert logins_item(aws, ann)["consecutive"] == 4 and logins_item(aws, ann)["recent"] == 4
+        assert api.login(ann, STRONG_PASSWORD + "x").status == 401  # the fifth, the last free one
+        assert api.login(ann).status == 429
+
+
+def test_a_success_racing_a_failure_stands_and_the_failure_stays_counted(api, aws, ann, monkeypatch):
+    """Between counting this (right) attempt and its session transaction, another attempt's
+    failure is counted: the un-count's condition fails, the sign-in stands without it."""
+    from portal.passwords import PasswordHasher
+
+    real_verify = PasswordHasher.verify
+    raced = []
+
+    def verify_while_another_fails(self, stored, password):
+        if not raced:
+            raced.append(True)
+            store = other_store()
+            logins = store.load_address(ann).logins
+            store.save_logins(ann, logins, logins.with_failure(int(time.time())))  # the other attempt
+        return real_verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify_while_another_fails)
+    with dynamodb_calls() as made:
+        result = api.login(ann)
+    assert result.status == 200
+    assert api.call_as(result.body["accessToken"], "account_get").status == 200
+    assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems", "TransactWriteItems"]
+    assert len(made[3][1]["TransactItems"]) == 2  # the session alone: no un-count
+    # Both stay counted: this attempt (the safe side) and the other one.
+    assert logins_item(aws, ann)["consecutive"] == 2
+
+
+def test_the_authorizer_reads_session_and_account_in_one_call(api, ann):
+    pair = api.tokens(ann)
+    with dynamodb_calls() as made:
+        assert api.authorize(pair["accessToken"]) is not None
+    assert [name for name, _ in made] == ["BatchGetItem"]
+
+
+def test_a_session_older_than_the_account_epoch_is_refused_by_the_authorizer(api, ann, monkeypatch):
+    """Even a session GSI1 does not list (and so is never marked revoked) ends at once."""
+    from portal.store import Store
+
+    monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])
+    here, other = api.tokens(ann), api.tokens(ann)
+    assert api.call_as(here["accessToken"], "auth_logout", {"allDevices": True}).status == 204
+    assert api.authorize(other["accessToken"]) is None and api.authorize(here["accessToken"]) is None
+    assert api.refresh(other["refreshToken"]).status == 401
+
+
+def test_log_out_everywhere_is_one_transaction(api, ann):
+    pair = api.tokens(ann)
+    principal = api.authorize(pair["accessToken"])
+    with dynamodb_calls() as made:
+        assert api.call("auth_logout", {"allDevices": True}, principal=principal).status == 204
+    assert [name for name, _ in made] == ["TransactWriteItems"]
+    assert api.authorize(pair["accessToken"]) is None
+
+
+def test_refresh_checks_the_account_inside_the_rotation(api, aws, ann):
+    import boto3
+
+    pair = api.tokens(ann)
+    with dynamodb_calls() as made:
+        renewed = api.refresh(pair["refreshToken"])
+    assert renewed.status == 200 and [name for name, _ in made] == ["TransactGetItems", "TransactWriteItems"]
+    boto3.client("dynamodb").update_item(
+        TableName="portal-test",
+        Key={"pk": {"S": f"EMAIL#{ann}"}, "sk": {"S": "USER"}},
+        UpdateExpression="SET enabled = :f",
+        ExpressionAttributeValues={":f": {"BOOL": False}},
+    )
+    assert api.refresh(renewed.body["refreshToken"]).status == 401
+    assert aws.item(f"SESSION#{renewed.body['refreshToken'].split('.')[0]}", "SESSION")["revoked"]["BOOL"] is True
+
+
+def test_log_out_everywhere_after_this_session_was_revoked_still_ends_the_others(api, aws, ann):
+    """The session item gone (its TTL) while its access token is still fresh: the epoch still goes up."""
+    import boto3
+
+    here, other = api.tokens(ann), api.tokens(ann)
+    principal = api.authorize(here["accessToken"])
+    boto3.client("dynamodb").delete_item(TableName="portal-test", Key={"pk": {"S": f"SESSION#{principal['sessionId']}"}, "sk": {"S": "SESSION"}})
+    assert api.call("auth_logout", {"allDevices": True}, principal=principal).status == 204
+    assert api.authorize(other["accessToken"]) is None and api.refresh(other["refreshToken"]).status == 401
+    assert aws.item(f"SESSION#{principal['sessionId']}", "SESSION") is None  # no stub written

@@ -9,7 +9,7 @@ from portal.auth import Auth, TokenSettings
 from portal.errors import NotAuthorized
 from portal.keys import Keyring
 from portal.sessions import RefreshRecord, Session
-from portal.store import AddressState, Conflict
+from portal.store import Conflict
 from portal.users import Status, User
 
 NOW = 1_750_000_000
@@ -28,12 +28,14 @@ class FakeStore:
             return self.session, None
         return self.session, self.record
 
-    def load_address(self, username: str) -> AddressState:
-        return AddressState(user=self.user if username == self.user.username else None)
-
     def rotate_refresh(self, session: Session, used: RefreshRecord, new: RefreshRecord) -> None:
+        # As store.rotate_refresh's transaction: the account at the session's address is checked
+        # (sub, enabled, epoch) in the same write, and a failed check names its part.
         if self.rotate_conflict:
             raise Conflict()
+        user = self.user if self.user.username == session.username else None
+        if user is None or user.sub != session.sub or not user.enabled or user.session_epoch > session.epoch:
+            raise Conflict(frozenset({"account"}))
         self.rotated.append(new)
 
     def revoke_session(self, session_id: str) -> None:
@@ -101,3 +103,6 @@ def test_refresh_is_refused_when_the_session_or_account_says_so(case):
     with pytest.raises(NotAuthorized):
         auth.refresh(token)
     assert store.rotated == []
+    if case in ("older_epoch", "other_sub", "disabled", "no_user"):
+        # Decided by the rotation's own account check (no read of the account before it).
+        assert store.revoked == [store.session.session_id]

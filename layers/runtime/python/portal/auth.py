@@ -6,10 +6,18 @@ unknown address spends one password verification and is throttled like any other
 
 Sessions: a sign-in makes one session (store: SESSION#<id>) and a refresh token that rotates on
 every use. A refresh token presented a second time is reuse (it was stolen, or the client is
-broken): the whole session is revoked. "Log out everywhere", a reset and a password change
-revoke sessions two ways: every session found through GSI1 is marked revoked (the authorizer
-sees this at once), and the account's session epoch goes up (refresh sees it even for a session
-the eventually consistent index did not list yet).
+broken): the whole session is revoked. "Log out everywhere", a reset and a password change end
+sessions by raising the account's session epoch: the authorizer reads the session and the
+account in one strongly consistent BatchGetItem and refuses a session older than the epoch, and
+refresh refuses it too, so every session ends at once, even one the eventually consistent GSI1
+would not list yet. A deleted account's sessions are deleted with it; a change of email and the
+operator's sign-out also mark each session found through GSI1 revoked (see `_end_sessions`).
+
+Sign-in throttling (lockout.py): the attempt is counted with a conditional write before the
+password is verified; a right password's un-count rides in the transaction of the success's own
+write (the session, the new hash, the deletion), conditional on the failure record being the one
+this attempt counted. When a failure was counted in between, the success stands and the failure
+stays counted (the safe side).
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from portal.passwords import normalize as normalize_password
 from portal.sessions import RefreshRecord, Session
 from portal.signup import Delivery
 from portal.steps import RACE_RETRIES, CodeSteps, Mailer
-from portal.store import Conflict, Store
+from portal.store import AddressState, Conflict, LoginsChange, Store
 from portal.users import Status, User, iso
 
 WRONG_CURRENT_PASSWORD = "The current password is not correct."
@@ -116,11 +124,19 @@ class Auth(CodeSteps):
         claims = tokens.verify_access(
             access_token, self._keyring(), settings.issuer, int(self._clock()), settings.access_seconds
         )
-        session = self._store.load_session(claims.session_id)
+        # One call: the session and the account its token names (the epoch ends other sessions).
+        session, user = self._store.load_access(claims.session_id, claims.username)
         if session is None or session.sub != claims.sub:
             raise tokens.TokenRejected("no_session")
         if not session.usable(int(self._clock())):
             raise tokens.TokenRejected("session_revoked" if session.revoked else "session_expired")
+        if user is not None and (user.sub != session.sub or not user.enabled or session.epoch < user.session_epoch):
+            # Signed out everywhere, password changed or reset, disabled, or deleted and signed up again.
+            raise tokens.TokenRejected("session_ended")
+        # No account at the token's address (deleted, or moved by a change of email): the session
+        # decides, as those flows end sessions by their own writes, and every route that returns
+        # anything loads the account at the principal's address and refuses (the change of email
+        # finishes a retry for the session that moved with the account).
         return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
 
     def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
@@ -143,11 +159,13 @@ class Auth(CodeSteps):
 
     # -- sign-in throttling --------------------------------------------------------------------
 
-    def _count_attempt(self, username: str, sub: str | None, purpose: str) -> int:
+    def _count_attempt(self, username: str, sub: str | None, purpose: str, logins: LoginFailures) -> LoginFailures:
         """Count this attempt as a failure before checking it (see lockout.py), or refuse it with
-        429 while the address must wait. Returns when it was counted, for un-counting."""
-        for _ in range(COUNT_RETRIES):
-            logins = self._store.load_address(username).logins
+        429 while the address must wait. `logins` is the failure record read with the account;
+        returns the record as counted, which a right password's un-count is conditional on."""
+        for attempt in range(COUNT_RETRIES):
+            if attempt:
+                logins = self._store.load_address(username).logins
             now = int(self._clock())
             wait = logins.wait_before_next(now)
             if wait > 0:
@@ -158,32 +176,29 @@ class Auth(CodeSteps):
                 self._store.save_logins(username, logins, counted)
             except Conflict:
                 continue
-            return now
+            return counted
         raise ServiceUnavailable()
 
-    def _uncount_attempt(self, username: str, counted_at: int) -> None:
-        """The attempt was right: a success resets the run of failures."""
-        for _ in range(RACE_RETRIES):
-            logins = self._store.load_address(username).logins
-            try:
-                self._store.save_logins(username, logins, logins.with_success(counted_at))
-                return
-            except Conflict:
-                continue
-        # Giving up leaves one extra failure counted: the safe side.
-
-    def _check_password(self, username: str, user: User | None, password: str, purpose: str, upgrade: bool = False) -> bool:
-        """Throttle, then verify (a dummy verification without an account); un-count a success."""
-        counted_at = self._count_attempt(username, user.sub if user else None, purpose)
+    def _check_password(
+        self, username: str, user: User | None, logins: LoginFailures, password: str, purpose: str
+    ) -> LoginsChange | None:
+        """Throttle, count, then verify (a dummy verification without an account). None when the
+        password is wrong; when right, the un-count for the caller to fold into its success's write
+        (it holds only if nothing was counted since this attempt)."""
+        counted = self._count_attempt(username, user.sub if user else None, purpose, logins)
         if user is None:
             self._hasher().verify_dummy(password)
-            return False
+            return None
         if not self._hasher().verify(user.password_hash, password):
-            return False
-        self._uncount_attempt(username, counted_at)
-        if upgrade:
-            self._upgrade_hash(user, password)
-        return True
+            return None
+        return LoginsChange(username, counted, counted.with_success(counted.last_failed_at))
+
+    def _uncount(self, change: LoginsChange) -> None:
+        """The un-count alone, where a right password leads to no write of its own."""
+        try:
+            self._store.save_logins(change.username, change.before, change.after)
+        except Conflict:
+            pass  # a failure was counted since: this one stays counted too (the safe side)
 
     def _upgrade_hash(self, user: User, password: str) -> None:
         """After a good password: an imported bcrypt hash, or argon2 with parameters other than the
@@ -202,16 +217,22 @@ class Auth(CodeSteps):
     def login(self, email: str, password: str) -> TokenPair:
         username = normalize(email)
         password = normalize_password(password)
-        user = self._store.load_address(username).user
-        ok = self._check_password(username, user, password, "login", upgrade=True)
-        if not ok or user is None or not user.enabled:
-            reason = "no_account" if user is None else ("wrong_password" if not ok else "disabled")
+        state = self._store.load_address(username)  # the account and the failure record at once
+        user = state.user
+        uncount = self._check_password(username, user, state.logins, password, "login")
+        if uncount is not None and user is not None:
+            self._upgrade_hash(user, password)
+        if uncount is None or user is None or not user.enabled:
+            reason = "no_account" if user is None else ("wrong_password" if uncount is None else "disabled")
+            if uncount is not None:
+                self._uncount(uncount)
             audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
             raise NotAuthorized()
-        if user.status == Status.UNCONFIRMED:
-            audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
-            raise UserNotConfirmed()
-        if user.status == Status.RESET_REQUIRED:
+        if user.status in (Status.UNCONFIRMED, Status.RESET_REQUIRED):
+            self._uncount(uncount)  # the password was right: no session, but no failure either
+            if user.status == Status.UNCONFIRMED:
+                audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
+                raise UserNotConfirmed()
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
         now = int(self._clock())
@@ -226,7 +247,17 @@ class Auth(CodeSteps):
             created_at=now,
             expires_at=record.expires_at,
         )
-        self._store.create_session(session, record)
+        try:
+            self._store.create_session(session, record, logins=uncount)
+        except Conflict as lost:
+            if not lost.maybe("logins"):
+                raise ServiceUnavailable() from None
+            # A failure was counted since this attempt: the sign-in stands without the un-count,
+            # and the failures stay counted (the safe side).
+            try:
+                self._store.create_session(session, record)
+            except Conflict:
+                raise ServiceUnavailable() from None
         audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
         return self._pair(session, refresh_token, now)
 
@@ -249,33 +280,55 @@ class Auth(CodeSteps):
             audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id,
                   reason="revoked" if session.revoked else "expired")
             raise NotAuthorized(SESSION_ENDED)
-        user = self._store.load_address(session.username).user
-        if user is None or user.sub != session.sub or not user.enabled or session.epoch < user.session_epoch:
-            self._store.revoke_session(session_id)
-            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
-            raise NotAuthorized(SESSION_ENDED)
         new_token, new_record = self._new_refresh(session_id, now)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
         # (the signing key unavailable) would turn the client's retry into "reuse".
         pair = self._pair(session, new_token, now)
         try:
+            # The account (sub, enabled, session epoch) is checked inside the rotation itself.
             self._store.rotate_refresh(session, record, new_record)
-        except Conflict:
-            # Another request used this very token between our read and our write: that is reuse.
+        except Conflict as lost:
             self._store.revoke_session(session_id)
-            audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
+            if lost.parts is not None and "account" in lost.parts and "refresh" not in lost.parts:
+                # Deleted, disabled, moved or signed out everywhere since this session was made.
+                audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
+            else:
+                # Another request used this very token between our read and our write: that is reuse.
+                audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED) from None
         audit("token_refreshed", address=session.username, sub=session.sub, sessionId=session_id)
         return pair
 
     def logout(self, principal: Principal, all_devices: bool) -> None:
-        self._store.revoke_session(principal.session_id)
         if all_devices:
-            user = self._current_user(principal)
-            self._end_sessions(user, keep=None)
+            self._log_out_everywhere(principal)
+        else:
+            self._store.revoke_session(principal.session_id)
         audit("logout", address=principal.username, sub=principal.sub, sessionId=principal.session_id, allDevices=all_devices)
 
+    def _log_out_everywhere(self, principal: Principal) -> None:
+        """This session revoked and the account's epoch raised in one transaction: the authorizer and
+        refresh refuse every session of the account from now on, listed by GSI1 or not."""
+        session_id: str | None = principal.session_id
+        for _ in range(RACE_RETRIES):
+            try:
+                self._store.end_sessions(principal.username, principal.sub, session_id)
+                return
+            except Conflict as lost:
+                if lost.parts is None:
+                    continue  # not told which: try the same again
+                if "session" in lost.parts:
+                    session_id = None  # already gone: only the epoch is left to raise
+                if "user" in lost.parts:
+                    # The account is not at this address any more (deleted, or moved by a change of
+                    # email, which ended its other sessions): only this session is left to end.
+                    self._store.revoke_session(principal.session_id)
+                    return
+        raise ServiceUnavailable()
+
     def _end_sessions(self, user: User, keep: str | None, bump: bool = True) -> None:
+        """Mark every session GSI1 lists revoked (but `keep`), after raising the epoch if `bump`:
+        the operator's sign-out and the change of email. The epoch alone already ends them."""
         if bump:
             self._store.bump_session_epoch(user)
         for session_id in self._store.session_ids(user.sub):
@@ -284,11 +337,17 @@ class Auth(CodeSteps):
 
     # -- routes: the account -------------------------------------------------------------------
 
-    def _current_user(self, principal: Principal) -> User:
-        user = self._store.load_address(principal.username).user
-        if user is None or user.sub != principal.sub:
+    def _current_state(self, principal: Principal) -> AddressState:
+        """Everything under the caller's address (the account, its failure record), one Query."""
+        state = self._store.load_address(principal.username)
+        if state.user is None or state.user.sub != principal.sub:
             # Deleted (and perhaps signed up again) since the token was issued.
             raise NotAuthorized(SESSION_ENDED)
+        return state
+
+    def _current_user(self, principal: Principal) -> User:
+        user = self._current_state(principal).user
+        assert user is not None
         return user
 
     def account(self, principal: Principal) -> User:
@@ -298,30 +357,40 @@ class Auth(CodeSteps):
         for _ in range(RACE_RETRIES):
             user = self._current_user(principal)
             try:
-                self._store.set_language(user, language, iso(self._clock()))
+                updated = self._store.set_language(user, language, iso(self._clock()))
             except Conflict:
                 continue
             audit("account_updated", address=user.username, sub=user.sub, fields=["language"])
-            return self._current_user(principal)
+            return updated
         raise ServiceUnavailable()
 
     def delete_account(self, principal: Principal, password: str) -> None:
         password = normalize_password(password)
-        user = self._current_user(principal)
-        if not self._check_password(user.username, user, password, "delete_account"):
+        state = self._current_state(principal)
+        user = state.user
+        assert user is not None
+        uncount = self._check_password(user.username, user, state.logins, password, "delete_account")
+        if uncount is None:
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account")
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         try:
-            self.remove_account(user, also_session=principal.session_id)
+            self.remove_account(user, also_session=principal.session_id, logins=uncount)
         except Conflict:
             raise NotAuthorized(SESSION_ENDED) from None
 
-    def remove_account(self, user: User, also_session: str | None = None) -> None:
-        """Delete the account, its codes and its sessions, and tell its owner: self-service
-        deletion and the operator's `delete` alike. Conflict if the account changed meanwhile."""
-        self._store.delete_account(user)
-        for session_id in {*([also_session] if also_session else []), *self._store.session_ids(user.sub)}:
-            self._store.delete_session(session_id)
+    def remove_account(self, user: User, also_session: str | None = None, logins: LoginsChange | None = None) -> None:
+        """Delete the account, its codes and its sessions in one transaction (with `logins`, the
+        un-count of the password that allowed it), and tell its owner: self-service deletion and
+        the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        sessions = [*([also_session] if also_session else []), *self._store.session_ids(user.sub)]
+        try:
+            self._store.delete_account(user, sessions, logins=logins)
+        except Conflict as lost:
+            if logins is None or not lost.maybe("logins"):
+                raise
+            # A failure was counted since the password was checked: the deletion stands without
+            # the un-count (the safe side). Conflict again means the account itself changed.
+            self._store.delete_account(user, sessions)
         audit("account_deleted", address=user.username, sub=user.sub)
         self._notify(emails.render("account_deleted", user.language, user.email), user.username, user.sub)
 
@@ -335,25 +404,36 @@ class Auth(CodeSteps):
         """Check the password, then send a code to the new address (which must be free). Until the
         code comes back the old address stays the login; a new request replaces the pending one."""
         password = normalize_password(password)
-        user = self._current_user(principal)
+        state = self._current_state(principal)
+        user = state.user
+        assert user is not None
         new_username = normalize(new_email)
         if new_username == user.username:
             raise InvalidParameter(fields=[{"field": "newEmail", "problem": "is already the account's address"}])
-        if not self._check_password(user.username, user, password, "change_email"):
+        uncount = self._check_password(user.username, user, state.logins, password, "change_email")
+        if uncount is None:
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_email")
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
-        for _ in range(RACE_RETRIES):
-            user = self._current_user(principal)
-            state = self._store.load_address(new_username)
-            if state.user is not None:
-                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
-                raise AliasExists()
+        for attempt in range(RACE_RETRIES):
+            if attempt:
+                user = self._current_user(principal)
+            target = self._store.load_address(new_username)
             now = int(self._clock())
-            sends = self._reserve_send(new_username, state.sends, now)
+            try:
+                if target.user is not None:
+                    audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                    raise AliasExists()
+                sends = self._reserve_send(new_username, target.sends, now)
+            except (AliasExists, LimitExceeded):
+                if uncount is not None:
+                    self._uncount(uncount)  # the password was right, the request refused for another reason
+                raise
             code, record = self._issue(Purpose.CHANGE_EMAIL, bound(new_username, user.sub), now)
             try:
-                self._store.save_email_change(user, new_email, new_username, record, state.sends, sends)
-            except Conflict:
+                self._store.save_email_change(user, new_email, new_username, record, target.sends, sends, logins=uncount)
+            except Conflict as lost:
+                if lost.maybe("logins"):
+                    uncount = None  # a failure was counted since: this one stays counted (the safe side)
                 continue
             audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
             self._send(emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub)
@@ -487,8 +567,12 @@ class Auth(CodeSteps):
                 assert record is not None
                 password_hash = self._hasher().hash(new_password)
                 try:
-                    # A reset also ends RESET_REQUIRED (operator request or import without a hash).
-                    self._store.set_password(user, password_hash, iso(self._clock()), spend=record, confirm=True)
+                    # One transaction: the code spent, the new hash, the session epoch raised (every
+                    # session ends: the authorizer and refresh compare epochs), RESET_REQUIRED ended
+                    # (operator request or import without a hash), and earlier failures forgotten.
+                    self._store.set_password(
+                        user, password_hash, iso(self._clock()), spend=record, confirm=True, logins=self._cleared(state)
+                    )
                 except Conflict:
                     continue
                 self._finish_reset(user)
@@ -507,44 +591,56 @@ class Auth(CodeSteps):
         raise ServiceUnavailable()
 
     def _finish_reset(self, user: User) -> None:
-        """After the new password is stored: end every session, forget failures, tell the owner."""
-        self._end_sessions(user, keep=None, bump=False)  # the epoch went up with the password
-        self._clear_failures(user.username)
+        """After the new password is stored (with the epoch and the failures): tell the owner."""
         audit("reset_completed", address=user.username, sub=user.sub)
         self._notify(emails.render("password_changed", user.language, user.email), user.username, user.sub)
 
-    def _clear_failures(self, username: str) -> None:
-        """Whoever read the reset code owns the mailbox: earlier guesses at the password no longer count."""
-        for _ in range(RACE_RETRIES):
-            logins = self._store.load_address(username).logins
-            if logins.consecutive == 0:
-                return
-            try:
-                self._store.save_logins(username, logins, LoginFailures(0, logins.last_failed_at, logins.recent, logins.version + 1))
-                return
-            except Conflict:
-                continue
+    @staticmethod
+    def _cleared(state: AddressState) -> LoginsChange | None:
+        """Whoever read the reset code owns the mailbox: earlier guesses at the password no longer
+        count (the run of failures ends; the hourly window keeps them). None: nothing to clear."""
+        logins = state.logins
+        if logins.consecutive == 0:
+            return None
+        assert state.user is not None
+        after = LoginFailures(0, logins.last_failed_at, logins.recent, logins.version + 1)
+        return LoginsChange(state.user.username, logins, after)
 
     def change_password(self, principal: Principal, current_password: str, new_password: str) -> None:
         current_password = normalize_password(current_password)
         new_password = normalize_password(new_password)
-        user = self._current_user(principal)
+        state = self._current_state(principal)
+        user = state.user
+        assert user is not None
         failed = failed_rules(new_password, user.email)
         if failed:
             raise InvalidPassword(failed)
-        if not self._check_password(user.username, user, current_password, "change_password"):
+        uncount = self._check_password(user.username, user, state.logins, current_password, "change_password")
+        if uncount is None:
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_password")
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         password_hash = self._hasher().hash(new_password)
-        try:
-            epoch = self._store.set_password(user, password_hash, iso(self._clock()))
-        except Conflict:
-            # The password changed under us (another change or a reset): this one is void.
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
-        try:
-            self._store.restamp_session(principal.session_id, epoch)
-        except Conflict:
-            pass  # this session was ended meanwhile (log out elsewhere): it stays ended
-        self._end_sessions(user, keep=principal.session_id, bump=False)
+        # One transaction: the un-count, the new hash with the session epoch + 1 (every other
+        # session ends), and this session carried over to the new epoch.
+        restamp: str | None = principal.session_id
+        for _ in range(RACE_RETRIES):
+            try:
+                self._store.set_password(user, password_hash, iso(self._clock()), logins=uncount, restamp=restamp)
+                break
+            except Conflict as lost:
+                if lost.maybe("user"):
+                    fresh = self._store.load_address(user.username).user
+                    if fresh is None or fresh.sub != user.sub or fresh.password_hash != user.password_hash:
+                        # The password changed under us (another change or a reset): this one is void.
+                        raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
+                    if fresh.session_epoch != user.session_epoch:
+                        restamp = None  # signed out everywhere meanwhile: this session stays ended
+                    user = fresh
+                if lost.maybe("logins"):
+                    uncount = None  # a failure was counted since: it stays counted (the safe side)
+                if lost.parts is not None and "session" in lost.parts:
+                    restamp = None  # this session was ended meanwhile (log out elsewhere): it stays ended
+        else:
+            raise ServiceUnavailable()
         audit("password_changed", address=user.username, sub=user.sub, sessionId=principal.session_id)
         self._notify(emails.render("password_changed", user.language, user.email), user.username, user.sub)

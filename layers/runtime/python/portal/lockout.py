@@ -6,7 +6,9 @@ failures count within any hour (a sliding window, which a success does not clear
 sign-in between guesses must not hand the guesser five fresh tries an hour forever).
 
 An attempt is counted as a failure *before* the password is checked, and un-counted if it was
-right: so concurrent attempts cannot all slip through the same free slot.
+right: so concurrent attempts cannot all slip through the same free slot. The un-count is written
+in the transaction of the success's own write, conditional on the record still being the one this
+attempt counted (auth.py): a failure counted in between keeps this attempt counted too.
 """
 
 from __future__ import annotations

@@ -39,7 +39,22 @@ _deserialize = TypeDeserializer().deserialize
 
 
 class Conflict(Exception):
-    """A conditional write lost to a concurrent one: read again and decide again."""
+    """A conditional write lost to a concurrent one: read again and decide again.
+
+    `parts`: for a transaction, the names of its items whose condition failed (see `_aws_call`),
+    or None when DynamoDB did not say (then any of them may have failed)."""
+
+    def __init__(self, parts: frozenset[str] | None = None) -> None:
+        super().__init__(*sorted(parts or ()))
+        self.parts = parts
+
+    def only(self, part: str) -> bool:
+        """True when exactly this part's condition failed (known, not guessed)."""
+        return self.parts == frozenset({part})
+
+    def maybe(self, part: str) -> bool:
+        """True when this part's condition failed, or when nobody said which failed."""
+        return self.parts is None or part in self.parts
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,22 @@ class AddressState:
     logins: LoginFailures = LoginFailures()
     # Codes for accounts moving to this address, by the sub of each account.
     email_changes: dict[str, CodeRecord] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoginsChange:
+    """A change of an address's failure record, made only if the record is still `before`: the
+    un-count of a right password (or the clearing after a reset) folded into the transaction of
+    the success's own write."""
+
+    username: str
+    before: LoginFailures
+    after: LoginFailures
+
+
+# A transaction holds at most 100 items: an account deletion puts this many sessions in its own
+# transaction and deletes any beyond one by one after it.
+TRANSACTION_ITEMS = 100
 
 
 def address_pk(username: str) -> str:
@@ -230,14 +261,19 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
 
 
 @contextmanager
-def _aws_call() -> Iterator[None]:
+def _aws_call(parts: list[str] | None = None) -> Iterator[None]:
+    """DynamoDB's failures as ours. `parts` names a transaction's items in order, so that a lost
+    condition says which item lost it (Conflict.parts)."""
     try:
         yield
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("ConditionalCheckFailedException", "TransactionCanceledException"):
             reasons = exc.response.get("CancellationReasons") or [{"Code": "ConditionalCheckFailed"}]
-            if any(r.get("Code") in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
-                raise Conflict() from None
+            lost = ("ConditionalCheckFailed", "TransactionConflict")
+            if any(r.get("Code") in lost for r in reasons):
+                known = parts is not None and len(reasons) == len(parts)
+                failed = frozenset(p for p, r in zip(parts or [], reasons) if r.get("Code") in lost) if known else None
+                raise Conflict(failed) from None
         raise DependencyFailure(f"DynamoDB: {exc.response.get('Error', {}).get('Code')}") from exc
     except BotoCoreError as exc:
         raise DependencyFailure(f"DynamoDB: {type(exc).__name__}") from exc
@@ -408,21 +444,22 @@ class Store:
 
     # -- sign-in throttling ------------------------------------------------------------------
 
+    def _logins_put(self, username: str, before: LoginFailures, after: LoginFailures) -> dict[str, Any]:
+        """Replace the address's failure record only if nobody changed it since `before` was read."""
+        put: dict[str, Any] = {"TableName": self._table, "Item": _to_item(_logins_item(username, after))}
+        if before.version == 0:
+            put["ConditionExpression"] = "attribute_not_exists(#pk)"
+            put["ExpressionAttributeNames"] = {"#pk": tables.PARTITION_KEY}
+        else:
+            put["ConditionExpression"] = "#version = :version"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":version": {"N": str(before.version)}}
+        return {"Put": put}
+
     def save_logins(self, username: str, before: LoginFailures, after: LoginFailures) -> None:
         """Replace the address's failure record if nobody else changed it since it was read."""
-        if before.version == 0:
-            condition: dict[str, Any] = {
-                "ConditionExpression": "attribute_not_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-            }
-        else:
-            condition = {
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": {":version": {"N": str(before.version)}},
-            }
         with _aws_call():
-            self._db.put_item(TableName=self._table, Item=_to_item(_logins_item(username, after)), **condition)
+            self._db.put_item(**self._logins_put(username, before, after)["Put"])
 
     # -- accounts ----------------------------------------------------------------------------
 
@@ -449,30 +486,59 @@ class Store:
             "ExpressionAttributeValues": values,
         }
 
-    def set_language(self, user: User, language: str, now_iso: str) -> None:
+    def set_language(self, user: User, language: str, now_iso: str) -> User:
+        """The account as it is after the change (ReturnValues=ALL_NEW: no read back)."""
         with _aws_call():
-            self._db.update_item(**self._user_update(user, {"language": language, "updatedAt": now_iso}))
+            response = self._db.update_item(
+                **self._user_update(user, {"language": language, "updatedAt": now_iso}), ReturnValues="ALL_NEW"
+            )
+        return _user(_from_item(response["Attributes"]))
 
     def set_password(
-        self, user: User, password_hash: str, now_iso: str, spend: CodeRecord | None = None, confirm: bool = False
+        self,
+        user: User,
+        password_hash: str,
+        now_iso: str,
+        *,
+        spend: CodeRecord | None = None,
+        confirm: bool = False,
+        logins: LoginsChange | None = None,
+        restamp: str | None = None,
     ) -> int:
-        """New password hash and session epoch + 1 (every session made before is void), at once with
-        spending the reset code when there is one. Conditional on the hash read, so two changes
-        racing cannot both win. Returns the new epoch."""
+        """New password hash and session epoch + 1 (every session made before is void), in one
+        transaction with: spending the reset code (`spend`), the failure record's change
+        (`logins`), and carrying the caller's own session `restamp` over to the new epoch.
+        Conditional on the hash read (two changes racing cannot both win) and, with `restamp`, on
+        the epoch read (a "log out everywhere" meanwhile ends this session too: Conflict on
+        "user"). Conflict.parts names what failed: "user", "code", "logins", "session".
+        Returns the new epoch."""
         update = self._user_update(
             user,
-            {"passwordHash": password_hash, "updatedAt": now_iso} | ({"status": str(Status.CONFIRMED)} if confirm else {}),
-            bump_epoch=True,
-            extra_condition="#old = :old",
+            {"passwordHash": password_hash, "updatedAt": now_iso}
+            | ({"status": str(Status.CONFIRMED)} if confirm else {})
+            | ({"sessionEpoch": user.session_epoch + 1} if restamp else {}),
+            bump_epoch=not restamp,
+            extra_condition="#old = :old" + (" AND #seen = :seen" if restamp else ""),
         )
         update["ExpressionAttributeNames"]["#old"] = "passwordHash"
         update["ExpressionAttributeValues"][":old"] = _serialize(user.password_hash)
-        with _aws_call():
-            if spend is None:
-                response = self._db.update_item(**update, ReturnValues="UPDATED_NEW")
-                return int(response["Attributes"]["sessionEpoch"]["N"])
-            self._db.transact_write_items(TransactItems=[self._spend_code(user.username, spend), {"Update": update}])
+        if restamp:
+            update["ExpressionAttributeNames"]["#seen"] = "sessionEpoch"
+            update["ExpressionAttributeValues"][":seen"] = {"N": str(user.session_epoch)}
+        items: list[tuple[str, dict[str, Any]]] = [("user", {"Update": update})]
+        if spend is not None:
+            items.append(("code", self._spend_code(user.username, spend)))
+        if logins is not None:
+            items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
+        if restamp is not None:
+            items.append(("session", {"Update": self._restamp(restamp, user.session_epoch + 1)}))
+        self._transact(items)
         return user.session_epoch + 1
+
+    def _transact(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """One TransactWriteItems of named items: a lost condition names its items (Conflict.parts)."""
+        with _aws_call([name for name, _ in items]):
+            self._db.transact_write_items(TransactItems=[item for _, item in items])
 
     def upgrade_password_hash(self, user: User, password_hash: str, now_iso: str) -> None:
         """The same password under current hash parameters: no epoch change (sessions stay)."""
@@ -489,51 +555,89 @@ class Store:
             response = self._db.update_item(**update, ReturnValues="UPDATED_NEW")
         return int(response["Attributes"]["sessionEpoch"]["N"])
 
-    def delete_account(self, user: User) -> None:
-        """The account and its codes, at once; the send and sign-in limits of the address stay."""
-        with _aws_call():
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Delete": {
-                            "TableName": self._table,
-                            "Key": _key(address_pk(user.username), USER_SK),
-                            "ConditionExpression": "#sub = :sub",
-                            "ExpressionAttributeNames": {"#sub": "sub"},
-                            "ExpressionAttributeValues": {":sub": {"S": user.sub}},
-                        }
-                    },
-                    *(
-                        {"Delete": {"TableName": self._table, "Key": _key(address_pk(user.username), CODE_SK_PREFIX + p)}}
-                        for p in Purpose
-                    ),
-                ]
-            )
+    def end_sessions(self, username: str, sub: str, session_id: str | None) -> None:
+        """Log out everywhere: this session revoked and the account's session epoch raised, at once
+        (the authorizer and refresh refuse every session older than the epoch). Conflict ("user")
+        when the account at `username` is no longer this sub; a missing session is no matter."""
+        bump = {
+            "TableName": self._table,
+            "Key": _key(address_pk(username), USER_SK),
+            "UpdateExpression": "ADD #epoch :one",
+            "ConditionExpression": "#sub = :sub",
+            "ExpressionAttributeNames": {"#epoch": "sessionEpoch", "#sub": "sub"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":sub": {"S": sub}},
+        }
+        revoke = [("session", {"Update": self._revoke(session_id)})] if session_id else []
+        self._transact([*revoke, ("user", {"Update": bump})])
+
+    def delete_account(self, user: User, session_ids: list[str] | tuple[str, ...] = (), logins: LoginsChange | None = None) -> None:
+        """The account, its codes and the given sessions at once, with the failure record's change
+        (`logins`); the send and sign-in limits of the address stay. Sessions beyond what one
+        transaction holds are deleted after it (the account is gone: they can no longer be used).
+        Conflict.parts: "user" (the account is not this one any more) or "logins"."""
+        items: list[tuple[str, dict[str, Any]]] = [
+            (
+                "user",
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": _key(address_pk(user.username), USER_SK),
+                        "ConditionExpression": "#sub = :sub",
+                        "ExpressionAttributeNames": {"#sub": "sub"},
+                        "ExpressionAttributeValues": {":sub": {"S": user.sub}},
+                    }
+                },
+            ),
+            *(
+                ("code", {"Delete": {"TableName": self._table, "Key": _key(address_pk(user.username), CODE_SK_PREFIX + p)}})
+                for p in Purpose
+            ),
+        ]
+        if logins is not None:
+            items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
+        unique = list(dict.fromkeys(session_ids))
+        room = TRANSACTION_ITEMS - len(items)
+        items += [("session", {"Delete": {"TableName": self._table, "Key": _key(session_pk(s), SESSION_SK)}}) for s in unique[:room]]
+        self._transact(items)
+        for session_id in unique[room:]:
+            self.delete_session(session_id)
 
     # -- email change --------------------------------------------------------------------------
 
     def save_email_change(
-        self, user: User, new_email: str, new_username: str, code: CodeRecord, sends_before: SendLog, sends_after: SendLog
+        self,
+        user: User,
+        new_email: str,
+        new_username: str,
+        code: CodeRecord,
+        sends_before: SendLog,
+        sends_after: SendLog,
+        logins: LoginsChange | None = None,
     ) -> None:
         """The pending address on the account, the code under the new address (bound to the sub)
-        and its send counted there, at once; only while no account holds the new address."""
+        and its send counted there, at once; only while no account holds the new address. With
+        `logins`, the un-count of the password that allowed it. Conflict.parts: "user", "sends",
+        "target" (the new address was taken), "logins"."""
         pending = self._user_update(user, {"pendingEmail": new_email})
-        with _aws_call():
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Update": pending},
-                    {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}},
-                    self._sends_put(new_username, sends_before, sends_after),
-                    {
-                        "ConditionCheck": {
-                            "TableName": self._table,
-                            "Key": _key(address_pk(new_username), USER_SK),
-                            "ConditionExpression": "attribute_not_exists(#pk)",
-                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                        }
-                    },
-                ]
-            )
+        items: list[tuple[str, dict[str, Any]]] = [
+            ("user", {"Update": pending}),
+            ("code", {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}}),
+            ("sends", self._sends_put(new_username, sends_before, sends_after)),
+            (
+                "target",
+                {
+                    "ConditionCheck": {
+                        "TableName": self._table,
+                        "Key": _key(address_pk(new_username), USER_SK),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                    }
+                },
+            ),
+        ]
+        if logins is not None:
+            items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
+        self._transact(items)
 
     def move_account(self, user: User, moved: User, code: CodeRecord, session_id: str) -> None:
         """The account item moves to its new address key in one transaction: Put under the new
@@ -694,21 +798,26 @@ class Store:
 
     # -- sessions ----------------------------------------------------------------------------
 
-    def create_session(self, session: Session, refresh: RefreshRecord) -> None:
-        with _aws_call():
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": _to_item(_session_item(session)),
-                            "ConditionExpression": "attribute_not_exists(#pk)",
-                            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                        }
-                    },
-                    {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}},
-                ]
-            )
+    def create_session(self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None) -> None:
+        """The session and its first refresh record, with the failure record's change (`logins`: the
+        un-count of the right password), at once. Conflict.parts: "session" or "logins"."""
+        items: list[tuple[str, dict[str, Any]]] = [
+            (
+                "session",
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _to_item(_session_item(session)),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                    }
+                },
+            ),
+            ("refresh", {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}}),
+        ]
+        if logins is not None:
+            items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
+        self._transact(items)
 
     def load_session(self, session_id: str) -> Session | None:
         """One strongly consistent GetItem: a revocation is seen at once."""
@@ -716,6 +825,28 @@ class Store:
             response = self._db.get_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK), ConsistentRead=True)
         item = response.get("Item")
         return _session(_from_item(item)) if item else None
+
+    def load_access(self, session_id: str, username: str) -> tuple[Session | None, User | None]:
+        """The session and the account at `username`, strongly consistent, in one BatchGetItem:
+        what the authorizer needs to judge an access token (revoked, expired, or older than the
+        account's session epoch). Keys DynamoDB leaves unprocessed are asked again (rare)."""
+        keys = {session_pk(session_id): _key(session_pk(session_id), SESSION_SK), address_pk(username): _key(address_pk(username), USER_SK)}
+        found: dict[str, dict[str, Any]] = {}
+        pending = list(keys.values())
+        for _ in range(3):
+            with _aws_call():
+                response = self._db.batch_get_item(RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}})
+            for item in response.get("Responses", {}).get(self._table, []):
+                values = _from_item(item)
+                found[values[tables.PARTITION_KEY]] = values
+            pending = response.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
+            if not pending:
+                break
+        else:
+            raise DependencyFailure("DynamoDB: keys left unprocessed")
+        session = found.get(session_pk(session_id))
+        user = found.get(address_pk(username))
+        return (_session(session) if session else None, _user(user) if user else None)
 
     def load_refresh(self, session_id: str, digest: str) -> tuple[Session | None, RefreshRecord | None]:
         """The session and the presented refresh token's record, read together (consistent)."""
@@ -733,11 +864,28 @@ class Store:
         )
 
     def rotate_refresh(self, session: Session, used: RefreshRecord, new: RefreshRecord) -> None:
-        """Mark the presented token used and store its successor, only if nobody used it first and
-        the session is still live: of concurrent refreshes with one token exactly one gets here."""
-        with _aws_call():
-            self._db.transact_write_items(
-                TransactItems=[
+        """Mark the presented token used and store its successor, only if nobody used it first, the
+        session is still live and its account still lets it refresh (the account at the session's
+        address has its sub, is enabled, and its session epoch is not above the session's): of
+        concurrent refreshes with one token exactly one gets here. Conflict.parts: "refresh" (used
+        already), "session" (revoked), "account" (deleted, moved, disabled, or a newer epoch)."""
+        account_check = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": _key(address_pk(session.username), USER_SK),
+                "ConditionExpression": "#sub = :sub AND #enabled = :true AND #epoch <= :epoch",
+                "ExpressionAttributeNames": {"#sub": "sub", "#enabled": "enabled", "#epoch": "sessionEpoch"},
+                "ExpressionAttributeValues": {
+                    ":sub": {"S": session.sub},
+                    ":true": {"BOOL": True},
+                    ":epoch": {"N": str(session.epoch)},
+                },
+            }
+        }
+        self._transact(
+            [
+                (
+                    "refresh",
                     {
                         "Update": {
                             "TableName": self._table,
@@ -748,7 +896,10 @@ class Store:
                             "ExpressionAttributeValues": {":true": {"BOOL": True}, ":false": {"BOOL": False}},
                         }
                     },
-                    {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, new))}},
+                ),
+                ("new", {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, new))}}),
+                (
+                    "session",
                     {
                         "Update": {
                             "TableName": self._table,
@@ -759,35 +910,44 @@ class Store:
                             "ExpressionAttributeValues": {":expires": {"N": str(new.expires_at)}, ":false": {"BOOL": False}},
                         }
                     },
-                ]
-            )
+                ),
+                ("account", account_check),
+            ]
+        )
+
+    def _revoke(self, session_id: str) -> dict[str, Any]:
+        # Only an existing session: an update of a missing one would write a stub item.
+        return {
+            "TableName": self._table,
+            "Key": _key(session_pk(session_id), SESSION_SK),
+            "UpdateExpression": "SET #revoked = :true",
+            "ConditionExpression": "attribute_exists(#pk)",
+            "ExpressionAttributeNames": {"#revoked": "revoked", "#pk": tables.PARTITION_KEY},
+            "ExpressionAttributeValues": {":true": {"BOOL": True}},
+        }
 
     def revoke_session(self, session_id: str) -> None:
         """Mark the session revoked (kept until its TTL, so a late refresh is still recognised)."""
         try:
             with _aws_call():
-                self._db.update_item(
-                    TableName=self._table,
-                    Key=_key(session_pk(session_id), SESSION_SK),
-                    UpdateExpression="SET #revoked = :true",
-                    ConditionExpression="attribute_exists(#pk)",
-                    ExpressionAttributeNames={"#revoked": "revoked", "#pk": tables.PARTITION_KEY},
-                    ExpressionAttributeValues={":true": {"BOOL": True}},
-                )
+                self._db.update_item(**self._revoke(session_id))
         except Conflict:
             pass  # no such session: nothing to revoke
+
+    def _restamp(self, session_id: str, epoch: int) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Key": _key(session_pk(session_id), SESSION_SK),
+            "UpdateExpression": "SET #epoch = :epoch",
+            "ConditionExpression": "attribute_exists(#pk) AND #revoked = :false",
+            "ExpressionAttributeNames": {"#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
+            "ExpressionAttributeValues": {":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
+        }
 
     def restamp_session(self, session_id: str, epoch: int) -> None:
         """Carry the caller's own session over a password change (its epoch follows the account's)."""
         with _aws_call():
-            self._db.update_item(
-                TableName=self._table,
-                Key=_key(session_pk(session_id), SESSION_SK),
-                UpdateExpression="SET #epoch = :epoch",
-                ConditionExpression="attribute_exists(#pk) AND #revoked = :false",
-                ExpressionAttributeNames={"#epoch": "epoch", "#pk": tables.PARTITION_KEY, "#revoked": "revoked"},
-                ExpressionAttributeValues={":epoch": {"N": str(epoch)}, ":false": {"BOOL": False}},
-            )
+            self._db.update_item(**self._restamp(session_id, epoch))
 
     def session_ids(self, sub: str) -> list[str]:
         """Every session of the account, through GSI1. The index is eventually consistent: a session
