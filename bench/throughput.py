@@ -71,6 +71,14 @@ def walk(url: str, run: str) -> dict[str, float]:
     return timings
 
 
+def _attempt(url: str, run: str) -> dict[str, float] | str:
+    """A walk, or why it failed: a failed walk is counted and reported, not the end of the section."""
+    try:
+        return walk(url, run)
+    except Exception as exc:  # noqa: BLE001 - reported in the table and results.json
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+
 def measure(walks: dict[int, int]) -> list[dict[str, object]]:
     """`walks`: concurrent clients -> how many walks they make together."""
     from bench.harness import percentile
@@ -81,8 +89,13 @@ def measure(walks: dict[int, int]) -> list[dict[str, object]]:
         for clients, total in walks.items():
             started = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
-                results = list(pool.map(lambda i: walk(url, f"c{clients}"), range(total)))
+                outcomes = list(pool.map(lambda i: _attempt(url, f"c{clients}"), range(total)))
             elapsed = time.perf_counter() - started
+            results = [o for o in outcomes if isinstance(o, dict)]
+            failures = [o for o in outcomes if isinstance(o, str)]
             steps = {s: {"p50": percentile([r[s] for r in results], 0.5), "p99": percentile([r[s] for r in results], 0.99)} for s in STEPS}
-            rows.append({"clients": clients, "walks": total, "seconds": elapsed, "walks_per_second": total / elapsed, "steps_ms": steps})
+            rows.append({
+                "clients": clients, "walks": len(results), "failed": len(failures), "failures": failures[:3],
+                "seconds": elapsed, "walks_per_second": len(results) / elapsed, "steps_ms": steps,
+            })
     return rows

@@ -7,6 +7,7 @@ The logic above never sees boto3 types.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -260,6 +261,13 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return _to_item({tables.PARTITION_KEY: pk, tables.SORT_KEY: sk})
 
 
+def _request_token() -> str:
+    """One per transaction, the same on botocore's retries of it: a write that was applied but whose
+    answer was lost (a timeout) is not applied again, nor refused as a lost race, on the retry
+    (DynamoDB keeps the token 10 minutes; moto ignores it)."""
+    return secrets.token_hex(16)
+
+
 @contextmanager
 def _aws_call(parts: list[str] | None = None) -> Iterator[None]:
     """DynamoDB's failures as ours. `parts` names a transaction's items in order, so that a lost
@@ -340,7 +348,7 @@ class Store:
     def save_code(self, username: str, code: CodeRecord, sends_before: SendLog, sends_after: SendLog) -> None:
         """Store a freshly issued code and count its send, or neither."""
         with _aws_call():
-            self._db.transact_write_items(
+            self._db.transact_write_items(ClientRequestToken=_request_token(), 
                 TransactItems=[self._code_put(username, code), self._sends_put(username, sends_before, sends_after)]
             )
 
@@ -357,7 +365,7 @@ class Store:
                 "ExpressionAttributeValues": {":unconfirmed": {"S": Status.UNCONFIRMED}, ":sub": {"S": previous.sub}},
             }
         with _aws_call():
-            self._db.transact_write_items(
+            self._db.transact_write_items(ClientRequestToken=_request_token(), 
                 TransactItems=[
                     {"Put": {"TableName": self._table, "Item": _to_item(_user_item(user)), **condition}},
                     self._code_put(user.username, code),
@@ -408,7 +416,7 @@ class Store:
     def confirm(self, user: User, code: CodeRecord, now_iso: str) -> None:
         """UNCONFIRMED -> CONFIRMED and the code spent, in one transaction: exactly one request wins."""
         with _aws_call():
-            self._db.transact_write_items(
+            self._db.transact_write_items(ClientRequestToken=_request_token(), 
                 TransactItems=[
                     self._spend_code(user.username, code),
                     {
@@ -438,7 +446,7 @@ class Store:
     def save_codes(self, username: str, codes: list[CodeRecord], sends_before: SendLog, sends_after: SendLog) -> None:
         """Store several freshly issued codes (a real one and a decoy) and count one send, or nothing."""
         with _aws_call():
-            self._db.transact_write_items(
+            self._db.transact_write_items(ClientRequestToken=_request_token(), 
                 TransactItems=[*(self._code_put(username, c) for c in codes), self._sends_put(username, sends_before, sends_after)]
             )
 
@@ -538,7 +546,7 @@ class Store:
     def _transact(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         """One TransactWriteItems of named items: a lost condition names its items (Conflict.parts)."""
         with _aws_call([name for name, _ in items]):
-            self._db.transact_write_items(TransactItems=[item for _, item in items])
+            self._db.transact_write_items(ClientRequestToken=_request_token(), TransactItems=[item for _, item in items])
 
     def upgrade_password_hash(self, user: User, password_hash: str, now_iso: str) -> None:
         """The same password under current hash parameters: no epoch change (sessions stay)."""
@@ -647,7 +655,7 @@ class Store:
         The session moves in the same transaction so that a retry after a later failure finds
         the account through it (auth.verify_email_change)."""
         with _aws_call():
-            self._db.transact_write_items(
+            self._db.transact_write_items(ClientRequestToken=_request_token(), 
                 TransactItems=[
                     {
                         "Put": {
