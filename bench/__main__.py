@@ -165,24 +165,22 @@ def main() -> int:
         return 2
     wanted = set(ONLY or SECTIONS)
     failures: list[str] = []
-    if "round_trips" in wanted:
-        section("AWS round trips per request (on moto; allowed = bench/round_trips.json)")
-        results["round_trips"], failures = round_trips()
-    if "warm" in wanted:
-        section(f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)")
-        results["warm"] = warm()
-    if "hashing" in wanted:
-        section("Password hashing")
-        results["hashing"] = hashing()
-    if "cold_start" in wanted:
-        section("Cold start: import of the handler module vs import boto3 + its clients")
-        results["cold_start"] = cold()
-    if "sizes" in wanted:
-        section("Sizes, bytes")
-        results["sizes"] = sizes()
-    if "throughput" in wanted:
-        section("Local throughput: sign-up -> verify -> login -> download walks through `python -m local`")
-        results["throughput"] = throughput()
+    titles = {
+        "round_trips": "AWS round trips per request (on moto; allowed = bench/round_trips.json)",
+        "warm": f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)",
+        "hashing": "Password hashing",
+        "cold_start": "Cold start: import of the handler module vs import boto3 + its clients",
+        "sizes": "Sizes, bytes",
+        "throughput": "Local throughput: sign-up -> verify -> login -> download walks through `python -m local`",
+    }
+    for name in SECTIONS:
+        if name not in wanted:
+            continue
+        section(titles[name])
+        if name == "round_trips":
+            results[name], failures = round_trips()
+        else:
+            results[name] = {"warm": warm, "hashing": hashing, "cold_start": cold, "sizes": sizes, "throughput": throughput}[name]()
     results["seconds"] = time.perf_counter() - started
     results["failures"] = failures
     if ONLY:
