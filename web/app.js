@@ -413,6 +413,11 @@ function showError(msgs, error, { fields = {}, buttons = [], overrides = {} } = 
   if (error instanceof ApiError && error.retryAfter) msgs.wait(error.retryAfter, buttons);
 }
 
+// The address field of sign-up, log in and reset: prefilled with the address last used.
+function emailField(id, autocomplete) {
+  return field({ id, label: t("email"), type: "email", autocomplete, value: lastEmail });
+}
+
 // A screen's form: its messages first (errors are announced there), the fields, the submit button last.
 function formOf(msgs, submit, ...fields) {
   return h("form", { class: "form", novalidate: true }, msgs.node, ...fields, h("div", { class: "form__actions" }, submit));
@@ -535,13 +540,7 @@ function notFoundScreen() {
 
 function registerScreen() {
   const msgs = messages();
-  const email = field({
-    id: "register-email",
-    label: t("email"),
-    type: "email",
-    autocomplete: "email",
-    value: lastEmail,
-  });
+  const email = emailField("register-email", "email");
   const password = passwordField({
     id: "register-password",
     label: t("password"),
@@ -765,13 +764,7 @@ function welcomeScreen() {
 function loginScreen(params) {
   const next = safeRoute(params.get("next"));
   const msgs = messages();
-  const email = field({
-    id: "login-email",
-    label: t("email"),
-    type: "email",
-    autocomplete: "username",
-    value: lastEmail,
-  });
+  const email = emailField("login-email", "username");
   const password = passwordField({ id: "login-password", label: t("password"), autocomplete: "current-password" });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("loginSubmit"));
   const form = formOf(msgs, submit, email.wrapper, password.wrapper);
@@ -820,13 +813,7 @@ function loginScreen(params) {
 function resetScreen(params) {
   const returnTo = safeRoute(params.get("from"));
   const msgs = messages();
-  const email = field({
-    id: "reset-email",
-    label: t("email"),
-    type: "email",
-    autocomplete: "username",
-    value: lastEmail,
-  });
+  const email = emailField("reset-email", "username");
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("resetSubmit"));
   const form = formOf(msgs, submit, email.wrapper);
   onSubmit(form, submit, async () => {
