@@ -13,11 +13,12 @@ export UV_LINK_MODE := copy
 # The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
 LAYER := layers/dependencies/build/.built
 
-.PHONY: run test bench openapi synth layer clean help
+.PHONY: run test lint bench openapi synth layer clean help
 
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
-	@echo "make test     install what is missing and run the whole suite"
+	@echo "make test     install what is missing and run the whole suite (lint first)"
+	@echo "make lint     ruff format --check and ruff check over the whole tree"
 	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
@@ -41,7 +42,12 @@ layer: $(LAYER)
 run: $(VENV)/.synced
 	$(PY) -m local
 
-test: $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
+# The gates run first: a formatting or lint finding fails in seconds, not after the suite.
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+test: lint $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 	$(PY) -m pytest
 
 # The browser tests drive Debian's Chromium through Playwright (which cannot download its own

@@ -56,9 +56,17 @@ def round_trips() -> tuple[dict[str, Any], list[str]]:
             over = len(calls) > len(ceiling) or sorted(calls) != sorted(ceiling) and len(calls) >= len(ceiling)
             if over:
                 failures.append(f"{route} / {name}: {calls} where round_trips.json allows {ceiling}")
-            rows.setdefault(route, {})[name] = {"calls": calls, "allowed": len(ceiling), "minimum": minimum, "at_minimum": len(calls) <= minimum, "over": over}
+            rows.setdefault(route, {})[name] = {
+                "calls": calls,
+                "allowed": len(ceiling),
+                "minimum": minimum,
+                "at_minimum": len(calls) <= minimum,
+                "over": over,
+            }
             flag = "OVER" if over else ("" if len(calls) <= minimum else f"+{len(calls) - minimum} over minimum")
-            print(f"{route:28} {name:20} {len(calls):>5} {len(ceiling):>7} {minimum:>7}  {' '.join(c.split('.')[1] for c in calls) or '-'} {flag}")
+            print(
+                f"{route:28} {name:20} {len(calls):>5} {len(ceiling):>7} {minimum:>7}  {' '.join(c.split('.')[1] for c in calls) or '-'} {flag}"
+            )
     return rows, failures
 
 
@@ -74,7 +82,10 @@ def warm() -> dict[str, Any]:
         result["ours_median"] = result["median"] - result["botocore_median"]
         rows.setdefault(scenario.route, {})[scenario.name] = result
         mark = " (hashes)" if scenario.hashes else ""
-        print(f"{scenario.route:28} {scenario.name:20} {result['median']:9.3f} {result['p99']:7.3f} {result['botocore_median']:8.3f} {result['ours_median']:6.3f} {result['n']:4}{mark}", flush=True)
+        print(
+            f"{scenario.route:28} {scenario.name:20} {result['median']:9.3f} {result['p99']:7.3f} {result['botocore_median']:8.3f} {result['ours_median']:6.3f} {result['n']:4}{mark}",
+            flush=True,
+        )
     return rows
 
 
@@ -94,8 +105,14 @@ def hashing() -> dict[str, Any]:
         started = time.perf_counter()
         hasher.verify(stored, "Correct-Horse-Battery-9")
         verify_ms.append((time.perf_counter() - started) * 1000)
-    result = {"parameters": {"memory_kib": m, "time_cost": t, "parallelism": p}, "hash_ms": summary(hash_ms), "verify_ms": summary(verify_ms)}
-    print(f"argon2id m={m} KiB t={t} p={p}: hash median {result['hash_ms']['median']:.1f} ms (p99 {result['hash_ms']['p99']:.1f}), verify median {result['verify_ms']['median']:.1f} ms (p99 {result['verify_ms']['p99']:.1f})")
+    result = {
+        "parameters": {"memory_kib": m, "time_cost": t, "parallelism": p},
+        "hash_ms": summary(hash_ms),
+        "verify_ms": summary(verify_ms),
+    }
+    print(
+        f"argon2id m={m} KiB t={t} p={p}: hash median {result['hash_ms']['median']:.1f} ms (p99 {result['hash_ms']['p99']:.1f}), verify median {result['verify_ms']['median']:.1f} ms (p99 {result['verify_ms']['p99']:.1f})"
+    )
     return result
 
 
@@ -103,12 +120,16 @@ def cold() -> list[dict[str, Any]]:
     from bench.cold_start import PYTHON313, measure
 
     rows = measure(COLD_RUNS)
-    print(f"Python: {PYTHON313}; {COLD_RUNS} fresh interpreters each, interleaved; CPU-time medians (min-max) in ms, ratio on CPU time; wall-clock ratio beside it")
+    print(
+        f"Python: {PYTHON313}; {COLD_RUNS} fresh interpreters each, interleaved; CPU-time medians (min-max) in ms, ratio on CPU time; wall-clock ratio beside it"
+    )
     print(f"{'handler':28} {'import':>20} {'floor':>20} {'ratio':>6} {'wall':>6}  clients")
     for row in rows:
         h, f = row["handler_ms"], row["floor_ms"]
         met = "" if row["ratio"] <= TARGETS["cold_ratio"] else "  > 1.5"
-        print(f"{row['route']:28} {h['median']:7.1f} ({h['min']:.0f}-{h['max']:.0f}) {f['median']:7.1f} ({f['min']:.0f}-{f['max']:.0f}) {row['ratio']:6.2f} {row['wall_ratio']:6.2f}  {','.join(row['clients'])}{met}")
+        print(
+            f"{row['route']:28} {h['median']:7.1f} ({h['min']:.0f}-{h['max']:.0f}) {f['median']:7.1f} ({f['min']:.0f}-{f['max']:.0f}) {row['ratio']:6.2f} {row['wall_ratio']:6.2f}  {','.join(row['clients'])}{met}"
+        )
     return rows
 
 
@@ -127,10 +148,16 @@ def throughput() -> list[dict[str, Any]]:
     from bench.throughput import STEPS, measure
 
     rows = measure(walks={1: 3, 4: 8, 16: 16} if QUICK else {1: 8, 4: 16, 16: 16})
-    print(f"{'clients':>7} {'walks':>5} {'failed':>6} {'walks/s':>8}  " + "  ".join(f"{s + ' p50/p99 ms':>24}" for s in STEPS))
+    print(
+        f"{'clients':>7} {'walks':>5} {'failed':>6} {'walks/s':>8}  "
+        + "  ".join(f"{s + ' p50/p99 ms':>24}" for s in STEPS)
+    )
     for row in rows:
         steps = row["steps_ms"]
-        print(f"{row['clients']:>7} {row['walks']:>5} {row['failed']:>6} {row['walks_per_second']:8.2f}  " + "  ".join(f"{steps[s]['p50']:>11.1f}/{steps[s]['p99']:<12.1f}" for s in STEPS))
+        print(
+            f"{row['clients']:>7} {row['walks']:>5} {row['failed']:>6} {row['walks_per_second']:8.2f}  "
+            + "  ".join(f"{steps[s]['p50']:>11.1f}/{steps[s]['p99']:<12.1f}" for s in STEPS)
+        )
         for failure in row["failures"]:
             print(f"        failed walk: {failure}")
     return rows
@@ -155,7 +182,12 @@ def main() -> int:
     started = time.perf_counter()
     results: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(), "load_average": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_average": os.getloadavg(),
+        },
         "targets": TARGETS,
         "quick": QUICK,
     }
@@ -180,12 +212,20 @@ def main() -> int:
         if name == "round_trips":
             results[name], failures = round_trips()
         else:
-            results[name] = {"warm": warm, "hashing": hashing, "cold_start": cold, "sizes": sizes, "throughput": throughput}[name]()
+            results[name] = {
+                "warm": warm,
+                "hashing": hashing,
+                "cold_start": cold,
+                "sizes": sizes,
+                "throughput": throughput,
+            }[name]()
     results["seconds"] = time.perf_counter() - started
     results["failures"] = failures
     if ONLY:
         # A partial run: bench/results.json (what docs/performance.md's tables come from) stays whole.
-        section(f"Done in {results['seconds']:.0f} s (sections: {', '.join(ONLY)}; {RESULTS.relative_to(ROOT)} not written)")
+        section(
+            f"Done in {results['seconds']:.0f} s (sections: {', '.join(ONLY)}; {RESULTS.relative_to(ROOT)} not written)"
+        )
     else:
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
         section(f"Done in {results['seconds']:.0f} s; wrote {RESULTS.relative_to(ROOT)}")

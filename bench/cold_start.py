@@ -85,7 +85,18 @@ def _project_dependencies() -> list[str]:
 def _install(target: Path, *requirements: str) -> Path:
     if not (target / ".installed").is_file():
         subprocess.run(
-            [PYTHON313, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--root-user-action=ignore", "--target", str(target), *requirements],
+            [
+                PYTHON313,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+                "--target",
+                str(target),
+                *requirements,
+            ],
             check=True,
         )
         (target / ".installed").touch()
@@ -106,14 +117,19 @@ def ship() -> list[Path]:
     provided = runtime_provided()
     subprocess.run(
         [PYTHON313, "-m", "compileall", "-q", "-j", "0", str(deps), str(provided), str(runtime), str(functions)],
-        check=False, capture_output=True,
+        check=False,
+        capture_output=True,
     )
     return [functions, runtime, deps, provided]
 
 
 def deployed_env(python_path: list[Path]) -> dict[str, str]:
     """What a deployed function's environment holds, with dummy credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_", "PYTHON", "PYDANTIC"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_", "PYTHON", "PYDANTIC"))
+    }
     env.update(DEPLOYED_ENV, PYTHONPATH=os.pathsep.join(str(p) for p in python_path))
     return env
 
@@ -140,7 +156,9 @@ def measure(runs: int = RUNS) -> list[dict[str, object]]:
     floor_times: dict[tuple[str, ...], list[tuple[float, float]]] = {f: [] for f in floors}
     for _ in range(runs):
         for clients in sorted(floors):
-            floor_times[clients].append(_time("import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients), env))
+            floor_times[clients].append(
+                _time("import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients), env)
+            )
         for entry in entries:
             handler_times[entry.module].append(_time(f"import {entry.module}", env))
     rows = []
@@ -167,4 +185,10 @@ def measure(runs: int = RUNS) -> list[dict[str, object]]:
 
 if __name__ == "__main__":
     for row in measure(int(sys.argv[1]) if len(sys.argv) > 1 else RUNS):
-        print(row["route"], row["clients"], round(row["handler_ms"]["median"], 1), round(row["floor_ms"]["median"], 1), round(row["ratio"], 2))
+        print(
+            row["route"],
+            row["clients"],
+            round(row["handler_ms"]["median"], 1),
+            round(row["floor_ms"]["median"], 1),
+            round(row["ratio"], 2),
+        )

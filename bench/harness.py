@@ -24,9 +24,9 @@ Call = tuple[str, str, dict[str, Any]]
 
 @contextmanager
 def moto_api() -> Iterator[Api]:
-    import tests.conftest as conftest  # sets the environment a test function has
     from moto import mock_aws
 
+    import tests.conftest as conftest  # sets the environment a test function has
     from functions.routes import AUTHORIZER, ROUTES
     from local.emulation import make_requests_atomic, provision
     from portal.settings import Settings

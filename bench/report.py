@@ -11,36 +11,81 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 def render(r: dict[str, Any]) -> str:
     t = r["targets"]
-    out = [f"Measured {r['measured_at']} on {r['machine']['cpus']} shared cores (load average at start {', '.join(f'{x:.1f}' for x in r['machine']['load_average'])}); `make bench` took {r['seconds']:.0f} s.", ""]
-    out += ["### Cold start (Python 3.13, compiled .pyc, fresh interpreters; CPU-time medians in ms, wall-clock ratio beside)", "",
-            f"| handler | import CPU (min-max) | floor CPU: boto3 + clients (min-max) | ratio (target ≤ {t['cold_ratio']}) | wall-clock ratio | clients |", "|---|---|---|---|---|---|"]
+    out = [
+        f"Measured {r['measured_at']} on {r['machine']['cpus']} shared cores (load average at start {', '.join(f'{x:.1f}' for x in r['machine']['load_average'])}); `make bench` took {r['seconds']:.0f} s.",
+        "",
+    ]
+    out += [
+        "### Cold start (Python 3.13, compiled .pyc, fresh interpreters; CPU-time medians in ms, wall-clock ratio beside)",
+        "",
+        f"| handler | import CPU (min-max) | floor CPU: boto3 + clients (min-max) | ratio (target ≤ {t['cold_ratio']}) | wall-clock ratio | clients |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in r["cold_start"]:
         h, f = row["handler_ms"], row["floor_ms"]
         met = "" if row["ratio"] <= t["cold_ratio"] else " **over**"
-        out.append(f"| {row['route']} | {h['median']:.0f} ({h['min']:.0f}-{h['max']:.0f}) | {f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f}) | {row['ratio']:.2f}{met} | {row['wall_ratio']:.2f} | {', '.join(row['clients'])} |")
-    out += ["", f"### Warm overhead per invocation (Stubber answers every AWS call; ms; target median ≤ {t['warm_median_ms']}, p99 ≤ {t['warm_p99_ms']} without hashing)", "",
-            "| route | scenario | median | p99 | botocore (median) | ours (median) | AWS calls | n |", "|---|---|---|---|---|---|---|---|"]
+        out.append(
+            f"| {row['route']} | {h['median']:.0f} ({h['min']:.0f}-{h['max']:.0f}) | {f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f}) | {row['ratio']:.2f}{met} | {row['wall_ratio']:.2f} | {', '.join(row['clients'])} |"
+        )
+    out += [
+        "",
+        f"### Warm overhead per invocation (Stubber answers every AWS call; ms; target median ≤ {t['warm_median_ms']}, p99 ≤ {t['warm_p99_ms']} without hashing)",
+        "",
+        "| route | scenario | median | p99 | botocore (median) | ours (median) | AWS calls | n |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for route, scenarios in r["warm"].items():
         for name, w in scenarios.items():
             tag = " (argon2id)" if w["hashes"] else ""
-            out.append(f"| {route} | {name}{tag} | {w['median']:.3f} | {w['p99']:.3f} | {w['botocore_median']:.3f} | {w['ours_median']:.3f} | {w['aws_calls']} | {w['n']} |")
+            out.append(
+                f"| {route} | {name}{tag} | {w['median']:.3f} | {w['p99']:.3f} | {w['botocore_median']:.3f} | {w['ours_median']:.3f} | {w['aws_calls']} | {w['n']} |"
+            )
     h = r["hashing"]
     p = h["parameters"]
-    out += ["", "### Password hashing", "", f"argon2id m={p['memory_kib']} KiB, t={p['time_cost']}, p={p['parallelism']}: hash median {h['hash_ms']['median']:.1f} ms (p99 {h['hash_ms']['p99']:.1f}), verify median {h['verify_ms']['median']:.1f} ms (p99 {h['verify_ms']['p99']:.1f}), {h['hash_ms']['n']} each."]
-    out += ["", "### AWS round trips per request (warm; `allowed` is bench/round_trips.json, the bench fails above it)", "",
-            "| route | scenario | calls | allowed | minimum | calls made |", "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "### Password hashing",
+        "",
+        f"argon2id m={p['memory_kib']} KiB, t={p['time_cost']}, p={p['parallelism']}: hash median {h['hash_ms']['median']:.1f} ms (p99 {h['hash_ms']['p99']:.1f}), verify median {h['verify_ms']['median']:.1f} ms (p99 {h['verify_ms']['p99']:.1f}), {h['hash_ms']['n']} each.",
+    ]
+    out += [
+        "",
+        "### AWS round trips per request (warm; `allowed` is bench/round_trips.json, the bench fails above it)",
+        "",
+        "| route | scenario | calls | allowed | minimum | calls made |",
+        "|---|---|---|---|---|---|",
+    ]
     for route, scenarios in r["round_trips"].items():
         for name, c in scenarios.items():
             gap = "" if c["at_minimum"] else f" (+{len(c['calls']) - c['minimum']})"
-            out.append(f"| {route} | {name} | {len(c['calls'])}{gap} | {c['allowed']} | {c['minimum']} | {', '.join(x.split('.')[1] for x in c['calls']) or '-'} |")
-    out += ["", f"### Sizes (bytes; target: each function asset ≤ {t['asset_zipped_bytes']:,} zipped)", "", "| asset | zipped | unzipped |", "|---|---|---|"]
+            out.append(
+                f"| {route} | {name} | {len(c['calls'])}{gap} | {c['allowed']} | {c['minimum']} | {', '.join(x.split('.')[1] for x in c['calls']) or '-'} |"
+            )
+    out += [
+        "",
+        f"### Sizes (bytes; target: each function asset ≤ {t['asset_zipped_bytes']:,} zipped)",
+        "",
+        "| asset | zipped | unzipped |",
+        "|---|---|---|",
+    ]
     for name, s in r["sizes"].items():
         out.append(f"| {name} | {s['zipped']:,} | {s['unzipped']:,} |")
-    out += ["", "### Local throughput (`python -m local`, moto in-process, one process)", "",
-            "| clients | walks | failed | walks/s | register p50/p99 | verify p50/p99 | login p50/p99 | download p50/p99 |", "|---|---|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "### Local throughput (`python -m local`, moto in-process, one process)",
+        "",
+        "| clients | walks | failed | walks/s | register p50/p99 | verify p50/p99 | login p50/p99 | download p50/p99 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for row in r["throughput"]:
         s = row["steps_ms"]
-        out.append(f"| {row['clients']} | {row['walks']} | {row['failed']} | {row['walks_per_second']:.2f} | " + " | ".join(f"{s[k]['p50']:.0f} / {s[k]['p99']:.0f} ms" for k in ("register", "verify", "login", "download")) + " |")
+        out.append(
+            f"| {row['clients']} | {row['walks']} | {row['failed']} | {row['walks_per_second']:.2f} | "
+            + " | ".join(
+                f"{s[k]['p50']:.0f} / {s[k]['p99']:.0f} ms" for k in ("register", "verify", "login", "download")
+            )
+            + " |"
+        )
         out += [f"| | failed walk: {f} | | | | | | |" for f in row["failures"]]
     return "\n".join(out) + "\n"
 

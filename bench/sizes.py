@@ -35,6 +35,11 @@ def measure(dependencies: Path | None = None) -> dict[str, dict[str, int]]:
     if dependencies is not None and dependencies.is_dir():
         # boto3 and botocore come with the Lambda runtime: the layer does not carry them.
         runtime_provided = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
-        files = [p for p in _files(dependencies) if p.relative_to(dependencies).parts[0].split(".")[0] not in runtime_provided and p.relative_to(dependencies).parts[0] != "bin"]
+        files = [
+            p
+            for p in _files(dependencies)
+            if p.relative_to(dependencies).parts[0].split(".")[0] not in runtime_provided
+            and p.relative_to(dependencies).parts[0] != "bin"
+        ]
         sizes["layer dependencies"] = zipped(files, dependencies.parent)
     return sizes

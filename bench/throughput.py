@@ -28,7 +28,9 @@ _ids = itertools.count()
 def runner() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_", "POWERTOOLS_"))}
     env.update({"PORT": "0", "PYTHONUNBUFFERED": "1"})
-    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     assert process.stdout is not None
     try:
         first = process.stdout.readline()
@@ -66,8 +68,17 @@ def walk(url: str, run: str) -> dict[str, float]:
     mail = http.get(f"{url}/_local/mailbox", params={"to": email}, timeout=60).json()["messages"][0]
     code = CODE_LINE.search(mail["text"]).group(1)  # type: ignore[union-attr]
     step("verify", "POST", "/v1/account/verify", 200, json={"email": email, "code": code})
-    token = step("login", "POST", "/v1/auth/login", 200, json={"email": email, "password": PASSWORD}).json()["accessToken"]
-    step("download", "POST", f"/v1/videos/{VIDEO}/download", 200, json={"rendition": RENDITION}, headers={"Authorization": f"Bearer {token}"})
+    token = step("login", "POST", "/v1/auth/login", 200, json={"email": email, "password": PASSWORD}).json()[
+        "accessToken"
+    ]
+    step(
+        "download",
+        "POST",
+        f"/v1/videos/{VIDEO}/download",
+        200,
+        json={"rendition": RENDITION},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     return timings
 
 
@@ -89,13 +100,23 @@ def measure(walks: dict[int, int]) -> list[dict[str, object]]:
         for clients, total in walks.items():
             started = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
-                outcomes = list(pool.map(lambda i: _attempt(url, f"c{clients}"), range(total)))
+                outcomes = list(pool.map(lambda _i, label=f"c{clients}": _attempt(url, label), range(total)))
             elapsed = time.perf_counter() - started
             results = [o for o in outcomes if isinstance(o, dict)]
             failures = [o for o in outcomes if isinstance(o, str)]
-            steps = {s: {"p50": percentile([r[s] for r in results], 0.5), "p99": percentile([r[s] for r in results], 0.99)} for s in STEPS}
-            rows.append({
-                "clients": clients, "walks": len(results), "failed": len(failures), "failures": failures[:3],
-                "seconds": elapsed, "walks_per_second": len(results) / elapsed, "steps_ms": steps,
-            })
+            steps = {
+                s: {"p50": percentile([r[s] for r in results], 0.5), "p99": percentile([r[s] for r in results], 0.99)}
+                for s in STEPS
+            }
+            rows.append(
+                {
+                    "clients": clients,
+                    "walks": len(results),
+                    "failed": len(failures),
+                    "failures": failures[:3],
+                    "seconds": elapsed,
+                    "walks_per_second": len(results) / elapsed,
+                    "steps_ms": steps,
+                }
+            )
     return rows

@@ -8,6 +8,8 @@ from portal.web import Request, endpoint
 history = runtime.download_history()
 
 
-@endpoint(query_model=DownloadHistoryQuery, response_model=DownloadHistoryList, errors=(NotAuthorized, UserNotConfirmed))
+@endpoint(
+    query_model=DownloadHistoryQuery, response_model=DownloadHistoryList, errors=(NotAuthorized, UserNotConfirmed)
+)
 def handler(query: DownloadHistoryQuery, request: Request) -> DownloadHistoryList:
     return DownloadHistoryList.of(history.list(request.principal, query.limit, query.cursor))

@@ -14,6 +14,8 @@ auth = runtime.auth()
 runtime.preload_keys()  # this function reads the keys on its requests
 
 
-@endpoint(EmailChangeVerify, response_model=Account, errors=(AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts))
+@endpoint(
+    EmailChangeVerify, response_model=Account, errors=(AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts)
+)
 def handler(body: EmailChangeVerify, request: Request) -> Account:
     return Account.of(auth.verify_email_change(Principal.of(request.principal), body.code))

@@ -58,7 +58,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "principalId": principal.sub,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": stage_arn(event.get("methodArn", ""))}],
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": stage_arn(event.get("methodArn", ""))}
+            ],
         },
         "context": principal.context(),
     }

@@ -41,7 +41,9 @@ def handler(event: dict[str, Any], context: Any) -> None:
                 username = addresses.normalize(addresses.clean(parseaddr(raw)[1] or raw))
             except addresses.AddressError:
                 # Retrying cannot make it parse: log (masked) and go on with the other recipients.
-                logger.warning("suppression_skipped", extra={"event": "suppression_skipped", "email": addresses.mask(raw)})
+                logger.warning(
+                    "suppression_skipped", extra={"event": "suppression_skipped", "email": addresses.mask(raw)}
+                )
                 continue
             store.mark_suppressed(username, reason, now)
             audit("mail_suppressed", address=username, reason=reason)

@@ -59,8 +59,16 @@ def _error_schema() -> dict[str, Any]:
                     "code": {"type": "string", "enum": [e.code for e in errors.VOCABULARY]},
                     "message": {"type": "string", "description": "For a person; clients localize by `code`."},
                     "retryAfter": {"type": "integer", "minimum": 1, "description": "Seconds to wait (429, 503)."},
-                    "failedRules": {"type": "array", "items": {"type": "string"}, "description": "InvalidPassword: every unmet rule."},
-                    "attemptsRemaining": {"type": "integer", "minimum": 0, "description": "CodeMismatch: tries left for this code."},
+                    "failedRules": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "InvalidPassword: every unmet rule.",
+                    },
+                    "attemptsRemaining": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "CodeMismatch: tries left for this code.",
+                    },
                     "fields": {
                         "type": "array",
                         "description": "InvalidParameter: which fields are wrong.",
@@ -82,7 +90,8 @@ def _contract(route: Route) -> Any:
 def _parameters(route: Route, contract: Any) -> list[dict[str, Any]]:
     """Path parameters from the route's `{name}`s, query parameters from its query model."""
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in route.pattern.groupindex
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.pattern.groupindex
     ]
     if contract.query_model is not None:
         schema = contract.query_model.model_json_schema(by_alias=True)
@@ -124,7 +133,9 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
     if contract.media_type != "application/json":
         success["content"] = {contract.media_type: {"schema": {"type": "string"}}}
     elif contract.response_model is not None:
-        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=contract.response_model.__name__)}}}
+        success["content"] = {
+            "application/json": {"schema": {"$ref": REF.format(model=contract.response_model.__name__)}}
+        }
     operation["responses"][str(contract.status)] = success
 
     by_status: dict[int, list[type[errors.ApiError]]] = {}
@@ -164,7 +175,9 @@ def generate() -> dict[str, Any]:
         "components": {"schemas": schemas},
     }
     if any(route.auth for route in ROUTES):
-        document["components"]["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        document["components"]["securitySchemes"] = {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
     return document
 
 
@@ -174,7 +187,11 @@ def render() -> str:
 
 if __name__ == "__main__":
     # Handlers build their AWS clients at import; generating the document needs no AWS at all.
-    for name, value in {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "none", "AWS_SECRET_ACCESS_KEY": "none"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "none",
+        "AWS_SECRET_ACCESS_KEY": "none",
+    }.items():
         os.environ.setdefault(name, value)
     for name, value in {"PORTAL_TABLE_NAME": "-", "PORTAL_KEYS_SECRET_ID": "-", "PORTAL_MAIL_SENDER": "-"}.items():
         os.environ.setdefault(name, value)

@@ -49,7 +49,7 @@ _GATEWAY_ERRORS: dict[apigateway.ResponseType, tuple[str, str, str | None]] = {
 
 def gateway_error_template(code: str, message: str | None) -> str:
     if message is None:
-        return '{"error": {"code": "%s", "message": $context.error.messageString}}' % code
+        return '{"error": {"code": "' + code + '", "message": $context.error.messageString}}'
     return error_body(code, message)
 
 
@@ -79,8 +79,15 @@ class Api(Construct):
                 throttling_burst_limit=config.throttling.burst_limit,
                 access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=False,
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
                 ),
                 tracing_enabled=config.functions.tracing,
                 metrics_enabled=True,
@@ -101,7 +108,9 @@ class Api(Construct):
         self.json_object = self.rest_api.add_model(
             "JsonObject",
             content_type="application/json",
-            schema=apigateway.JsonSchema(schema=apigateway.JsonSchemaVersion.DRAFT4, type=apigateway.JsonSchemaType.OBJECT),
+            schema=apigateway.JsonSchema(
+                schema=apigateway.JsonSchemaVersion.DRAFT4, type=apigateway.JsonSchemaType.OBJECT
+            ),
         )
         self.authorizer: apigateway.TokenAuthorizer | None = None
         if any(route.auth for route in routes):
@@ -114,7 +123,9 @@ class Api(Construct):
         for route in routes:
             self._add_route(route, function_for(route))
         self._add_gateway_responses(cors)
-        self.web_acl = RateLimits(self, "Waf", config=config, routes=routes, stage_arn=self.rest_api.deployment_stage.stage_arn)
+        self.web_acl = RateLimits(
+            self, "Waf", config=config, routes=routes, stage_arn=self.rest_api.deployment_stage.stage_arn
+        )
         Validations.of(self.rest_api).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-APIG6",
@@ -137,10 +148,14 @@ class Api(Construct):
                 ("AwsSolutions-APIG4", "Public route: signing up and signing in happen before there is a token."),
                 ("AwsSolutions-COG4", "Protected routes use the Lambda token authorizer (our JWTs), not Cognito."),
             ):
-                Validations.of(method).acknowledge(Acknowledgment(id=rule, reason=f"{route.method} {route.path}: {reason}"))
+                Validations.of(method).acknowledge(
+                    Acknowledgment(id=rule, reason=f"{route.method} {route.path}: {reason}")
+                )
         else:
             Validations.of(method).acknowledge(
-                Acknowledgment(id="AwsSolutions-COG4", reason="Protected by the Lambda token authorizer (our JWTs), not Cognito.")
+                Acknowledgment(
+                    id="AwsSolutions-COG4", reason="Protected by the Lambda token authorizer (our JWTs), not Cognito."
+                )
             )
 
     def _add_gateway_responses(self, cors: tuple[str, ...]) -> None:
@@ -161,7 +176,9 @@ class Api(Construct):
 class RateLimits(Construct):
     """WAF rate-based rules per source IP; tighter on sensitive routes. Blocks answer 429 in the API's shape."""
 
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig, routes: Sequence[Route], stage_arn: str) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, config: StageConfig, routes: Sequence[Route], stage_arn: str
+    ) -> None:
         super().__init__(scope, id)
         sensitive_paths = sorted({route.path for route in routes if route.sensitive})
         block = wafv2.CfnWebACL.RuleActionProperty(
@@ -178,7 +195,9 @@ class RateLimits(Construct):
         if sensitive_paths:
             limits.append(("SensitiveRoutesPerIp", config.waf.sensitive_rate_limit, _any_path(sensitive_paths)))
         limits.append(("AllRoutesPerIp", config.waf.rate_limit, None))
-        rules = [self._rate_rule(name, priority, limit, block, scope) for priority, (name, limit, scope) in enumerate(limits)]
+        rules = [
+            self._rate_rule(name, priority, limit, block, scope) for priority, (name, limit, scope) in enumerate(limits)
+        ]
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -187,7 +206,9 @@ class RateLimits(Construct):
             custom_response_bodies={
                 RATE_LIMITED_BODY_KEY: wafv2.CfnWebACL.CustomResponseBodyProperty(
                     content_type="APPLICATION_JSON",
-                    content=error_body("LimitExceeded", "Too many requests from your address. Try again in a few minutes."),
+                    content=error_body(
+                        "LimitExceeded", "Too many requests from your address. Try again in a few minutes."
+                    ),
                 )
             },
             visibility_config=_visibility(f"portal-{config.name}"),

@@ -21,7 +21,11 @@ from infra.stack import PortalStack  # noqa: E402
 
 
 def build_app(
-    stage: str | None = None, *, outdir: str | None = None, context: dict[str, Any] | None = None, **stack_options: object
+    stage: str | None = None,
+    *,
+    outdir: str | None = None,
+    context: dict[str, Any] | None = None,
+    **stack_options: object,
 ) -> App:
     """The app for one stage; tests pass `outdir`, a changed `context` (stage variants), and routes
     or functions_dir to the stack.

@@ -17,7 +17,9 @@ CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
 # The retention periods CloudWatch Logs accepts.
-LogRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
 
 
 class _Section(BaseModel):
@@ -90,7 +92,9 @@ class StageConfig(_Section):
         if (self.site_domain is None) != (self.site_certificate_arn is None):
             raise ValueError("site_domain and site_certificate_arn go together: a custom domain needs its certificate")
         if self.site_domain and self.site_origin not in self.cors_origins:
-            raise ValueError(f"cors_origins must include the site's origin {self.site_origin}: the client calls the API from it")
+            raise ValueError(
+                f"cors_origins must include the site's origin {self.site_origin}: the client calls the API from it"
+            )
         return self
 
     @property

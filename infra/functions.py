@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -139,7 +138,9 @@ class FunctionFactory(Construct):
         logs_group = log_group(self, f"{spec.function_id}Logs", config)
         # Written by hand instead of AWSLambdaBasicExecutionRole: only this function's own log group.
         role.add_to_policy(
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[logs_group.log_group_arn])
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[logs_group.log_group_arn]
+            )
         )
         for statement in access_statements(spec.access, self._resources):
             role.add_to_policy(statement)

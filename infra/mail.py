@@ -70,7 +70,9 @@ class Email(Construct):
 
     @property
     def identity_arn(self) -> str:
-        return Stack.of(self).format_arn(service="ses", resource="identity", resource_name=self.identity.email_identity_name)
+        return Stack.of(self).format_arn(
+            service="ses", resource="identity", resource_name=self.identity.email_identity_name
+        )
 
     @property
     def configuration_set_arn(self) -> str:

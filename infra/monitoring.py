@@ -20,8 +20,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from infra.config import StageConfig
-from infra.mail import encrypted_topic
 from infra.functions import SERVICE_NAME
+from infra.mail import encrypted_topic
 
 BUSINESS_METRICS = (
     "SignUps",
@@ -64,7 +64,7 @@ AUDIT_QUERIES = (
     AuditQuery(
         "throttled-requests",
         # Both the runtime's send limits and API Gateway/WAF 429s (the access log's `status`).
-        'fields @timestamp, event, email, sourceIp, ip, resourcePath, status\n'
+        "fields @timestamp, event, email, sourceIp, ip, resourcePath, status\n"
         '| filter event = "send_throttled" or status = "429"\n| sort @timestamp desc',
         include_access_logs=True,
     ),
@@ -111,22 +111,29 @@ class Monitoring(Construct):
         # By function name, Lambda's metrics add up every version and alias, so these alarms hold
         # with SnapStart's `live` alias too.
         for module, function in sorted(functions.items()):
-            self._alarm(f"{module}-errors", function.metric_errors(period=PERIOD, statistic="Sum"), 1, f"{module} raised errors")
             self._alarm(
-                f"{module}-throttles", function.metric_throttles(period=PERIOD, statistic="Sum"), 1, f"{module} was throttled"
+                f"{module}-errors", function.metric_errors(period=PERIOD, statistic="Sum"), 1, f"{module} raised errors"
+            )
+            self._alarm(
+                f"{module}-throttles",
+                function.metric_throttles(period=PERIOD, statistic="Sum"),
+                1,
+                f"{module} was throttled",
             )
 
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"portal-{config.name}")
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="API requests and errors",
-                left=[rest_api.metric_count(period=PERIOD), rest_api.metric_client_error(period=PERIOD), rest_api.metric_server_error(period=PERIOD)],
+                left=[
+                    rest_api.metric_count(period=PERIOD),
+                    rest_api.metric_client_error(period=PERIOD),
+                    rest_api.metric_server_error(period=PERIOD),
+                ],
                 right=[rest_api.metric_latency(period=PERIOD, statistic="p99")],
                 width=12,
             ),
-            cloudwatch.GraphWidget(
-                title="Accounts", left=[business(name) for name in BUSINESS_METRICS], width=12
-            ),
+            cloudwatch.GraphWidget(title="Accounts", left=[business(name) for name in BUSINESS_METRICS], width=12),
             cloudwatch.GraphWidget(
                 title="Function errors and throttles",
                 left=[f.metric_errors(period=PERIOD, label=f"{m} errors") for m, f in sorted(functions.items())],
@@ -148,7 +155,9 @@ class Monitoring(Construct):
                 f"Query-{query.name}",
                 name=f"portal-{config.name}/{query.name}",
                 query_string=query.query,
-                log_group_names=[g.log_group_name for g in [*function_logs, *([access_logs] if query.include_access_logs else [])]],
+                log_group_names=[
+                    g.log_group_name for g in [*function_logs, *([access_logs] if query.include_access_logs else [])]
+                ],
             )
             for query in AUDIT_QUERIES
         ]

@@ -55,7 +55,9 @@ def headers_policy(scope: Construct, id: str, config: StageConfig) -> cloudfront
     )
     # What CloudFront has no security-header field for goes out as a custom header.
     custom = cloudfront.ResponseCustomHeadersBehavior(
-        custom_headers=[cloudfront.ResponseCustomHeader(header=name, value=value, override=True) for name, value in headers.items()]
+        custom_headers=[
+            cloudfront.ResponseCustomHeader(header=name, value=value, override=True) for name, value in headers.items()
+        ]
     )
     return cloudfront.ResponseHeadersPolicy(
         scope,
@@ -76,10 +78,10 @@ class Site(Construct):
         self.headers = headers_policy(self, "Headers", config)
         custom_domain: dict[str, object] = {}
         if config.site_domain and config.site_certificate_arn:
-            custom_domain = dict(
-                domain_names=[config.site_domain],
-                certificate=acm.Certificate.from_certificate_arn(self, "Certificate", config.site_certificate_arn),
-            )
+            custom_domain = {
+                "domain_names": [config.site_domain],
+                "certificate": acm.Certificate.from_certificate_arn(self, "Certificate", config.site_certificate_arn),
+            }
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -114,9 +116,13 @@ class Site(Construct):
         # Our own role and log group instead of the construct's default (AWSLambdaBasicExecutionRole,
         # a log group without retention): logs go to this log group only.
         logs_group = log_group(self, "DeployLogs", config)
-        role = iam.Role(self, "DeployRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description="web client upload")
+        role = iam.Role(
+            self, "DeployRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description="web client upload"
+        )
         role.add_to_policy(
-            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[logs_group.log_group_arn])
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[logs_group.log_group_arn]
+            )
         )
         deployment = s3deploy.BucketDeployment(
             self,
@@ -172,11 +178,23 @@ class Site(Construct):
                 "Action::s3:GetObject*",
                 "BucketDeployment's grants: read the site's asset from the CDK asset bucket, write the site bucket.",
             ),
-            iam_wildcard_ack("Action::s3:GetBucket*", "BucketDeployment's grants on the CDK asset bucket and the site bucket."),
-            iam_wildcard_ack("Action::s3:List*", "BucketDeployment lists the asset, and the site bucket to prune files no longer in web/."),
-            iam_wildcard_ack("Action::s3:DeleteObject*", "prune=True: files removed from web/ are deleted from the site bucket."),
-            iam_wildcard_ack("Action::s3:Abort*", "BucketDeployment's write grant (aborting failed multipart uploads)."),
-            iam_wildcard_ack(f"Resource::<{bucket_id}.Arn>/*", "Every object of the site bucket is the site: it is replaced as a whole."),
+            iam_wildcard_ack(
+                "Action::s3:GetBucket*", "BucketDeployment's grants on the CDK asset bucket and the site bucket."
+            ),
+            iam_wildcard_ack(
+                "Action::s3:List*",
+                "BucketDeployment lists the asset, and the site bucket to prune files no longer in web/.",
+            ),
+            iam_wildcard_ack(
+                "Action::s3:DeleteObject*", "prune=True: files removed from web/ are deleted from the site bucket."
+            ),
+            iam_wildcard_ack(
+                "Action::s3:Abort*", "BucketDeployment's write grant (aborting failed multipart uploads)."
+            ),
+            iam_wildcard_ack(
+                f"Resource::<{bucket_id}.Arn>/*",
+                "Every object of the site bucket is the site: it is replaced as a whole.",
+            ),
             iam_wildcard_ack(
                 f"Resource::arn:aws:s3:::{assets_bucket}/*",
                 "BucketDeployment reads the site's zipped asset from the CDK asset bucket (object names are hashes).",

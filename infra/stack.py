@@ -13,12 +13,13 @@ from functions.routes import AUTHORIZER, EVENT_FUNCTIONS, MAIL_EVENTS, ROUTES, E
 from infra.api import Api
 from infra.config import StageConfig
 from infra.data import Data
-from infra.mail import Email
 from infra.functions import FUNCTIONS_DIR, FunctionFactory, Resources, removal_policy
+from infra.mail import Email
 from infra.monitoring import Monitoring
 from infra.site import Site
 from infra.storage import Storage
 from portal.settings import Settings
+
 
 class PortalStack(Stack):
     def __init__(

@@ -38,7 +38,9 @@ class Storage(Construct):
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(config.log_retention_days))],
         )
         Validations.of(self.access_logs).acknowledge(
-            Acknowledgment(id="AwsSolutions-S1", reason="This is the access-log bucket; logging it to itself would loop.")
+            Acknowledgment(
+                id="AwsSolutions-S1", reason="This is the access-log bucket; logging it to itself would loop."
+            )
         )
         self.media = private_bucket(
             self,

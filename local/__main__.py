@@ -33,7 +33,10 @@ def main() -> int:
     # Shown so that ops commands (--endpoint-url) and download links can be checked by hand.
     where = f"embedded moto at {emulation.endpoint_url}" if emulation.embedded else emulation.endpoint_url
     print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
-    print(f"  Web client {url}/ | OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>", flush=True)
+    print(
+        f"  Web client {url}/ | OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>",
+        flush=True,
+    )
     print("  Emails are printed here. Ctrl-C stops.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

@@ -78,7 +78,7 @@ def to_event(request: Request, route: Route, path_params: dict[str, str], body: 
         text, is_base64 = body.decode("utf-8"), False
     except UnicodeDecodeError:
         text, is_base64 = base64.b64encode(body).decode(), True
-    headers = {name: value for name, value in request.headers.items()}
+    headers = dict(request.headers.items())
     query = request.args
     return {
         "resource": route.path,
@@ -165,7 +165,9 @@ class LocalApi:
         finally:
             self.print_new_mail()
         elapsed = (time.perf_counter() - started) * 1000
-        self.out.write(f"{request.method} {request.full_path.rstrip('?')} -> {response.status_code} ({elapsed:.0f} ms)\n")
+        self.out.write(
+            f"{request.method} {request.full_path.rstrip('?')} -> {response.status_code} ({elapsed:.0f} ms)\n"
+        )
         self.out.flush()
         return response(environ, start_response)
 
@@ -210,7 +212,9 @@ class LocalApi:
                 return _error(errors.NotAuthorized("Log in to continue."))
             authorizer_context = LambdaContext(function_name=AUTHORIZER.module, aws_request_id=str(uuid.uuid4()))
             try:
-                allowed = allowed_context(self.authorizer(to_authorizer_event(request, route, event), authorizer_context))
+                allowed = allowed_context(
+                    self.authorizer(to_authorizer_event(request, route, event), authorizer_context)
+                )
             except Exception as exc:
                 if str(exc) != "Unauthorized":
                     return _error(errors.InternalError())
@@ -254,7 +258,9 @@ class LocalApi:
         file = (root / name).resolve()
         if root not in file.parents or not file.is_file():
             return _error(errors.NotFound())
-        return Response(file.read_bytes(), content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+        return Response(
+            file.read_bytes(), content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        )
 
     def print_new_mail(self) -> None:
         with self._print_lock:

@@ -125,11 +125,22 @@ class Operator:
             },
             "consents": {"newsletter": user.newsletter},
             "sessions": [
-                {"sessionId": s.session_id, "createdAt": iso(s.created_at), "expiresAt": iso(s.expires_at), "revoked": s.revoked}
+                {
+                    "sessionId": s.session_id,
+                    "createdAt": iso(s.created_at),
+                    "expiresAt": iso(s.expires_at),
+                    "revoked": s.revoked,
+                }
                 for s in sorted(self.store.sessions_of(user.sub), key=lambda s: s.created_at)
             ],
             "codes": [
-                {"purpose": str(c.purpose), "createdAt": iso(c.created_at), "expiresAt": iso(c.expires_at), "attempts": c.attempts, "spent": c.spent}
+                {
+                    "purpose": str(c.purpose),
+                    "createdAt": iso(c.created_at),
+                    "expiresAt": iso(c.expires_at),
+                    "attempts": c.attempts,
+                    "spent": c.spent,
+                }
                 for c in state.codes.values()
             ],
             "codeSends": [iso(at) for at in state.sends.sent_at],
@@ -230,7 +241,9 @@ def parse_import(text: str, form: str) -> list[ImportRecord]:
                 where = ".".join(str(p) for p in error["loc"]) or "record"
                 problems.append(f"users[{index}]: {where}: {error['msg']}")
     addresses = [normalize(r.email) for r in records]
-    problems += [f"users[{i}]: address appears more than once" for i, a in enumerate(addresses) if addresses.index(a) != i]
+    problems += [
+        f"users[{i}]: address appears more than once" for i, a in enumerate(addresses) if addresses.index(a) != i
+    ]
     if problems:
         raise Refused("nothing written:\n" + "\n".join(f"  {p}" for p in problems))
     return records
@@ -276,11 +289,23 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portal-admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="portal-admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_aws_options(parser)
-    parser.add_argument("--stage", help="stage name: table portal-<stage>, keys portal/<stage>/keys (as the local runner names them)")
-    parser.add_argument("--keys-secret", default=os.environ.get("PORTAL_KEYS_SECRET_ID"), help="keys secret id (default $PORTAL_KEYS_SECRET_ID)")
-    parser.add_argument("--mail-sender", default=os.environ.get("PORTAL_MAIL_SENDER"), help="verified SES sender (default $PORTAL_MAIL_SENDER)")
+    parser.add_argument(
+        "--stage", help="stage name: table portal-<stage>, keys portal/<stage>/keys (as the local runner names them)"
+    )
+    parser.add_argument(
+        "--keys-secret",
+        default=os.environ.get("PORTAL_KEYS_SECRET_ID"),
+        help="keys secret id (default $PORTAL_KEYS_SECRET_ID)",
+    )
+    parser.add_argument(
+        "--mail-sender",
+        default=os.environ.get("PORTAL_MAIL_SENDER"),
+        help="verified SES sender (default $PORTAL_MAIL_SENDER)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -321,8 +346,11 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
     from portal.signup import Signup
 
     store = Store(aws("dynamodb"), args.table)
+
     def hasher() -> PasswordHasher:
-        return PasswordHasher(*(Settings.default(f"argon2_{name}") for name in ("memory_kib", "time_cost", "parallelism")))
+        return PasswordHasher(
+            *(Settings.default(f"argon2_{name}") for name in ("memory_kib", "time_cost", "parallelism"))
+        )
 
     def keyring() -> Any:
         if not args.keys_secret:
@@ -402,7 +430,10 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         users, last = operator.store.users_page(args.limit, after, args.status, args.created_from, args.created_to)
         cursor = encode_cursor(last) if last else None
         if args.json:
-            out.write(json.dumps({"users": [_summary(u) for u in users], "cursor": cursor}, indent=2, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps({"users": [_summary(u) for u in users], "cursor": cursor}, indent=2, ensure_ascii=False)
+                + "\n"
+            )
         else:
             _table([_summary(u) for u in users], out)
             if cursor:
@@ -416,7 +447,12 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
             raise Refused(f"cannot read {args.file}: {exc}") from None
         created, skipped = operator.import_users(parse_import(text, form), args.reason)
         if args.json:
-            out.write(json.dumps({"imported": [_summary(u) for u in created], "skipped": skipped}, indent=2, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"imported": [_summary(u) for u in created], "skipped": skipped}, indent=2, ensure_ascii=False
+                )
+                + "\n"
+            )
         else:
             for user in created:
                 out.write(f"imported {user.sub} {user.status}\n")

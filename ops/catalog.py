@@ -1,10 +1,10 @@
 """`python -m ops.catalog`: add, update, list and remove catalogue videos.
 
-    put FILE       validate every record of FILE (a JSON list, or {"videos": [...]}), check that
-                   each rendition's object exists in the bucket with the declared size, and only
-                   then write them all (create or replace). Nothing is written if anything fails.
-    list           the catalogue, newest first (--json for the full records)
-    remove ID...   delete records (the media objects stay in the bucket)
+put FILE       validate every record of FILE (a JSON list, or {"videos": [...]}), check that
+               each rendition's object exists in the bucket with the declared size, and only
+               then write them all (create or replace). Nothing is written if anything fails.
+list           the catalogue, newest first (--json for the full records)
+remove ID...   delete records (the media objects stay in the bucket)
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ def check_media(media: S3Media, videos: Sequence[Video]) -> None:
             if size is None:
                 problems.append(f"{video.id}/{rendition.name}: s3://{media.bucket}/{rendition.key} does not exist")
             elif size != rendition.size:
-                problems.append(f"{video.id}/{rendition.name}: size is {rendition.size} but the object has {size} bytes")
+                problems.append(
+                    f"{video.id}/{rendition.name}: size is {rendition.size} but the object has {size} bytes"
+                )
     if problems:
         raise Refused(problems)
 
@@ -74,8 +76,12 @@ def put(store: DynamoCatalog, media: S3Media, document: Any) -> list[Video]:
     return videos
 
 
-def main(argv: Sequence[str] | None = None, make_clients: Any = clients, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.catalog", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(
+    argv: Sequence[str] | None = None, make_clients: Any = clients, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ops.catalog", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_aws_options(parser, bucket=True)
     commands = parser.add_subparsers(dest="command", required=True)
     put_parser = commands.add_parser("put", help="add or update videos from a JSON file")
@@ -111,7 +117,14 @@ def _run(args: argparse.Namespace, aws: Clients, out: TextIO, err: TextIO) -> in
     if args.command == "list":
         videos = list(store.all())
         if args.json:
-            out.write(json.dumps([v.model_dump(mode="json") | {"publishedAt": v.published} for v in videos], indent=2, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    [v.model_dump(mode="json") | {"publishedAt": v.published} for v in videos],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         else:
             for v in videos:
                 out.write(f"{v.published}  {v.id}  {', '.join(r.name for r in v.renditions)}  {v.title}\n")

@@ -18,9 +18,15 @@ def add_aws_options(parser: argparse.ArgumentParser, *, bucket: bool = False) ->
     parser.add_argument("--endpoint-url", help="AWS endpoint (e.g. the local runner's emulation)")
     parser.add_argument("--profile", help="AWS profile to use")
     parser.add_argument("--region", help="AWS region (default: the profile's)")
-    parser.add_argument("--table", default=os.environ.get("PORTAL_TABLE_NAME"), help="table name (default $PORTAL_TABLE_NAME)")
+    parser.add_argument(
+        "--table", default=os.environ.get("PORTAL_TABLE_NAME"), help="table name (default $PORTAL_TABLE_NAME)"
+    )
     if bucket:
-        parser.add_argument("--bucket", default=os.environ.get("PORTAL_MEDIA_BUCKET"), help="media bucket (default $PORTAL_MEDIA_BUCKET)")
+        parser.add_argument(
+            "--bucket",
+            default=os.environ.get("PORTAL_MEDIA_BUCKET"),
+            help="media bucket (default $PORTAL_MEDIA_BUCKET)",
+        )
 
 
 def clients(args: argparse.Namespace) -> Clients:

@@ -44,8 +44,12 @@ def write(found: list[dict[str, str]], form: str, out: TextIO) -> None:
     writer.writerows(found)
 
 
-def main(argv: Sequence[str] | None = None, make_clients: Any = clients, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.subscribers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(
+    argv: Sequence[str] | None = None, make_clients: Any = clients, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ops.subscribers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_aws_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="current subscribers with their language")

@@ -144,8 +144,6 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-
-
 @pytest.fixture
 def audit_lines() -> Iterator[Any]:
     from tests.videos_support import AuditLines

@@ -39,7 +39,9 @@ class LocalRunner:
             time.sleep(0.05)
         return False
 
-    def request(self, method: str, path: str, body: object = None, token: str | None = None, **kwargs) -> requests.Response:
+    def request(
+        self, method: str, path: str, body: object = None, token: str | None = None, **kwargs
+    ) -> requests.Response:
         """One call as a web client makes it; with `token`, as a signed-in one."""
         secrets_watch.remember(body if isinstance(body, dict) else None)
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -77,7 +77,11 @@ def invoke(handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict
         pass  # bodies that are not JSON carry nothing to remember
     response = handler(event, LambdaContext())
     text = response.get("body") or ""
-    body = json.loads(text) if text and response.get("headers", {}).get("Content-Type", "").startswith("application/json") else text
+    body = (
+        json.loads(text)
+        if text and response.get("headers", {}).get("Content-Type", "").startswith("application/json")
+        else text
+    )
     secrets_watch.remember(body if isinstance(body, dict) else None)
     return Result(response["statusCode"], response.get("headers") or {}, body or None)
 
@@ -184,7 +188,9 @@ class Api:
 
     # -- sign-in and protected routes ----------------------------------------------------------
 
-    def authorize(self, token: str | None, method: str = "GET", path: str = "/v1/account", kind: str = "REQUEST") -> dict[str, Any] | None:
+    def authorize(
+        self, token: str | None, method: str = "GET", path: str = "/v1/account", kind: str = "REQUEST"
+    ) -> dict[str, Any] | None:
         """The authorizer's answer for this token: its context when allowed, None when it says Unauthorized."""
         try:
             answer = self.handlers["authorizer"](authorizer_event(method, path, token, kind=kind), LambdaContext())

@@ -17,8 +17,20 @@ def record(video_id: str, published: str, title: str | None = None, **overrides:
         "language": "en",
         "tags": ["test"],
         "renditions": [
-            {"name": "full_hd", "label": "1080p", "key": "media/test/clip.mp4", "contentType": "video/mp4", "size": len(MEDIA_BYTES)},
-            {"name": "audio", "label": "AAC", "key": "media/test/clip.m4a", "contentType": "audio/mp4", "size": len(MEDIA_BYTES)},
+            {
+                "name": "full_hd",
+                "label": "1080p",
+                "key": "media/test/clip.mp4",
+                "contentType": "video/mp4",
+                "size": len(MEDIA_BYTES),
+            },
+            {
+                "name": "audio",
+                "label": "AAC",
+                "key": "media/test/clip.m4a",
+                "contentType": "audio/mp4",
+                "size": len(MEDIA_BYTES),
+            },
         ],
         **overrides,
     }
@@ -51,7 +63,11 @@ def seed(records: list[dict[str, Any]]) -> None:
     from portal.runtime import settings
 
     upload_media()
-    put(DynamoCatalog(boto3.client("dynamodb"), settings().table_name), S3Media(boto3.client("s3"), settings().media_bucket), records)
+    put(
+        DynamoCatalog(boto3.client("dynamodb"), settings().table_name),
+        S3Media(boto3.client("s3"), settings().media_bucket),
+        records,
+    )
 
 
 class AuditLines:

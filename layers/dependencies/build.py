@@ -38,7 +38,11 @@ PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 
 def python313() -> str | None:
     """A working CPython 3.13 to pre-compile with: $PYTHON313, pyenv's, then PATH (pyenv shims may fail)."""
-    candidates = [os.environ.get("PYTHON313"), "/root/.pyenv/versions/3.13.0/bin/python3.13", shutil.which("python3.13")]
+    candidates = [
+        os.environ.get("PYTHON313"),
+        "/root/.pyenv/versions/3.13.0/bin/python3.13",
+        shutil.which("python3.13"),
+    ]
     for candidate in filter(None, candidates):
         probe = [candidate, "-c", "import sys; sys.exit(sys.version_info[:2] != (3, 13))"]
         if Path(candidate).is_file() and subprocess.run(probe, capture_output=True).returncode == 0:
@@ -50,18 +54,45 @@ def main() -> None:
     shutil.rmtree(BUILD, ignore_errors=True)
     TARGET.mkdir(parents=True)
     export = subprocess.run(
-        [sys.executable, "-m", "uv", "export", "--frozen", "--no-default-groups", "--no-emit-project", "--no-hashes", "--no-header"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "export",
+            "--frozen",
+            "--no-default-groups",
+            "--no-emit-project",
+            "--no-hashes",
+            "--no-header",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     REQUIREMENTS.write_text(export)
     if any(line.split("==")[0].strip() in ("boto3", "botocore") for line in export.splitlines()):
         sys.exit("boto3/botocore must not be in the layer: the Lambda runtime provides them")
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            *(arg for platform in PLATFORMS for arg in ("--platform", platform)), "--only-binary=:all:", "--python-version", PYTHON_VERSION,
-            "--implementation", "cp", "--no-compile", "--no-deps",  # uv export already lists every dependency
-            "--target", str(TARGET), "-r", str(REQUIREMENTS),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *(arg for platform in PLATFORMS for arg in ("--platform", platform)),
+            "--only-binary=:all:",
+            "--python-version",
+            PYTHON_VERSION,
+            "--implementation",
+            "cp",
+            "--no-compile",
+            "--no-deps",  # uv export already lists every dependency
+            "--target",
+            str(TARGET),
+            "-r",
+            str(REQUIREMENTS),
         ],
         check=True,
     )

@@ -51,7 +51,9 @@ def test_fifty_parallel_signups_of_one_address_leave_one_account(api, aws):
 
     with ThreadPoolExecutor(50) as pool:
         statuses = list(pool.map(sign_up, range(50)))
-    assert [i for i in aws.items() if i["sk"]["S"] == "USER"] and len([i for i in aws.items() if i["sk"]["S"] == "USER"]) == 1
+    assert [i for i in aws.items() if i["sk"]["S"] == "USER"] and len(
+        [i for i in aws.items() if i["sk"]["S"] == "USER"]
+    ) == 1
     assert statuses.count(202) == 1 and statuses.count(429) == 49
     assert len(aws.mail(ANN)) == 1
 
@@ -64,9 +66,12 @@ def test_an_hour_of_guessing_codes_at_one_address_judges_at_most_25_guesses(api,
     judged = 0
     with time_machine.travel("2026-01-05 10:00:00", tick=False) as clock:
         api.register(ANN)
-        for minute in range(60):
+        for _minute in range(60):
             for _ in range(codes.MAX_ATTEMPTS + 1):
-                if api.verify(ANN, "000000" if aws.last_code(ANN) != "000000" else "000001").error["code"] == "CodeMismatch":
+                if (
+                    api.verify(ANN, "000000" if aws.last_code(ANN) != "000000" else "000001").error["code"]
+                    == "CodeMismatch"
+                ):
                     judged += 1
             clock.shift(60)
             api.resend(ANN)  # as often as the limits let it: 429 most of the hour
@@ -153,7 +158,9 @@ def test_response_times_do_not_tell_an_account_from_none(api, aws, people, route
         rounds.append((known, unknown, spread))
         # "Less than the spread of either": within the interquartile range of one of the two samples.
         if abs(known - unknown) < spread:
-            print(f"{route}: median known {known * 1e3:.1f} ms, unknown {unknown * 1e3:.1f} ms, IQR {spread * 1e3:.1f} ms")
+            print(
+                f"{route}: median known {known * 1e3:.1f} ms, unknown {unknown * 1e3:.1f} ms, IQR {spread * 1e3:.1f} ms"
+            )
             return
     pytest.fail(f"{route}: every measurement tells the addresses apart (median known, unknown, spread): {rounds}")
 
@@ -205,7 +212,7 @@ def test_a_confusable_address_is_another_address(api, aws):
 
 
 # Control and invisible characters: CR/LF (header and log injection), NUL, right-to-left marks.
-HOSTILE = ["\r\nBcc: all@example.org", "\n{\"event\": \"verified\"}", "\x00", "\u202e", "\u200f"]
+HOSTILE = ["\r\nBcc: all@example.org", '\n{"event": "verified"}', "\x00", "\u202e", "\u200f"]
 STRING_FIELDS = {
     "account_register": {"email": ANN, "password": STRONG_PASSWORD},
     "account_verify": {"email": ANN, "code": "123456"},
@@ -218,8 +225,12 @@ STRING_FIELDS = {
 CASES = [(m, f, h) for m, body in STRING_FIELDS.items() for f in body for h in HOSTILE]
 
 
-@pytest.mark.parametrize(("module", "field", "hostile"), CASES, ids=[f"{m}.{f}.{HOSTILE.index(h)}" for m, f, h in CASES])
-def test_control_characters_in_every_string_field_are_a_4xx_and_write_nothing(api, aws, audit_log, module, field, hostile):
+@pytest.mark.parametrize(
+    ("module", "field", "hostile"), CASES, ids=[f"{m}.{f}.{HOSTILE.index(h)}" for m, f, h in CASES]
+)
+def test_control_characters_in_every_string_field_are_a_4xx_and_write_nothing(
+    api, aws, audit_log, module, field, hostile
+):
     body = dict(STRING_FIELDS[module])
     body[field] = body[field][:3] + hostile + body[field][3:]
     result = api.call(module, body)

@@ -42,14 +42,19 @@ CONDITIONAL_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems
 
 def aws_error(code: str, status: int) -> Callable[[str], Exception]:
     def make(operation: str) -> Exception:
-        return ClientError({"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+        return ClientError(
+            {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation
+        )
 
     return make
 
 
 def lost_race(operation: str) -> Exception:
     if operation == "TransactWriteItems":
-        error = {"Error": {"Code": "TransactionCanceledException", "Message": "injected"}, "CancellationReasons": [{"Code": "ConditionalCheckFailed"}]}
+        error = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+            "CancellationReasons": [{"Code": "ConditionalCheckFailed"}],
+        }
         return ClientError(error, operation)
     return ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "injected"}}, operation)
 
@@ -176,7 +181,9 @@ class Scenario:
             return Result(200, {}, None)
         route = next(r for r in ROUTES if r.module == self.module)
         options = {"principal": person.principal} if route.auth else {}
-        return invoke(handler, api_event(route.method, route.path, self.body(person), **options, **self.options(person)))
+        return invoke(
+            handler, api_event(route.method, route.path, self.body(person), **options, **self.options(person))
+        )
 
 
 def can_log_in_with(password: str) -> Callable[[Api, Person], bool]:
@@ -189,12 +196,24 @@ def signs_up_again(api: Api, person: Person) -> bool:
 
 NOTICE = frozenset({"sesv2.SendEmail"})
 SCENARIOS = [
-    Scenario("account_register", lambda api, email, clock: Person(email), lambda p: {"email": p.email, "password": STRONG_PASSWORD}),
-    Scenario("account_verify", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email, "code": p.code}),
-    Scenario("account_verify_resend", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email}),
-    Scenario("auth_login", lambda api, email, clock: confirmed(api, email), lambda p: {"email": p.email, "password": STRONG_PASSWORD}),
     Scenario(
-        "auth_refresh", lambda api, email, clock: confirmed(api, email), lambda p: {"refreshToken": p.refresh_token},
+        "account_register",
+        lambda api, email, clock: Person(email),
+        lambda p: {"email": p.email, "password": STRONG_PASSWORD},
+    ),
+    Scenario(
+        "account_verify", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email, "code": p.code}
+    ),
+    Scenario("account_verify_resend", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email}),
+    Scenario(
+        "auth_login",
+        lambda api, email, clock: confirmed(api, email),
+        lambda p: {"email": p.email, "password": STRONG_PASSWORD},
+    ),
+    Scenario(
+        "auth_refresh",
+        lambda api, email, clock: confirmed(api, email),
+        lambda p: {"refreshToken": p.refresh_token},
         # Losing the rotation's condition means another request spent this token: that is reuse,
         # the session ends (401) and the person logs in again.
         race_answer=(401, can_log_in_with(STRONG_PASSWORD)),
@@ -203,34 +222,46 @@ SCENARIOS = [
     Scenario("account_get", lambda api, email, clock: confirmed(api, email)),
     Scenario("account_update", lambda api, email, clock: confirmed(api, email), lambda p: {"language": "fr"}),
     Scenario(
-        "account_delete", lambda api, email, clock: confirmed(api, email), lambda p: {"password": STRONG_PASSWORD},
-        tolerated=NOTICE, done=signs_up_again,
+        "account_delete",
+        lambda api, email, clock: confirmed(api, email),
+        lambda p: {"password": STRONG_PASSWORD},
+        tolerated=NOTICE,
+        done=signs_up_again,
     ),
     Scenario("password_forgot", lambda api, email, clock: confirmed(api, email), lambda p: {"email": p.email}),
     Scenario(
-        "password_reset", asked_reset, lambda p: {"email": p.email, "code": p.code, "newPassword": NEW_PASSWORD},
+        "password_reset",
+        asked_reset,
+        lambda p: {"email": p.email, "code": p.code, "newPassword": NEW_PASSWORD},
         tolerated=NOTICE,
     ),
     Scenario(
-        "password_change", lambda api, email, clock: confirmed(api, email),
+        "password_change",
+        lambda api, email, clock: confirmed(api, email),
         lambda p: {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD},
-        tolerated=NOTICE, done=can_log_in_with(NEW_PASSWORD),
+        tolerated=NOTICE,
+        done=can_log_in_with(NEW_PASSWORD),
     ),
     Scenario("videos_list", with_catalogue),
     Scenario("videos_get", with_catalogue, options=lambda p: {"path_params": {"videoId": "v1"}}),
     Scenario(
-        "videos_download", with_catalogue, lambda p: {"rendition": "full_hd"},
+        "videos_download",
+        with_catalogue,
+        lambda p: {"rendition": "full_hd"},
         options=lambda p: {"path_params": {"videoId": "v1"}},
     ),
     # The welcome mail (its unsubscribe link needs the keys) is a courtesy: the consent stands without it.
     Scenario(
-        "newsletter_update", lambda api, email, clock: confirmed(api, email), lambda p: {"subscribed": True},
+        "newsletter_update",
+        lambda api, email, clock: confirmed(api, email),
+        lambda p: {"subscribed": True},
         tolerated=NOTICE | {"secretsmanager.GetSecretValue"},
     ),
     Scenario("newsletter_unsubscribe_page", subscribed, options=lambda p: {"query": {"token": p.token}}),
     Scenario("newsletter_unsubscribe", subscribed, options=lambda p: {"query": {"token": p.token}}),
     Scenario(
-        "account_email_change", lambda api, email, clock: confirmed(api, email),
+        "account_email_change",
+        lambda api, email, clock: confirmed(api, email),
         lambda p: {"newEmail": "other." + p.email, "password": STRONG_PASSWORD},
     ),
     # The move, the code and this session are one transaction; a failure after it (ending the
@@ -268,7 +299,9 @@ def test_every_aws_call_failing_answers_as_documented_and_a_retry_succeeds(scena
     with fresh_aws() as aws, time_machine.travel("2026-03-02 09:00:00", tick=False) as clock:
         api = Api(load_handlers(), aws)
 
-        def attempt(fail_at: int | None, fault: Callable[[str], Exception] | None) -> tuple[Person, Calls, Result, Callable]:
+        def attempt(
+            fail_at: int | None, fault: Callable[[str], Exception] | None
+        ) -> tuple[Person, Calls, Result, Callable]:
             person = scenario.prepare(api, next(emails), clock)
             clock.shift(120)  # past the one-a-minute send limit of the preparation's mails
             calls = Calls()
@@ -283,7 +316,9 @@ def test_every_aws_call_failing_answers_as_documented_and_a_retry_succeeds(scena
         problems = []
         for index, call in enumerate(happy.made):
             for name, fault in FAULTS.items():
-                if name == "lost_race" and not (call.startswith("dynamodb.") and call.split(".")[1] in CONDITIONAL_WRITES):
+                if name == "lost_race" and not (
+                    call.startswith("dynamodb.") and call.split(".")[1] in CONDITIONAL_WRITES
+                ):
                     continue
                 person, calls, result, handler = attempt(index, fault)
                 where = f"{scenario.module}: {name} at call {index} ({call})"
@@ -292,7 +327,16 @@ def test_every_aws_call_failing_answers_as_documented_and_a_retry_succeeds(scena
     assert not problems, "\n".join(problems)
 
 
-def judge(scenario: Scenario, person: Person, calls: Calls, result: Result, handler: Callable, api: Api, where: str, aws_failure: bool) -> list[str]:
+def judge(
+    scenario: Scenario,
+    person: Person,
+    calls: Calls,
+    result: Result,
+    handler: Callable,
+    api: Api,
+    where: str,
+    aws_failure: bool,
+) -> list[str]:
     failed_call = calls.made[calls.fail_at] if calls.fail_at is not None and calls.fail_at < len(calls.made) else None
     calls.fail_at = None  # healed: the retry, and whatever else uses these clients, meets no fault
     if failed_call is None:
@@ -303,10 +347,16 @@ def judge(scenario: Scenario, person: Person, calls: Calls, result: Result, hand
         expected_status = 500 if scenario.module == AUTHORIZER.module else 503
         if result.status != expected_status:
             return [f"{where}: answered {result.status} {result.body}, not {expected_status}"]
-        if expected_status == 503 and (result.error["code"] != "ServiceUnavailable" or "Retry-After" not in result.headers):
+        if expected_status == 503 and (
+            result.error["code"] != "ServiceUnavailable" or "Retry-After" not in result.headers
+        ):
             return [f"{where}: 503 without ServiceUnavailable and Retry-After: {result.headers} {result.body}"]
     elif scenario.race_answer is not None and result.status == scenario.race_answer[0]:
-        return [] if scenario.race_answer[1](api, person) else [f"{where}: answered {result.status}, and the person cannot go on"]
+        return (
+            []
+            if scenario.race_answer[1](api, person)
+            else [f"{where}: answered {result.status}, and the person cannot go on"]
+        )
     elif result.status >= 500 and (result.status != 503 or "Retry-After" not in result.headers):
         return [f"{where}: answered {result.status} {result.body}"]
     if success(result):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +33,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CODE_LINE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
-AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}, "resultTypes": ["violations"]}
+AXE_RULES = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
 
 
 @cache
@@ -78,7 +81,9 @@ class Portal:
         path = SCREENSHOTS / f"{self.lang}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)
         violations = axe().run(self.page, options=AXE_RULES).response["violations"]
-        found = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations]
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        ]
         assert not found, f"accessibility problems on {path.name}: {found}"
         return path
 

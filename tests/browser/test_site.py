@@ -35,7 +35,14 @@ def test_the_runner_serves_the_site_at_the_root_with_strict_headers(runner):
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '<script type="module" src="app.js">' in page.text
     policy = page.headers[CSP]
-    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"):
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ):
         assert directive in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert page.headers["X-Content-Type-Options"] == "nosniff"
@@ -62,7 +69,13 @@ def test_the_local_config_points_the_client_at_its_own_origin(runner):
 
 
 def test_nothing_outside_the_site_folder_is_served(runner):
-    for path in ("/../pyproject.toml", "/%2e%2e/pyproject.toml", "/..%2fpyproject.toml", "/local/server.py", "/README.md"):
+    for path in (
+        "/../pyproject.toml",
+        "/%2e%2e/pyproject.toml",
+        "/..%2fpyproject.toml",
+        "/local/server.py",
+        "/README.md",
+    ):
         response = raw_get(runner.url, path)
         body = response.read()
         assert response.status != 200 or b"[project]" not in body, path
@@ -77,7 +90,9 @@ def test_the_api_and_the_runner_extras_keep_their_paths(runner):
     assert requests.get(runner.url + "/v1/videos", timeout=10).json()["items"]
     assert requests.get(runner.url + "/openapi.json", timeout=10).json()["openapi"]
     assert "swagger-ui" in requests.get(runner.url + "/docs", timeout=10).text
-    assert requests.get(runner.url + "/_local/mailbox", params={"to": "nobody@example.org"}, timeout=10).json() == {"messages": []}
+    assert requests.get(runner.url + "/_local/mailbox", params={"to": "nobody@example.org"}, timeout=10).json() == {
+        "messages": []
+    }
     missing = requests.get(runner.url + "/no-such-page.html", timeout=10)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NotFound"
     # A POST to a page is not a route.

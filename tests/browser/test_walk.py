@@ -282,7 +282,18 @@ def test_an_account_the_operator_marked_for_reset_is_sent_to_reset_password(open
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_"))}
     env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
     admin = [str(Path(sys.executable).with_name("portal-admin")), "--endpoint-url", runner.aws_endpoint]
-    admin += ["--region", "eu-west-1", "--stage", "dev", "require-reset", "--email", email, "--reason", "browser test", "--yes"]
+    admin += [
+        "--region",
+        "eu-west-1",
+        "--stage",
+        "dev",
+        "require-reset",
+        "--email",
+        email,
+        "--reason",
+        "browser test",
+        "--yes",
+    ]
     marked = subprocess.run(admin, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert marked.returncode == 0, marked.stderr
 
@@ -384,7 +395,7 @@ def test_forget_reset_log_in_and_download(open_portal, lang):
     download = started.value
     assert download.failure() is None
     assert download.suggested_filename.endswith(".mp4")
-    assert open(download.path(), "rb").read() == SAMPLE_VIDEO.read_bytes()
+    assert Path(download.path()).read_bytes() == SAMPLE_VIDEO.read_bytes()
     expect(page.get_by_role("status").filter(has_text=w["download_started"])).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=download.suggested_filename)).to_be_visible()
     portal.shot("17-download")

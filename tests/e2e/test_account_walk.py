@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 
-
 EMAIL = "Walker.E2E@Example.org"
 FIRST = "Correct-Horse-Battery-9"
 SECOND = "Brand-New-Secret-42!"

@@ -22,7 +22,9 @@ def test_the_runner_serves_the_sample_catalogue_newest_first(runner):
     assert listed.status_code == 200
     items = listed.json()["items"]
     assert items[0]["id"] == FIRST and items[0]["publishedAt"] == "2025-04-04T15:00:00Z"
-    assert items[0]["description"].startswith("NATO Foreign Ministers wrapped up two days of meetings in Brussels on Friday (4 April 2025)")
+    assert items[0]["description"].startswith(
+        "NATO Foreign Ministers wrapped up two days of meetings in Brussels on Friday (4 April 2025)"
+    )
     assert [i["publishedAt"] for i in items] == sorted((i["publishedAt"] for i in items), reverse=True)
 
     page = runner.get("/v1/videos", params={"limit": 1}).json()

@@ -41,7 +41,12 @@ def test_the_runner_speaks_the_error_shape_for_what_it_does_not_serve(runner):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "NotFound"
     wrong_method = runner.get("/v1/account/register")
     assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "MethodNotAllowed"
-    huge = requests.post(runner.url + "/v1/account/register", data=b"x" * (1024 * 1024), headers={"Content-Type": "application/json"}, timeout=30)
+    huge = requests.post(
+        runner.url + "/v1/account/register",
+        data=b"x" * (1024 * 1024),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "RequestTooLarge"
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import variants
+
 from infra.config import StageConfig, load_stage, stage_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,23 +39,39 @@ class Synth:
 
     def custom_resource_functions(self) -> dict[str, dict[str, Any]]:
         """The functions behind custom resources (the web client's BucketDeployment): CDK's, not the product's."""
-        ids = {r["Properties"]["ServiceToken"]["Fn::GetAtt"][0] for r in self.resources.values() if r["Type"].startswith("Custom::")}
+        ids = {
+            r["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+            for r in self.resources.values()
+            if r["Type"].startswith("Custom::")
+        }
         return {lid: self.resources[lid] for lid in ids}
 
     def product_functions(self) -> dict[str, dict[str, Any]]:
         """The functions the factory built from the route table."""
-        return {lid: r for lid, r in self.of_type("AWS::Lambda::Function").items() if lid not in self.custom_resource_functions()}
+        return {
+            lid: r
+            for lid, r in self.of_type("AWS::Lambda::Function").items()
+            if lid not in self.custom_resource_functions()
+        }
 
     def product_layers(self) -> dict[str, dict[str, Any]]:
         """The layers of the product (not the AWS CLI layer of the BucketDeployment)."""
-        theirs = {layer["Ref"] for f in self.custom_resource_functions().values() for layer in f["Properties"].get("Layers", [])}
+        theirs = {
+            layer["Ref"]
+            for f in self.custom_resource_functions().values()
+            for layer in f["Properties"].get("Layers", [])
+        }
         return {lid: r for lid, r in self.of_type("AWS::Lambda::LayerVersion").items() if lid not in theirs}
 
     def invoked(self, function_id: str) -> dict[str, Any]:
         """How the template names what callers invoke: the function, or with SnapStart its `live` alias."""
         if not self.config.functions.snapstart:
             return {"Fn::GetAtt": [function_id, "Arn"]}
-        (alias,) = [lid for lid, a in self.of_type("AWS::Lambda::Alias").items() if a["Properties"]["FunctionName"] == {"Ref": function_id}]
+        (alias,) = [
+            lid
+            for lid, a in self.of_type("AWS::Lambda::Alias").items()
+            if a["Properties"]["FunctionName"] == {"Ref": function_id}
+        ]
         return {"Ref": alias}
 
     def one(self, cfn_type: str) -> dict[str, Any]:
@@ -69,7 +85,11 @@ class Synth:
         return self.outdir / f"asset.{key.removesuffix('.zip')}"
 
     def function(self, handler: str) -> tuple[str, dict[str, Any]]:
-        (found,) = [(lid, r) for lid, r in self.of_type("AWS::Lambda::Function").items() if r["Properties"]["Handler"] == handler]
+        (found,) = [
+            (lid, r)
+            for lid, r in self.of_type("AWS::Lambda::Function").items()
+            if r["Properties"]["Handler"] == handler
+        ]
         return found
 
     def role_statements(self, function: dict[str, Any]) -> list[dict[str, Any]]:
@@ -121,9 +141,14 @@ def synth_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         stage: [str(cdk), "synth", "--quiet", "--no-notices", "-c", f"stage={stage}", "-o", str(base / stage)]
         for stage in stage_names()
     }
-    commands |= {variant: [sys.executable, str(Path(__file__).parent / "variants.py"), variant, str(base / variant)] for variant in VARIANTS}
+    commands |= {
+        variant: [sys.executable, str(Path(__file__).parent / "variants.py"), variant, str(base / variant)]
+        for variant in VARIANTS
+    }
     for name, command in commands.items():
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         runs[name] = Run(process, base / name)
     yield runs
     for run in runs.values():

@@ -17,7 +17,11 @@ def test_protected_routes_use_one_token_authorizer_built_from_the_authorizer_mod
     assert json.dumps(synth.invoked(function_id)) in json.dumps(authorizer["AuthorizerUri"])
 
     authorizer_id = next(iter(synth.of_type("AWS::ApiGateway::Authorizer")))
-    methods = [m["Properties"] for m in synth.of_type("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]
+    methods = [
+        m["Properties"]
+        for m in synth.of_type("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] != "OPTIONS"
+    ]
     protected = [m for m in methods if m["AuthorizationType"] == "CUSTOM"]
     assert len(protected) == sum(route.auth for route in ROUTES) > 0
     assert all(m["AuthorizerId"] == {"Ref": authorizer_id} for m in protected)
@@ -31,7 +35,12 @@ def test_authorizer_reads_keys_and_table_only(dev):
         for statement in dev.role_statements(function)
         for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
-    assert actions - {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"} == {
+    assert actions - {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    } == {
         "secretsmanager:GetSecretValue",
         "dynamodb:GetItem",
         "dynamodb:Query",
@@ -41,7 +50,10 @@ def test_authorizer_reads_keys_and_table_only(dev):
 
 
 def test_authorizer_denials_answer_401_not_authorized(dev):
-    responses = {r["Properties"]["ResponseType"]: r["Properties"] for r in dev.of_type("AWS::ApiGateway::GatewayResponse").values()}
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in dev.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
     body = json.loads(responses["UNAUTHORIZED"]["ResponseTemplates"]["application/json"])
     assert responses["UNAUTHORIZED"]["StatusCode"] == "401" and body["error"]["code"] == "NotAuthorized"
 
@@ -50,7 +62,9 @@ def test_media_read_grants_get_object_under_the_media_prefix_only(dev):
     _, function = dev.function("videos_download.handler")
     (statement,) = [s for s in dev.role_statements(function) if "s3:GetObject" in json.dumps(s["Action"])]
     assert statement["Action"] == "s3:GetObject"
-    media_id = next(lid for lid, b in dev.of_type("AWS::S3::Bucket").items() if "VersioningConfiguration" in b["Properties"])
+    media_id = next(
+        lid for lid, b in dev.of_type("AWS::S3::Bucket").items() if "VersioningConfiguration" in b["Properties"]
+    )
     assert statement["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [media_id, "Arn"]}, "/media/*"]]}
     for route in ROUTES:
         if route.module != "videos_download":

@@ -37,7 +37,18 @@ def runtime_boto3(python313: str, tmp_path_factory: pytest.TempPathFactory) -> P
     target = tmp_path_factory.mktemp("runtime-boto3")
     version = importlib.metadata.version("boto3")
     subprocess.run(
-        [python313, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile", "--target", str(target), f"boto3=={version}"],
+        [
+            python313,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(target),
+            f"boto3=={version}",
+        ],
         check=True,
     )
     return target
@@ -65,8 +76,16 @@ print(json.dumps({
 
 def _env(function: dict) -> dict[str, str]:
     """The function's environment as deployed, with CloudFormation references as placeholder names."""
-    env = {k: v if isinstance(v, str) else f"placeholder-{k.lower()}" for k, v in function["Properties"]["Environment"]["Variables"].items()}
-    return env | {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1", "AWS_LAMBDA_FUNCTION_NAME": "probe", "PATH": "/usr/bin:/bin"}
+    env = {
+        k: v if isinstance(v, str) else f"placeholder-{k.lower()}"
+        for k, v in function["Properties"]["Environment"]["Variables"].items()
+    }
+    return env | {
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "AWS_LAMBDA_FUNCTION_NAME": "probe",
+        "PATH": "/usr/bin:/bin",
+    }
 
 
 def test_every_handler_imports_on_python_313_from_its_bundle(dev, python313, runtime_boto3):
@@ -77,7 +96,19 @@ def test_every_handler_imports_on_python_313_from_its_bundle(dev, python313, run
         _, function = dev.function(spec.handler)
         task = dev.asset_dir(function)
         result = subprocess.run(
-            [python313, "-I", "-S", "-B", "-c", PROBE, str(task), str(dependencies_layer), str(runtime_layer), str(runtime_boto3), spec.module],
+            [
+                python313,
+                "-I",
+                "-S",
+                "-B",
+                "-c",
+                PROBE,
+                str(task),
+                str(dependencies_layer),
+                str(runtime_layer),
+                str(runtime_boto3),
+                spec.module,
+            ],
             env=_env(function),
             capture_output=True,
             text=True,

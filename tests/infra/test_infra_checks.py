@@ -38,7 +38,6 @@ def test_an_unacknowledged_nag_finding_fails_the_synth(synth_runs):
     assert output.count("Acknowledge with") == 2
 
 
-
 def test_the_variant_with_every_optional_setting_is_cfn_lint_clean(options):
     # SnapStart's versions and aliases, the custom domain's certificate: still a valid template.
     assert cfn_lint(options.template, options.config.region) == []

@@ -41,7 +41,12 @@ def test_unknown_stage_names_the_known_ones():
     ],
 )
 def test_invalid_stage_values_are_rejected(override):
-    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org", "public_api_url": "https://api.example.org"}
+    base = {
+        "name": "x",
+        "mail_from_address": "a@example.org",
+        "mail_domain": "example.org",
+        "public_api_url": "https://api.example.org",
+    }
     StageConfig.model_validate(base)
     with pytest.raises(ValidationError):
         StageConfig.model_validate(base | override)
@@ -59,14 +64,30 @@ def test_config_imports_without_aws_cdk():
         {"site_domain": "app.example.org"},  # a custom domain needs its certificate
         {"site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"},
         # CloudFront only takes certificates from us-east-1
-        {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123", "cors_origins": ["https://app.example.org"]},
+        {
+            "site_domain": "app.example.org",
+            "site_certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123",
+            "cors_origins": ["https://app.example.org"],
+        },
         # the client calls the API from the site's origin, so CORS must allow it
-        {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"},
+        {
+            "site_domain": "app.example.org",
+            "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+        },
     ],
 )
 def test_a_custom_site_domain_needs_a_us_east_1_certificate_and_a_cors_origin(override):
-    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org", "public_api_url": "https://api.example.org"}
-    good = {"site_domain": "app.example.org", "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123", "cors_origins": ["https://app.example.org"]}
+    base = {
+        "name": "x",
+        "mail_from_address": "a@example.org",
+        "mail_domain": "example.org",
+        "public_api_url": "https://api.example.org",
+    }
+    good = {
+        "site_domain": "app.example.org",
+        "site_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+        "cors_origins": ["https://app.example.org"],
+    }
     assert StageConfig.model_validate(base | good).site_origin == "https://app.example.org"
     with pytest.raises(ValidationError):
         StageConfig.model_validate(base | override)
@@ -74,4 +95,7 @@ def test_a_custom_site_domain_needs_a_us_east_1_certificate_and_a_cors_origin(ov
 
 def test_public_api_origin_is_scheme_and_host():
     base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org"}
-    assert StageConfig.model_validate(base | {"public_api_url": "https://api.example.org/prod"}).public_api_origin == "https://api.example.org"
+    assert (
+        StageConfig.model_validate(base | {"public_api_url": "https://api.example.org/prod"}).public_api_origin
+        == "https://api.example.org"
+    )

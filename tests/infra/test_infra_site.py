@@ -42,21 +42,32 @@ def test_site_bucket_is_private_not_a_website_and_logs_under_site(synth):
         "RestrictPublicBuckets": True,
     }
     assert "WebsiteConfiguration" not in bucket
-    assert bucket["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": _access_logs_id(synth)}, "LogFilePrefix": "site/"}
-    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert bucket["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": _access_logs_id(synth)},
+        "LogFilePrefix": "site/",
+    }
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"
+    }
 
 
 def test_cloudfront_reads_the_bucket_through_its_origin_access_control_only(synth):
     distribution_id, config = _distribution(synth)
-    (oac_id, oac), = synth.of_type("AWS::CloudFront::OriginAccessControl").items()
+    ((oac_id, oac),) = synth.of_type("AWS::CloudFront::OriginAccessControl").items()
     oac_config = oac["Properties"]["OriginAccessControlConfig"]
-    assert (oac_config["SigningBehavior"], oac_config["SigningProtocol"], oac_config["OriginAccessControlOriginType"]) == ("always", "sigv4", "s3")
+    assert (
+        oac_config["SigningBehavior"],
+        oac_config["SigningProtocol"],
+        oac_config["OriginAccessControlOriginType"],
+    ) == ("always", "sigv4", "s3")
     (origin,) = config["Origins"]
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
 
     bucket_id = _site_bucket_id(synth)
-    (policy,) = [p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    (policy,) = [
+        p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     (allow,) = [s for s in statements if s["Effect"] == "Allow"]
     assert allow["Action"] == "s3:GetObject"
@@ -74,7 +85,9 @@ def test_distribution_redirects_to_https_serves_index_html_and_logs(synth):
     assert config["DefaultRootObject"] == "index.html"
     assert behavior["AllowedMethods"] == ["GET", "HEAD"]
     assert behavior["Compress"] is True and behavior["CachePolicyId"] == CACHING_OPTIMIZED
-    assert behavior["ResponseHeadersPolicyId"] == {"Ref": next(iter(synth.of_type("AWS::CloudFront::ResponseHeadersPolicy")))}
+    assert behavior["ResponseHeadersPolicyId"] == {
+        "Ref": next(iter(synth.of_type("AWS::CloudFront::ResponseHeadersPolicy")))
+    }
     assert config["HttpVersion"] == "http2and3" and config["PriceClass"] == "PriceClass_100"
     access_logs = _access_logs_id(synth)
     assert config["Logging"] == {"Bucket": {"Fn::GetAtt": [access_logs, "RegionalDomainName"]}, "Prefix": "cloudfront/"}
@@ -90,7 +103,11 @@ def test_response_headers_policy_sends_the_shared_headers_with_the_api_origin_in
     csp = security["ContentSecurityPolicy"]
     assert csp == {"ContentSecurityPolicy": content_security_policy(("'self'", origin)), "Override": True}
     assert f"connect-src 'self' {origin};" in csp["ContentSecurityPolicy"]
-    assert security["StrictTransportSecurity"] == {"AccessControlMaxAgeSec": 2 * 365 * 24 * 3600, "IncludeSubdomains": True, "Override": True}
+    assert security["StrictTransportSecurity"] == {
+        "AccessControlMaxAgeSec": 2 * 365 * 24 * 3600,
+        "IncludeSubdomains": True,
+        "Override": True,
+    }
     shared = security_headers(("'self'", origin))
     assert shared["X-Content-Type-Options"] == "nosniff" and security["ContentTypeOptions"] == {"Override": True}
     assert security["FrameOptions"] == {"FrameOption": shared["X-Frame-Options"], "Override": True}
@@ -133,7 +150,9 @@ def test_deployment_uploads_web_without_config_js_then_the_stage_config(synth):
 
 def test_site_url_is_an_output(synth):
     distribution_id, _ = _distribution(synth)
-    assert synth.template["Outputs"]["SiteUrl"]["Value"] == {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]}
+    assert synth.template["Outputs"]["SiteUrl"]["Value"] == {
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]
+    }
 
 
 def test_without_a_custom_domain_the_site_uses_the_cloudfront_address(synth):

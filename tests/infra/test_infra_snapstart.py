@@ -7,7 +7,12 @@ import json
 
 from functions.routes import AUTHORIZER
 
-INVOKED = ("AWS::ApiGateway::Method", "AWS::ApiGateway::Authorizer", "AWS::Lambda::Permission", "AWS::SNS::Subscription")
+INVOKED = (
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Authorizer",
+    "AWS::Lambda::Permission",
+    "AWS::SNS::Subscription",
+)
 
 
 def _aliases(synth) -> dict[str, str]:
@@ -25,7 +30,9 @@ def test_snapstart_is_on_exactly_where_the_stage_says(synth, options):
 
 def test_with_snapstart_each_function_has_one_live_alias_on_its_published_version(options):
     aliases = options.of_type("AWS::Lambda::Alias")
-    assert sorted(_aliases(options)) == sorted(options.product_functions()) and len(aliases) == len(options.product_functions())
+    assert sorted(_aliases(options)) == sorted(options.product_functions()) and len(aliases) == len(
+        options.product_functions()
+    )
     versions = options.of_type("AWS::Lambda::Version")
     for alias in aliases.values():
         props = alias["Properties"]
@@ -39,10 +46,20 @@ def test_with_snapstart_api_authorizer_sns_and_permissions_invoke_the_alias(opti
     functions = set(options.product_functions())
     authorizer_function_id, _ = options.function(AUTHORIZER.handler)
     authorizer_alias = _aliases(options)[authorizer_function_id]
-    assert {"Ref": authorizer_alias} in options.one("AWS::ApiGateway::Authorizer")["Properties"]["AuthorizerUri"]["Fn::Join"][1]
-    methods = [m["Properties"] for m in options.of_type("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] != "OPTIONS"]
+    assert {"Ref": authorizer_alias} in options.one("AWS::ApiGateway::Authorizer")["Properties"]["AuthorizerUri"][
+        "Fn::Join"
+    ][1]
+    methods = [
+        m["Properties"]
+        for m in options.of_type("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] != "OPTIONS"
+    ]
     for method in methods:
-        (target,) = [part["Ref"] for part in method["Integration"]["Uri"]["Fn::Join"][1] if isinstance(part, dict) and "Ref" in part]
+        (target,) = [
+            part["Ref"]
+            for part in method["Integration"]["Uri"]["Fn::Join"][1]
+            if isinstance(part, dict) and "Ref" in part
+        ]
         assert target in aliases
     permissions = [p["Properties"] for p in options.of_type("AWS::Lambda::Permission").values()]
     assert len(permissions) >= len(methods) + 2  # every method, the authorizer, SNS
@@ -53,13 +70,20 @@ def test_with_snapstart_api_authorizer_sns_and_permissions_invoke_the_alias(opti
     for resource_type in INVOKED:
         for resource in options.of_type(resource_type).values():
             for function_id in functions:  # nothing invokes a function unqualified
-                assert json.dumps({"Fn::GetAtt": [function_id, "Arn"]}) not in json.dumps(resource), (resource_type, function_id)
+                assert json.dumps({"Fn::GetAtt": [function_id, "Arn"]}) not in json.dumps(resource), (
+                    resource_type,
+                    function_id,
+                )
 
 
 def test_alarms_watch_the_functions_by_name_with_or_without_snapstart(options):
     functions = set(options.product_functions())
     for name in ("Errors", "Throttles"):
-        alarms = [a["Properties"] for a in options.of_type("AWS::CloudWatch::Alarm").values() if a["Properties"].get("MetricName") == name]
+        alarms = [
+            a["Properties"]
+            for a in options.of_type("AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("MetricName") == name
+        ]
         assert sorted(a["Dimensions"][0]["Value"]["Ref"] for a in alarms) == sorted(functions)
 
 

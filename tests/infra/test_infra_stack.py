@@ -79,7 +79,11 @@ def test_media_bucket_is_private_encrypted_versioned_tls_only_and_logged_elsewhe
         "SSEAlgorithm": "AES256"
     }
     for bucket_id in buckets:
-        (policy,) = [p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+        (policy,) = [
+            p
+            for p in synth.of_type("AWS::S3::BucketPolicy").values()
+            if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+        ]
         assert {
             "Effect": "Deny",
             "Action": "s3:*",
@@ -108,7 +112,9 @@ def test_functions_run_python_313_with_both_layers_sized_by_profile(synth):
         assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["x86_64"]
         assert sorted(layer["Ref"] for layer in props["Layers"]) == sorted(layers)
-        expected = functions_config.hashing_memory_mb if spec.profile is Profile.HASHING else functions_config.light_memory_mb
+        expected = (
+            functions_config.hashing_memory_mb if spec.profile is Profile.HASHING else functions_config.light_memory_mb
+        )
         assert props["MemorySize"] == expected, spec.module
         assert props["Timeout"] == functions_config.timeout_seconds
         assert props["TracingConfig"] == {"Mode": "Active" if functions_config.tracing else "PassThrough"}
@@ -129,7 +135,13 @@ def test_function_environment_carries_settings_and_powertools(synth):
         "table": {"Ref": next(iter(synth.of_type("AWS::DynamoDB::Table")))},
         "secret": {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))},
         "config-set": {"Ref": next(iter(synth.of_type("AWS::SES::ConfigurationSet")))},
-        "media": {"Ref": next(lid for lid, b in synth.of_type("AWS::S3::Bucket").items() if "VersioningConfiguration" in b["Properties"])},
+        "media": {
+            "Ref": next(
+                lid
+                for lid, b in synth.of_type("AWS::S3::Bucket").items()
+                if "VersioningConfiguration" in b["Properties"]
+            )
+        },
     }
     settings = Settings(
         stage=config.name,
@@ -177,7 +189,12 @@ def _statements_by_action(statements):
 
 ACTIONS = {
     Access.TABLE_READ: {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem"},
-    Access.TABLE_WRITE: {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+    Access.TABLE_WRITE: {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+    },
     Access.MAIL_SEND: {"ses:SendEmail"},
     Access.KEYS_READ: {"secretsmanager:GetSecretValue"},
     Access.MEDIA_READ: {"s3:GetObject"},
@@ -190,7 +207,9 @@ def test_each_role_allows_exactly_what_its_access_needs(synth):
     for spec in (*ROUTES, *EVENT_FUNCTIONS):
         _, function = synth.function(spec.handler)
         by_action = _statements_by_action(synth.role_statements(function))
-        expected = set().union(*(ACTIONS[a] for a in spec.access)) | LOGS | (XRAY if synth.config.functions.tracing else set())
+        expected = (
+            set().union(*(ACTIONS[a] for a in spec.access)) | LOGS | (XRAY if synth.config.functions.tracing else set())
+        )
         assert set(by_action) == expected, spec.module
         for action, resources in by_action.items():
             # Only X-Ray, which has no resource-level permissions, may name every resource.
@@ -202,8 +221,12 @@ def test_roles_name_their_resources(synth):
     by_action = _statements_by_action(synth.role_statements(register))
     table_id = next(iter(synth.of_type("AWS::DynamoDB::Table")))
     assert by_action["dynamodb:PutItem"] == [{"Fn::GetAtt": [table_id, "Arn"]}]
-    assert {"Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, f"/index/{tables.GSI1}"]]} in by_action["dynamodb:Query"]
-    assert by_action["secretsmanager:GetSecretValue"] == [{"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))}]
+    assert {"Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, f"/index/{tables.GSI1}"]]} in by_action[
+        "dynamodb:Query"
+    ]
+    assert by_action["secretsmanager:GetSecretValue"] == [
+        {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))}
+    ]
     ses_resources = json.dumps(by_action["ses:SendEmail"])
     assert ":identity/" in ses_resources and ":configuration-set/" in ses_resources
     log_group_id = register["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
@@ -304,7 +327,11 @@ def test_stage_throttles_and_writes_json_access_logs(synth):
 
 
 def test_cors_preflight_allows_exactly_the_stage_origins(synth):
-    options = [m["Properties"] for m in synth.of_type("AWS::ApiGateway::Method").values() if m["Properties"]["HttpMethod"] == "OPTIONS"]
+    options = [
+        m["Properties"]
+        for m in synth.of_type("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "OPTIONS"
+    ]
     paths = _resource_paths(synth)
     preflighted = {paths.get(o["ResourceId"].get("Ref"), "/") for o in options if "Ref" in o["ResourceId"]}
     assert {route.path for route in ROUTES} <= preflighted
@@ -316,7 +343,10 @@ def test_cors_preflight_allows_exactly_the_stage_origins(synth):
 
 
 def _gateway_responses(synth) -> dict[str, dict]:
-    return {r["Properties"]["ResponseType"]: r["Properties"] for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()}
+    return {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
 
 
 def test_gateway_errors_have_the_api_error_shape(synth):
@@ -333,13 +363,21 @@ def test_gateway_errors_have_the_api_error_shape(synth):
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert body["error"]["code"] == code and body["error"]["message"]
         assert response["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/json'"
-    for response_type, code in (("BAD_REQUEST_BODY", "InvalidParameter"), ("DEFAULT_4XX", "InvalidParameter"), ("DEFAULT_5XX", "InternalError")):
+    for response_type, code in (
+        ("BAD_REQUEST_BODY", "InvalidParameter"),
+        ("DEFAULT_4XX", "InvalidParameter"),
+        ("DEFAULT_5XX", "InternalError"),
+    ):
         # API Gateway fills in its own (already quoted) message: the template is JSON once it does.
-        rendered = responses[response_type]["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '"x"')
+        rendered = responses[response_type]["ResponseTemplates"]["application/json"].replace(
+            "$context.error.messageString", '"x"'
+        )
         assert json.loads(rendered)["error"]["code"] == code
     # A static header can carry one allowed origin (prod); with several (dev) none is guessed.
     origins = synth.config.cors_origins
-    allow_origin = {r["ResponseParameters"].get("gatewayresponse.header.Access-Control-Allow-Origin") for r in responses.values()}
+    allow_origin = {
+        r["ResponseParameters"].get("gatewayresponse.header.Access-Control-Allow-Origin") for r in responses.values()
+    }
     assert allow_origin == ({f"'{origins[0]}'"} if len(origins) == 1 else {None})
 
 
@@ -361,7 +399,9 @@ def test_waf_limits_each_ip_tighter_on_sensitive_routes_and_answers_429_in_the_e
     scope_down = sensitive["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
     matches = scope_down["OrStatement"]["Statements"]
     sensitive_paths = [r.path for r in ROUTES if r.sensitive]
-    assert sorted(m["ByteMatchStatement"]["SearchString"] for m in matches) == sorted([*sensitive_paths, *(p + "/" for p in sensitive_paths)])
+    assert sorted(m["ByteMatchStatement"]["SearchString"] for m in matches) == sorted(
+        [*sensitive_paths, *(p + "/" for p in sensitive_paths)]
+    )
     assert {m["ByteMatchStatement"]["PositionalConstraint"] for m in matches} == {"ENDS_WITH"}
     assert "ScopeDownStatement" not in everything["Statement"]["RateBasedStatement"]
     association = synth.one("AWS::WAFv2::WebACLAssociation")["Properties"]
@@ -406,7 +446,11 @@ def test_alarms_on_5xx_rate_email_failures_and_each_functions_errors_and_throttl
         assert action["Ref"] in topic_ids
 
     def alarms_on(metric_name, namespace):
-        return [a["Properties"] for a in alarms if a["Properties"].get("MetricName") == metric_name and a["Properties"]["Namespace"] == namespace]
+        return [
+            a["Properties"]
+            for a in alarms
+            if a["Properties"].get("MetricName") == metric_name and a["Properties"]["Namespace"] == namespace
+        ]
 
     (five_xx,) = alarms_on("5XXError", "AWS/ApiGateway")
     assert five_xx["Statistic"] == "Average" and five_xx["Threshold"] == synth.config.api_5xx_rate_threshold
@@ -419,14 +463,25 @@ def test_alarms_on_5xx_rate_email_failures_and_each_functions_errors_and_throttl
 
 def test_dashboard_graphs_the_business_metrics(synth):
     body = json.dumps(synth.one("AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
-    for metric in ("SignUps", "Confirmations", "LoginsSucceeded", "LoginsFailed", "Lockouts", "PasswordResets", "Downloads", "EmailFailures"):
+    for metric in (
+        "SignUps",
+        "Confirmations",
+        "LoginsSucceeded",
+        "LoginsFailed",
+        "Lockouts",
+        "PasswordResets",
+        "Downloads",
+        "EmailFailures",
+    ):
         assert metric in body
 
 
 def test_auditors_find_their_queries_by_name_over_the_function_logs(synth):
     queries = {q["Properties"]["Name"]: q["Properties"] for q in synth.of_type("AWS::Logs::QueryDefinition").values()}
     assert sorted(queries) == sorted(f"portal-{synth.config.name}/{q.name}" for q in AUDIT_QUERIES)
-    function_groups = [{"Ref": f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]} for f in synth.product_functions().values()]
+    function_groups = [
+        {"Ref": f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]} for f in synth.product_functions().values()
+    ]
     for name, events in (
         ("failed-logins-by-account", ['"login_failed"']),
         ("downloads-by-video", ['"download_issued"', "videoId", "rendition"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ WRONG = "Wrong-Password-123!"
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(datetime(2025, 4, 4, 9, 0, tzinfo=timezone.utc), tick=False) as traveller:
+    with time_machine.travel(datetime(2025, 4, 4, 9, 0, tzinfo=UTC), tick=False) as traveller:
         yield traveller
 
 
@@ -49,7 +49,11 @@ def test_delete_removes_the_account_its_sessions_and_codes(api, aws, ann, caplog
     result = api.call_as(here["accessToken"], "account_delete", {"password": STRONG_PASSWORD})
     assert result.status == 204 and result.body is None
     items = aws.items()
-    assert not [i for i in items if i["pk"]["S"] == f"EMAIL#{ann}" and (i["sk"]["S"] == "USER" or i["sk"]["S"].startswith("CODE#"))]
+    assert not [
+        i
+        for i in items
+        if i["pk"]["S"] == f"EMAIL#{ann}" and (i["sk"]["S"] == "USER" or i["sk"]["S"].startswith("CODE#"))
+    ]
     assert not [i for i in items if i["sk"]["S"] == "SESSION"]
     for pair in (here, elsewhere):
         assert api.call_as(pair["accessToken"], "account_get").status == 401
@@ -60,7 +64,7 @@ def test_delete_removes_the_account_its_sessions_and_codes(api, aws, ann, caplog
 
 
 def test_a_deleted_address_can_sign_up_again(api, aws, ann):
-    with time_machine.travel(datetime.now(timezone.utc), tick=True) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
         token = api.tokens(ann)["accessToken"]
         old_sub = api.call_as(token, "account_get").body["sub"]
         assert api.call_as(token, "account_delete", {"password": STRONG_PASSWORD}).status == 204
@@ -94,7 +98,7 @@ def test_five_failures_then_exponential_waits_and_a_success_resets(api, ann, clo
 
 
 def test_the_wait_stops_growing_at_fifteen_minutes(api, ann, clock):
-    for n in range(5 + 12):
+    for _ in range(5 + 12):
         clock.shift(900)
         assert api.login(ann, WRONG).status == 401
     refused = api.login(ann)
@@ -194,7 +198,9 @@ def test_delete_is_one_transaction_with_the_un_count_and_every_session(api, aws,
         assert api.call("account_delete", {"password": STRONG_PASSWORD}, principal=principal).status == 204
     assert [name for name, _ in made] == ["Query", "PutItem", "Query", "TransactWriteItems"]
     items = made[3][1]["TransactItems"]
-    deleted = [(i["Delete"]["Key"]["pk"]["S"].split("#")[0], i["Delete"]["Key"]["sk"]["S"]) for i in items if "Delete" in i]
+    deleted = [
+        (i["Delete"]["Key"]["pk"]["S"].split("#")[0], i["Delete"]["Key"]["sk"]["S"]) for i in items if "Delete" in i
+    ]
     assert ("EMAIL", "USER") in deleted
     assert deleted.count(("SESSION", "SESSION")) == 2  # both sessions, in the same transaction
     logins = next(i["Put"] for i in items if "Put" in i)

@@ -17,7 +17,9 @@ def two_videos(api):
 
 
 def download(api, principal, video_id, rendition="full_hd"):
-    result = api.call("videos_download", {"rendition": rendition}, principal=principal, path_params={"videoId": video_id})
+    result = api.call(
+        "videos_download", {"rendition": rendition}, principal=principal, path_params={"videoId": video_id}
+    )
     assert result.status == 200, result.body
 
 

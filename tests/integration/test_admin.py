@@ -123,8 +123,20 @@ def test_resend_code_only_for_unconfirmed_accounts(api, aws, audit_log):
         api.register(ANN)
     api.confirmed_account(BOB)
     before = len(aws.mail(ANN))
-    assert run("--mail-sender", "no-reply@multimedia.test", "--keys-secret", "portal/test/keys",
-               "resend-code", "--email", ANN, "--reason", "user asked")[0] == 0
+    assert (
+        run(
+            "--mail-sender",
+            "no-reply@multimedia.test",
+            "--keys-secret",
+            "portal/test/keys",
+            "resend-code",
+            "--email",
+            ANN,
+            "--reason",
+            "user asked",
+        )[0]
+        == 0
+    )
     assert len(aws.mail(ANN)) == before + 1
     assert api.verify(ANN, aws.last_code(ANN)).status == 200
     code, _, err = run("--mail-sender", "no-reply@multimedia.test", "resend-code", "--email", BOB, "--reason", "x")
@@ -136,7 +148,12 @@ def test_delete_has_the_effects_of_self_service_deletion(api, aws, audit_log):
     api.confirmed_account(ANN)
     tokens = api.tokens(ANN)
     sub = sub_of(aws, ANN)
-    assert run("--mail-sender", "no-reply@multimedia.test", "delete", "--email", ANN, "--reason", "GDPR erasure", "--yes")[0] == 0
+    assert (
+        run("--mail-sender", "no-reply@multimedia.test", "delete", "--email", ANN, "--reason", "GDPR erasure", "--yes")[
+            0
+        ]
+        == 0
+    )
     assert aws.item(f"EMAIL#{ANN}", "USER") is None
     assert api.authorize(tokens["accessToken"]) is None
     assert not [i for i in aws.items() if i["pk"]["S"].startswith("SESSION#") and i["sk"]["S"] == "SESSION"]
@@ -151,13 +168,26 @@ def test_export_holds_everything_but_secrets(api, aws, audit_log):
     api.confirmed_account(ANN)
     api.call("newsletter_update", {"subscribed": True, "language": "fr"}, principal=principal_of(aws, ANN))
     api.tokens(ANN)
-    assert api.call("videos_download", {"rendition": "audio"}, principal=principal_of(aws, ANN), path_params={"videoId": "first"}).status == 200
+    assert (
+        api.call(
+            "videos_download",
+            {"rendition": "audio"},
+            principal=principal_of(aws, ANN),
+            path_params={"videoId": "first"},
+        ).status
+        == 200
+    )
     code, out, _ = run("export", "--email", ANN, "--reason", "data access request 7")
     assert code == 0
     document = json.loads(out)
     assert document["profile"]["email"] == ANN and document["profile"]["sub"] == sub_of(aws, ANN)
     assert document["consents"]["newsletter"]["subscribed"] is True
-    assert len(document["sessions"]) == 1 and set(document["sessions"][0]) == {"sessionId", "createdAt", "expiresAt", "revoked"}
+    assert len(document["sessions"]) == 1 and set(document["sessions"][0]) == {
+        "sessionId",
+        "createdAt",
+        "expiresAt",
+        "revoked",
+    }
     assert [c["purpose"] for c in document["codes"]] == ["VERIFY_EMAIL"] and document["codes"][0]["spent"] is True
     assert [(d["videoId"], d["rendition"]) for d in document["downloads"]] == [("first", "audio")]
     stored = aws.item(f"EMAIL#{ANN}", "USER")["passwordHash"]["S"]
@@ -200,8 +230,13 @@ def test_import_of_a_mixed_export(api, aws, tmp_path, audit_log):
     api.confirmed_account(CY)  # already here: skipped, untouched
     weak_argon = Argon2(time_cost=1, memory_cost=8192, parallelism=1).hash(STRONG_PASSWORD)
     users = [
-        {"email": ANN, "sub": "3f1c1b1e-1111-4a4a-8b8b-000000000001", "passwordHash": _bcrypt_hash(STRONG_PASSWORD), "language": "fr",
-         "createdAt": "2020-05-01T08:00:00Z"},
+        {
+            "email": ANN,
+            "sub": "3f1c1b1e-1111-4a4a-8b8b-000000000001",
+            "passwordHash": _bcrypt_hash(STRONG_PASSWORD),
+            "language": "fr",
+            "createdAt": "2020-05-01T08:00:00Z",
+        },
         {"email": BOB, "passwordHash": weak_argon},
         {"email": "dan@example.org", "passwordHash": "pbkdf2_sha256$600000$salt$hash"},
         {"email": "eve@example.org"},
@@ -216,7 +251,12 @@ def test_import_of_a_mixed_export(api, aws, tmp_path, audit_log):
     def status(address):
         return aws.item(f"EMAIL#{address}", "USER")["status"]["S"]
 
-    assert [status(a) for a in (ANN, BOB, "dan@example.org", "eve@example.org")] == ["CONFIRMED", "CONFIRMED", "RESET_REQUIRED", "RESET_REQUIRED"]
+    assert [status(a) for a in (ANN, BOB, "dan@example.org", "eve@example.org")] == [
+        "CONFIRMED",
+        "CONFIRMED",
+        "RESET_REQUIRED",
+        "RESET_REQUIRED",
+    ]
     assert sub_of(aws, ANN) == "3f1c1b1e-1111-4a4a-8b8b-000000000001"
     assert aws.item(f"EMAIL#{ANN}", "USER")["createdAt"]["S"] == "2020-05-01T08:00:00Z"
     assert api.login(CY).status == 200  # the existing account kept its password
@@ -243,7 +283,9 @@ def test_import_of_a_mixed_export(api, aws, tmp_path, audit_log):
 
 def test_import_from_csv_and_invalid_records_write_nothing(aws, tmp_path):
     path = tmp_path / "users.csv"
-    path.write_text("email,passwordHash,language\nann@example.org,,en\nnot-an-address,,en\nbob@example.org,,de\n", encoding="utf-8")
+    path.write_text(
+        "email,passwordHash,language\nann@example.org,,en\nnot-an-address,,en\nbob@example.org,,de\n", encoding="utf-8"
+    )
     code, out, err = run("import", str(path), "--reason", "migration")
     assert code == 1 and "users[1]: email:" in err and "users[2]: language:" in err
     assert not [i for i in aws.items() if i["sk"]["S"] == "USER"]

@@ -31,7 +31,11 @@ def register_event(**options):
         ({"body": {"email": "ann@example.org", "password": SECRET + "x" * 9000}}, 413, "RequestTooLarge"),
         ({"raw_body": "[" * 5000 + "]" * 5000}, 413, "RequestTooLarge"),
         ({"raw_body": "[" * 3000 + "]" * 3000}, 400, "InvalidParameter"),
-        ({"body": {"email": "ann@example.org", "password": SECRET}, "headers": {"Content-Type": "text/plain"}}, 415, "UnsupportedMediaType"),
+        (
+            {"body": {"email": "ann@example.org", "password": SECRET}, "headers": {"Content-Type": "text/plain"}},
+            415,
+            "UnsupportedMediaType",
+        ),
     ],
 )
 def test_bad_bodies_are_refused_and_nothing_is_written(api, aws, options, status, code):
@@ -49,7 +53,9 @@ def test_invalid_parameter_names_the_fields(api):
 
 def test_base64_bodies_are_read_like_api_gateway_sends_them(api):
     event = register_event(body=None)
-    event["body"] = base64.b64encode(json.dumps({"email": "ann@example.org", "password": STRONG_PASSWORD}).encode()).decode()
+    event["body"] = base64.b64encode(
+        json.dumps({"email": "ann@example.org", "password": STRONG_PASSWORD}).encode()
+    ).decode()
     event["isBase64Encoded"] = True
     assert invoke(api.handlers["account_register"], event).status == 202
 

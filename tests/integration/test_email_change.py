@@ -154,7 +154,9 @@ def test_a_retry_after_the_move_ends_the_other_sessions_only_with_the_same_code(
     store = runtime.store()
     ann = store.load_address(ANN).user
     record = store.load_address(NEW).email_changes[ann.sub]
-    moved = replace(ann, username=NEW, email=NEW, pending_email=None, email_verified=True, session_epoch=ann.session_epoch + 1)
+    moved = replace(
+        ann, username=NEW, email=NEW, pending_email=None, email_verified=True, session_epoch=ann.session_epoch + 1
+    )
     session_id = jwt.decode(mine["accessToken"], options={"verify_signature": False})["sid"]
     store.move_account(ann, moved, record, session_id)
     assert api.authorize(other["accessToken"]) is not None  # not ended yet: the failed attempt stopped

@@ -18,7 +18,11 @@ def raw_messages(to: str) -> list[email.message.EmailMessage]:
 
     from local.emulation import LOCAL_ACCOUNT, LOCAL_REGION
 
-    messages = [email.message_from_string(m.raw_data, policy=email.policy.default) for m in ses_backends[LOCAL_ACCOUNT][LOCAL_REGION].sent_messages if hasattr(m, "raw_data")]
+    messages = [
+        email.message_from_string(m.raw_data, policy=email.policy.default)
+        for m in ses_backends[LOCAL_ACCOUNT][LOCAL_REGION].sent_messages
+        if hasattr(m, "raw_data")
+    ]
     return [m for m in messages if str(m["To"]).casefold() == to.casefold()]
 
 
@@ -42,7 +46,11 @@ def test_subscribing_records_consent_and_sends_a_welcome_with_one_click_unsubscr
     assert result.status == 200
     assert result.body["subscribed"] is True and result.body["source"] == "signup" and result.body["language"] == "fr"
     stored = newsletter_of(aws, ANN)
-    assert stored["subscribed"] is True and stored["consentAt"] == result.body["consentAt"] and stored["source"] == "signup"
+    assert (
+        stored["subscribed"] is True
+        and stored["consentAt"] == result.body["consentAt"]
+        and stored["source"] == "signup"
+    )
 
     [welcome] = [m for m in raw_messages(ANN) if "lettre" in str(m["Subject"])]
     assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -92,7 +100,11 @@ def test_the_link_shows_a_page_and_its_post_unsubscribes(api, aws, ann, audit_li
     )
     assert one_click.status == 200 and one_click.body["subscribed"] is False
     stored = newsletter_of(aws, ANN)
-    assert stored["subscribed"] is False and stored["withdrawnVia"] == "link" and stored["withdrawnAt"] == one_click.body["withdrawnAt"]
+    assert (
+        stored["subscribed"] is False
+        and stored["withdrawnVia"] == "link"
+        and stored["withdrawnAt"] == one_click.body["withdrawnAt"]
+    )
     assert stored["consentAt"]  # the consent record stays, with its withdrawal
     [event] = audit_lines.events("newsletter_unsubscribed")
     assert event["via"] == "link" and event["sub"] == ann["sub"]

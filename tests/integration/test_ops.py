@@ -33,7 +33,9 @@ def catalogue_items(aws) -> list[str]:
 def test_put_validates_every_record_and_writes_nothing_when_one_is_wrong(aws, tmp_path):
     upload_media()
     broken = record("second", "2025-02-01T00:00:00Z", durationSeconds=0)
-    code, out, err = run(catalog_command, "put", write(tmp_path, [record("first", "2025-01-01T00:00:00Z"), broken, {"id": "x"}]))
+    code, out, err = run(
+        catalog_command, "put", write(tmp_path, [record("first", "2025-01-01T00:00:00Z"), broken, {"id": "x"}])
+    )
     assert code == 1 and out == ""
     assert "videos[1] (second): durationSeconds:" in err and "videos[2] (x): title: Field required" in err
     assert catalogue_items(aws) == []
@@ -80,7 +82,9 @@ def test_a_missing_table_is_one_line_and_exit_3(aws):
     out, err = io.StringIO(), io.StringIO()
     assert catalog_command.main(["--table", "no-such-table", "--region", "eu-west-1", "list"], out=out, err=err) == 3
     assert err.getvalue().startswith("AWS failed: DynamoDB: ResourceNotFoundException")
-    assert subscribers_command.main(["--table", "no-such-table", "--region", "eu-west-1", "export"], out=out, err=err) == 3
+    assert (
+        subscribers_command.main(["--table", "no-such-table", "--region", "eu-west-1", "export"], out=out, err=err) == 3
+    )
 
 
 def test_the_table_is_required(aws, monkeypatch):

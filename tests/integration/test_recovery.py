@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import threading
-from datetime import datetime, timezone
+import time
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -18,7 +17,7 @@ NEW_PASSWORD = "Brand-New-Secret-42"
 
 @pytest.fixture
 def clock():
-    with time_machine.travel(datetime(2025, 4, 4, 9, 0, tzinfo=timezone.utc), tick=True) as traveller:
+    with time_machine.travel(datetime(2025, 4, 4, 9, 0, tzinfo=UTC), tick=True) as traveller:
         yield traveller
 
 
@@ -52,7 +51,9 @@ def test_forgot_emails_a_reset_code_and_reset_sets_the_new_password(api, aws, an
     assert again.status == 400 and again.error["code"] == "ExpiredCode"
     events = [r.event for r in caplog.records if getattr(r, "event", None)]
     assert "reset_requested" in events and "reset_completed" in events
-    assert code not in str([vars(r) for r in caplog.records]) and NEW_PASSWORD not in str([vars(r) for r in caplog.records])
+    assert code not in str([vars(r) for r in caplog.records]) and NEW_PASSWORD not in str(
+        [vars(r) for r in caplog.records]
+    )
 
 
 def test_reset_mail_in_french(api, aws, clock):
@@ -142,7 +143,9 @@ def test_twenty_parallel_resets_with_one_code_one_wins(api, aws, ann):
 def test_change_password_keeps_this_session_and_ends_the_others(api, aws, ann, caplog):
     caplog.set_level("INFO")
     here, elsewhere = api.tokens(ann), api.tokens(ann)
-    result = api.call_as(here["accessToken"], "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD})
+    result = api.call_as(
+        here["accessToken"], "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
+    )
     assert result.status == 200 and result.body == {"status": "PASSWORD_UPDATED"}
     assert api.call_as(here["accessToken"], "account_get").status == 200
     assert api.refresh(here["refreshToken"]).status == 200
@@ -155,12 +158,19 @@ def test_change_password_keeps_this_session_and_ends_the_others(api, aws, ann, c
 
 def test_change_password_checks_the_current_one_and_the_policy(api, ann):
     pair = api.tokens(ann)
-    wrong = api.call_as(pair["accessToken"], "password_change", {"currentPassword": "Not-The-Password-1", "newPassword": NEW_PASSWORD})
+    wrong = api.call_as(
+        pair["accessToken"], "password_change", {"currentPassword": "Not-The-Password-1", "newPassword": NEW_PASSWORD}
+    )
     assert wrong.status == 401 and wrong.error["code"] == "NotAuthorized"
-    weak = api.call_as(pair["accessToken"], "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": "password"})
+    weak = api.call_as(
+        pair["accessToken"], "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": "password"}
+    )
     assert weak.status == 400 and weak.error["code"] == "InvalidPassword"
     assert api.login(ann).status == 200
-    assert api.call_as(None, "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}).status == 401
+    assert (
+        api.call_as(None, "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}).status
+        == 401
+    )
 
 
 def test_a_wrong_current_password_counts_as_a_failed_login(api, ann):

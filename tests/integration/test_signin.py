@@ -40,8 +40,12 @@ def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
 
     account = api.call_as(body["accessToken"], "account_get")
     assert account.status == 200
-    assert account.body["email"] == ANN and account.body["status"] == "CONFIRMED" and account.body["emailVerified"] is True
-    assert account.body["sub"] == claims["sub"] and account.body["language"] == "en" and account.body["newsletter"] == {}
+    assert (
+        account.body["email"] == ANN and account.body["status"] == "CONFIRMED" and account.body["emailVerified"] is True
+    )
+    assert (
+        account.body["sub"] == claims["sub"] and account.body["language"] == "en" and account.body["newsletter"] == {}
+    )
     assert set(account.body) == {"sub", "email", "status", "emailVerified", "language", "newsletter", "createdAt"}
 
     # The session is stored with only a hash of the refresh token.
@@ -127,8 +131,14 @@ def test_a_valid_token_of_someone_else_session_is_refused(api, ann):
     ann_claims = jwt.decode(api.tokens(ann)["accessToken"], options={"verify_signature": False})
     # Ann's sub on Bob's session id: signed by us, but the session is not hers.
     forged = tokens.issue_access(
-        keyring(), "portal", sub=ann_claims["sub"], username=ann, email_verified=True,
-        session_id=bob["sid"], now=int(time.time()), lifetime=900,
+        keyring(),
+        "portal",
+        sub=ann_claims["sub"],
+        username=ann,
+        email_verified=True,
+        session_id=bob["sid"],
+        now=int(time.time()),
+        lifetime=900,
     )
     assert api.authorize(forged) is None
 
@@ -228,7 +238,13 @@ def test_audit_lines_carry_no_secrets(api, ann, caplog):
     for event in ("login_succeeded", "login_failed", "token_refreshed", "refresh_reuse_detected"):
         assert event in events
     text = str(lines)
-    for secret in (STRONG_PASSWORD, "Wrong-Password-123!", pair["refreshToken"].split(".")[1], pair["accessToken"], ann):
+    for secret in (
+        STRONG_PASSWORD,
+        "Wrong-Password-123!",
+        pair["refreshToken"].split(".")[1],
+        pair["accessToken"],
+        ann,
+    ):
         assert secret not in text
     assert "a***@e***.org" in text
 
@@ -243,7 +259,11 @@ def dynamodb_calls():
 
     made: list[tuple[str, dict]] = []
     client = runtime.client("dynamodb")
-    client.meta.events.register("before-parameter-build.dynamodb", lambda params, model, **_: made.append((model.name, dict(params))), unique_id="test-calls")
+    client.meta.events.register(
+        "before-parameter-build.dynamodb",
+        lambda params, model, **_: made.append((model.name, dict(params))),
+        unique_id="test-calls",
+    )
     try:
         yield made
     finally:
@@ -262,7 +282,11 @@ def other_store():
 def logins_item(aws, address: str) -> dict:
     item = aws.item(f"EMAIL#{address}", "LOGINS")
     assert item is not None
-    return {"consecutive": int(item["consecutive"]["N"]), "recent": len(item["recent"]["L"]), "version": int(item["version"]["N"])}
+    return {
+        "consecutive": int(item["consecutive"]["N"]),
+        "recent": len(item["recent"]["L"]),
+        "version": int(item["version"]["N"]),
+    }
 
 
 def test_a_right_password_is_counted_then_un_counted_inside_the_session_transaction(api, aws, ann):
@@ -385,7 +409,9 @@ def test_log_out_everywhere_after_this_session_was_revoked_still_ends_the_others
 
     here, other = api.tokens(ann), api.tokens(ann)
     principal = api.authorize(here["accessToken"])
-    boto3.client("dynamodb").delete_item(TableName="portal-test", Key={"pk": {"S": f"SESSION#{principal['sessionId']}"}, "sk": {"S": "SESSION"}})
+    boto3.client("dynamodb").delete_item(
+        TableName="portal-test", Key={"pk": {"S": f"SESSION#{principal['sessionId']}"}, "sk": {"S": "SESSION"}}
+    )
     assert api.call("auth_logout", {"allDevices": True}, principal=principal).status == 204
     assert api.authorize(other["accessToken"]) is None and api.refresh(other["refreshToken"]).status == 401
     assert aws.item(f"SESSION#{principal['sessionId']}", "SESSION") is None  # no stub written

@@ -31,6 +31,14 @@ def test_signups_and_confirmations_are_counted_as_metrics(api, aws, capsys):
 
     api.confirmed_account("bob@example.org")
     emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    counted = [name for record in emitted for m in record["_aws"]["CloudWatchMetrics"] for name in [x["Name"] for x in m["Metrics"]]]
+    counted = [
+        name
+        for record in emitted
+        for m in record["_aws"]["CloudWatchMetrics"]
+        for name in [x["Name"] for x in m["Metrics"]]
+    ]
     assert counted == ["SignUps", "Confirmations"]
-    assert all(record["service"] == "portal" and record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PortalTest" for record in emitted)
+    assert all(
+        record["service"] == "portal" and record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "PortalTest"
+        for record in emitted
+    )

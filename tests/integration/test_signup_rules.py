@@ -133,7 +133,11 @@ def test_register_answers_alike_for_a_taken_address_and_warns_its_owner(api, aws
     with time_machine.travel("2030-01-01 00:00:00", tick=False):  # past the send limits
         taken = api.register(ANN, "Another-Password-77!")
         fresh = api.register("new@example.org", "Another-Password-77!")
-    assert (taken.status, sorted(taken.body)) == (fresh.status, sorted(fresh.body)) == (202, ["codeExpiresIn", "destination"])
+    assert (
+        (taken.status, sorted(taken.body))
+        == (fresh.status, sorted(fresh.body))
+        == (202, ["codeExpiresIn", "destination"])
+    )
     notice = aws.mail(ANN)[-1]
     assert notice.subject == "Someone tried to create an account with your email"
     assert not any(ch.isdigit() for ch in notice.text)
@@ -152,7 +156,11 @@ def test_resend_and_verify_answer_alike_with_and_without_an_account(api, aws):
         assert (known.status, sorted(known.body)) == (unknown.status, sorted(unknown.body))
         code = aws.last_code(ANN)
         a, b = api.verify(ANN, wrong(code)), api.verify("ghost@example.org", wrong(code))
-    assert (a.status, a.error["code"], a.error["attemptsRemaining"]) == (b.status, b.error["code"], b.error["attemptsRemaining"])
+    assert (a.status, a.error["code"], a.error["attemptsRemaining"]) == (
+        b.status,
+        b.error["code"],
+        b.error["attemptsRemaining"],
+    )
     never_asked = api.verify("never@example.org", "123456")
     assert never_asked.status == 400 and never_asked.error["code"] == "ExpiredCode"
 
@@ -249,8 +257,12 @@ def fail(service: str, operation: str, code: str = "ServiceUnavailable"):
         raise ClientError({"Error": {"Code": code, "Message": "injected"}}, operation)
 
     client = runtime.client(service)
-    client.meta.events.register(f"before-call.{client.meta.service_model.service_name}.{operation}", raise_error, unique_id="fault")
-    return lambda: client.meta.events.unregister(f"before-call.{client.meta.service_model.service_name}.{operation}", unique_id="fault")
+    client.meta.events.register(
+        f"before-call.{client.meta.service_model.service_name}.{operation}", raise_error, unique_id="fault"
+    )
+    return lambda: client.meta.events.unregister(
+        f"before-call.{client.meta.service_model.service_name}.{operation}", unique_id="fault"
+    )
 
 
 def test_mail_failure_is_503_and_the_person_can_ask_again_at_once(api, aws):

@@ -47,7 +47,12 @@ def test_the_catalogue_pages_newest_first_with_a_cursor(catalogue):
     item = first.body["items"][1]
     assert item["publishedAt"] == "2025-04-04T15:00:00Z" and item["durationSeconds"] == 60
     # The bucket's keys stay private; a client names the rendition.
-    assert item["renditions"][0] == {"name": "full_hd", "label": "1080p", "contentType": "video/mp4", "size": len(MEDIA_BYTES)}
+    assert item["renditions"][0] == {
+        "name": "full_hd",
+        "label": "1080p",
+        "contentType": "video/mp4",
+        "size": len(MEDIA_BYTES),
+    }
 
 
 def test_title_words_and_dates_filter(catalogue):
@@ -55,13 +60,16 @@ def test_title_words_and_dates_filter(catalogue):
     assert ids(list_videos(catalogue, q="BRUSSELS press")) == ["brussels-2025-01-10"]
     assert ids(list_videos(catalogue, q="defense")) == ["defence-2024-11-05"]  # accents folded
     assert ids(list_videos(catalogue, q="bruss")) == []  # whole words, not substrings
-    assert ids(list_videos(catalogue, **{"from": "2025-03-01", "to": "2025-04-04"})) == ["fm-2025-04-04", "ukraine-2025-03-01"]
+    assert ids(list_videos(catalogue, **{"from": "2025-03-01", "to": "2025-04-04"})) == [
+        "fm-2025-04-04",
+        "ukraine-2025-03-01",
+    ]
     assert ids(list_videos(catalogue, to="2025-01-10")) == ["brussels-2025-01-10", "defence-2024-11-05"]
     paged = list_videos(catalogue, limit=1, q="brussels", **{"from": "2025-01-01"})
     assert ids(paged) == ["fm-2025-04-04"]
-    assert ids(list_videos(catalogue, limit=1, q="brussels", cursor=paged.body["nextCursor"], **{"from": "2025-01-01"})) == [
-        "brussels-2025-01-10"
-    ]
+    assert ids(
+        list_videos(catalogue, limit=1, q="brussels", cursor=paged.body["nextCursor"], **{"from": "2025-01-01"})
+    ) == ["brussels-2025-01-10"]
 
 
 @pytest.mark.parametrize(
@@ -141,7 +149,6 @@ def test_a_confirmed_account_gets_a_short_lived_sigv4_link_that_downloads_the_fi
 
 
 def test_the_link_lifetime_is_capped_at_fifteen_minutes(aws):
-    from portal.catalog import Catalog
     from portal.downloads import Downloads
 
     class Presigner:
@@ -165,7 +172,9 @@ def test_the_link_lifetime_is_capped_at_fifteen_minutes(aws):
 
     from portal import runtime
 
-    downloads = Downloads(Accounts(), runtime.catalog(), Counter(), lambda: presigner, 100, 3600, clock=lambda: 1_700_000_000)
+    downloads = Downloads(
+        Accounts(), runtime.catalog(), Counter(), lambda: presigner, 100, 3600, clock=lambda: 1_700_000_000
+    )
     link = downloads.issue({"sub": "s", "username": "a@b.org"}, "v1", "audio", "198.51.100.1")
     assert presigner.expires_in == 900 and link.expires_at == "2023-11-14T22:28:20Z"
 
@@ -187,7 +196,11 @@ def test_unknown_videos_and_renditions_are_not_found_and_cost_no_quota(catalogue
 def test_a_principal_without_a_matching_account_is_not_authorized(catalogue, aws):
     catalogue.confirmed_account(ANN)
     real = principal_of(aws, ANN)
-    for principal in ({}, {**real, "sub": "00000000-0000-0000-0000-000000000000"}, {**real, "username": "bob@example.org"}):
+    for principal in (
+        {},
+        {**real, "sub": "00000000-0000-0000-0000-000000000000"},
+        {**real, "username": "bob@example.org"},
+    ):
         result = download(catalogue, principal)
         assert result.status == 401 and result.error["code"] == "NotAuthorized"
 

@@ -12,8 +12,18 @@ def test_addresses_are_trimmed_and_compared_case_insensitively():
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "ann", "ann@", "@example.org", "ann@example", "a b@example.org", "ann@example.org\r\nBcc: x@y.z",
-     "ann\x00@example.org", "ann\u202e@example.org", "a" * 250 + "@example.org"],
+    [
+        "",
+        "ann",
+        "ann@",
+        "@example.org",
+        "ann@example",
+        "a b@example.org",
+        "ann@example.org\r\nBcc: x@y.z",
+        "ann\x00@example.org",
+        "ann\u202e@example.org",
+        "a" * 250 + "@example.org",
+    ],
 )
 def test_what_is_not_an_address_is_refused(raw):
     with pytest.raises(addresses.AddressError):
@@ -50,7 +60,9 @@ def test_unknown_languages_fall_back_to_english():
 
 
 def test_settings_round_trip_through_the_environment():
-    settings = Settings(table_name="t", keys_secret_id="k", mail_sender="a@b.c", cors_origins=("https://a", "https://b"))
+    settings = Settings(
+        table_name="t", keys_secret_id="k", mail_sender="a@b.c", cors_origins=("https://a", "https://b")
+    )
     assert Settings.from_env(settings.to_env()) == settings
 
 

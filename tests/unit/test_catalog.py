@@ -47,7 +47,14 @@ def test_a_cursor_round_trips_and_anything_else_is_invalid_parameter():
     key = "2025-04-04T15:00:00Z#foreign-ministers-2025-04-04"
     assert decode_cursor(encode_cursor(key)) == key
     forged = base64.urlsafe_b64encode(json.dumps({"v": 1, "after": "x#<script>"}).encode()).decode()
-    for bad in ("abc", "!!!", "", forged, encode_cursor("2025-04-04T15:00:00Z#BAD ID"), base64.urlsafe_b64encode(b"[1]").decode()):
+    for bad in (
+        "abc",
+        "!!!",
+        "",
+        forged,
+        encode_cursor("2025-04-04T15:00:00Z#BAD ID"),
+        base64.urlsafe_b64encode(b"[1]").decode(),
+    ):
         with pytest.raises(InvalidParameter) as caught:
             decode_cursor(bad)
         assert caught.value.extra["fields"][0]["field"] == "cursor"
@@ -129,7 +136,7 @@ def test_a_cursor_outside_the_date_range_and_an_empty_search_are_refused():
 
 
 def test_download_file_names_are_clean_ascii():
-    v = video(title="Réunion des ministres : « OTAN » / Bruxelles\r\n\"2025\"")
+    v = video(title='Réunion des ministres : « OTAN » / Bruxelles\r\n"2025"')
     name = filename(v, v.rendition("full_hd"))
     assert name == "reunion-des-ministres-otan-bruxelles-2025-full_hd.mp4"
     assert filename(v, v.rendition("audio")).endswith("-audio.m4a")

@@ -45,8 +45,13 @@ print(json.dumps({"drawn": drawn, "failed": failed}))
 
 def test_importing_a_handler_draws_no_randomness():
     modules = [route.module for route in (*ROUTES, AUTHORIZER)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "layers" / "runtime" / "python")])}
-    done = subprocess.run([sys.executable, "-c", PROBE, *modules], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "layers" / "runtime" / "python")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *modules], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"drawn": [], "failed": {}}

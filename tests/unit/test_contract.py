@@ -18,13 +18,27 @@ def test_the_committed_openapi_document_is_the_generated_one():
 
 def test_sign_in_routes_are_in_the_table_as_the_issue_says():
     table = {(r.method, r.path): r for r in ROUTES}
-    protected = {("POST", "/v1/auth/logout"), ("GET", "/v1/account"), ("PATCH", "/v1/account"),
-                 ("DELETE", "/v1/account"), ("POST", "/v1/password/change")}
-    public = {("POST", "/v1/auth/login"), ("POST", "/v1/auth/refresh"), ("POST", "/v1/password/forgot"),
-              ("POST", "/v1/password/reset")}
+    protected = {
+        ("POST", "/v1/auth/logout"),
+        ("GET", "/v1/account"),
+        ("PATCH", "/v1/account"),
+        ("DELETE", "/v1/account"),
+        ("POST", "/v1/password/change"),
+    }
+    public = {
+        ("POST", "/v1/auth/login"),
+        ("POST", "/v1/auth/refresh"),
+        ("POST", "/v1/password/forgot"),
+        ("POST", "/v1/password/reset"),
+    }
     assert protected | public <= set(table)
     assert all(table[k].auth for k in protected) and not any(table[k].auth for k in public)
-    for key in (("POST", "/v1/auth/login"), ("POST", "/v1/password/reset"), ("POST", "/v1/password/change"), ("DELETE", "/v1/account")):
+    for key in (
+        ("POST", "/v1/auth/login"),
+        ("POST", "/v1/password/reset"),
+        ("POST", "/v1/password/change"),
+        ("DELETE", "/v1/account"),
+    ):
         assert table[key].profile is Profile.HASHING
     assert table[("POST", "/v1/auth/login")].sensitive and table[("POST", "/v1/password/forgot")].sensitive
 

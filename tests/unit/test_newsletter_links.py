@@ -13,7 +13,14 @@ SUB = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 def newsletter(document: dict, url: str | None = "https://api.example.org") -> Newsletter:
     keyring = Keyring(document)
-    return Newsletter(accounts=None, subscriptions=None, mailer=None, keyring=lambda: keyring, public_api_url=url, clock=lambda: 1_743_760_000)
+    return Newsletter(
+        accounts=None,
+        subscriptions=None,
+        mailer=None,
+        keyring=lambda: keyring,
+        public_api_url=url,
+        clock=lambda: 1_743_760_000,
+    )
 
 
 def test_a_token_verifies_for_its_sub_only_and_survives_key_rotation():
@@ -70,7 +77,14 @@ def test_a_failed_welcome_mail_does_not_undo_the_consent():
 
     keyring = Keyring({"kid": "k1", "secret": "s" * 64})
     subscriptions = Subscriptions()
-    service = Newsletter(Accounts(), subscriptions, lambda: BrokenMailer(), lambda: keyring, "https://api.example.org", clock=lambda: 1_743_760_000)
+    service = Newsletter(
+        Accounts(),
+        subscriptions,
+        lambda: BrokenMailer(),
+        lambda: keyring,
+        "https://api.example.org",
+        clock=lambda: 1_743_760_000,
+    )
     state = service.update({"sub": SUB, "username": "ann@example.org"}, True, "signup", None)
     assert state.subscribed and state.language == "fr" and state.consent_at == "2025-04-04T09:46:40Z"
     assert subscriptions.saved == [("ann@example.org", SUB, state)]

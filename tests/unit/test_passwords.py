@@ -53,8 +53,16 @@ def test_normalization_makes_composed_and_decomposed_accents_one_password():
 
 def test_rule_ids_are_stable():
     assert RULE_IDS == (
-        "minLength", "maxLength", "noWhitespace", "noControlCharacters", "uppercase",
-        "lowercase", "digit", "symbol", "common", "containsEmail",
+        "minLength",
+        "maxLength",
+        "noWhitespace",
+        "noControlCharacters",
+        "uppercase",
+        "lowercase",
+        "digit",
+        "symbol",
+        "common",
+        "containsEmail",
     )
 
 

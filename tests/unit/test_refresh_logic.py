@@ -45,13 +45,22 @@ class FakeStore:
 def setup(**changes):
     sid = tokens.new_session_id()
     token, digest = tokens.new_refresh(sid)
-    user = User("sub-1", "ann@example.org", "ann@example.org", Status.CONFIRMED, "hash", "en", "t", "t", session_epoch=2)
+    user = User(
+        "sub-1", "ann@example.org", "ann@example.org", Status.CONFIRMED, "hash", "en", "t", "t", session_epoch=2
+    )
     session = Session(sid, "sub-1", "ann@example.org", True, epoch=2, created_at=NOW - 10, expires_at=NOW + 1000)
     record = RefreshRecord(digest, NOW - 10, NOW + 1000)
     store = FakeStore(session, record, user)
     for name, value in changes.items():
         setattr(store, name, value)
-    auth = Auth(store, mailer=lambda: None, keyring=lambda: KEYRING, hasher=lambda: None, settings=TokenSettings, clock=lambda: NOW)  # type: ignore[arg-type]
+    auth = Auth(
+        store,
+        mailer=lambda: None,
+        keyring=lambda: KEYRING,
+        hasher=lambda: None,
+        settings=TokenSettings,
+        clock=lambda: NOW,
+    )  # type: ignore[arg-type]
     return auth, store, token
 
 
@@ -91,7 +100,9 @@ def test_refresh_is_refused_when_the_session_or_account_says_so(case):
     elif case == "expired_session":
         store.session = Session(s.session_id, s.sub, s.username, True, s.epoch, s.created_at, NOW)
     elif case == "revoked":
-        store.session = Session(s.session_id, s.sub, s.username, True, s.epoch, s.created_at, s.expires_at, revoked=True)
+        store.session = Session(
+            s.session_id, s.sub, s.username, True, s.epoch, s.created_at, s.expires_at, revoked=True
+        )
     elif case == "older_epoch":
         store.session = Session(s.session_id, s.sub, s.username, True, 1, s.created_at, s.expires_at)
     elif case == "other_sub":

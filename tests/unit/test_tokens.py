@@ -20,7 +20,14 @@ SID = "0123456789abcdef0123456789abcdef"
 
 def issue(keyring: Keyring = KEYRING, now: int = NOW, lifetime: int = 900, issuer: str = ISSUER) -> str:
     return tokens.issue_access(
-        keyring, issuer, sub="sub-1", username="ann@example.org", email_verified=True, session_id=SID, now=now, lifetime=lifetime
+        keyring,
+        issuer,
+        sub="sub-1",
+        username="ann@example.org",
+        email_verified=True,
+        session_id=SID,
+        now=now,
+        lifetime=lifetime,
     )
 
 
@@ -96,7 +103,9 @@ def test_algorithm_confusion_rs256_header_is_refused():
     import hashlib
     import hmac
 
-    signature = hmac.new(KEYRING.key(tokens.ACCESS_KEY_PURPOSE, "k2"), f"{header}.{body}".encode(), hashlib.sha256).digest()
+    signature = hmac.new(
+        KEYRING.key(tokens.ACCESS_KEY_PURPOSE, "k2"), f"{header}.{body}".encode(), hashlib.sha256
+    ).digest()
     token = f"{header}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
     assert reason(token) == "algorithm"
 

@@ -98,7 +98,9 @@ class Principal:
     def of(cls, context: dict[str, str]) -> Principal:
         """From web.Request.principal; a route marked auth=True always has these keys."""
         try:
-            return cls(context["sub"], context["sessionId"], context["username"], context.get("emailVerified") == "true")
+            return cls(
+                context["sub"], context["sessionId"], context["username"], context.get("emailVerified") == "true"
+            )
         except KeyError:
             raise NotAuthorized(SESSION_ENDED) from None
 
@@ -277,8 +279,13 @@ class Auth(CodeSteps):
             audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED)
         if not session.usable(now) or now >= record.expires_at:
-            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id,
-                  reason="revoked" if session.revoked else "expired")
+            audit(
+                "refresh_refused",
+                address=session.username,
+                sub=session.sub,
+                sessionId=session_id,
+                reason="revoked" if session.revoked else "expired",
+            )
             raise NotAuthorized(SESSION_ENDED)
         new_token, new_record = self._new_refresh(session_id, now)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
@@ -291,7 +298,9 @@ class Auth(CodeSteps):
             self._store.revoke_session(session_id)
             if lost.parts is not None and "account" in lost.parts and "refresh" not in lost.parts:
                 # Deleted, disabled, moved or signed out everywhere since this session was made.
-                audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account")
+                audit(
+                    "refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="account"
+                )
             else:
                 # Another request used this very token between our read and our write: that is reuse.
                 audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
@@ -304,7 +313,13 @@ class Auth(CodeSteps):
             self._log_out_everywhere(principal)
         else:
             self._store.revoke_session(principal.session_id)
-        audit("logout", address=principal.username, sub=principal.sub, sessionId=principal.session_id, allDevices=all_devices)
+        audit(
+            "logout",
+            address=principal.username,
+            sub=principal.sub,
+            sessionId=principal.session_id,
+            allDevices=all_devices,
+        )
 
     def _log_out_everywhere(self, principal: Principal) -> None:
         """This session revoked and the account's epoch raised in one transaction: the authorizer and
@@ -371,7 +386,9 @@ class Auth(CodeSteps):
         assert user is not None
         uncount = self._check_password(user.username, user, state.logins, password, "delete_account")
         if uncount is None:
-            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account")
+            audit(
+                "login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account"
+            )
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         try:
             self.remove_account(user, also_session=principal.session_id, logins=uncount)
@@ -430,13 +447,17 @@ class Auth(CodeSteps):
                 raise
             code, record = self._issue(Purpose.CHANGE_EMAIL, bound(new_username, user.sub), now)
             try:
-                self._store.save_email_change(user, new_email, new_username, record, target.sends, sends, logins=uncount)
+                self._store.save_email_change(
+                    user, new_email, new_username, record, target.sends, sends, logins=uncount
+                )
             except Conflict as lost:
                 if lost.maybe("logins"):
                     uncount = None  # a failure was counted since: this one stays counted (the safe side)
                 continue
             audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
-            self._send(emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub)
+            self._send(
+                emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub
+            )
             return Delivery(mask(new_email))
         raise ServiceUnavailable()
 
@@ -456,7 +477,13 @@ class Auth(CodeSteps):
             outcome = self._judge(record, bound(new_username, user.sub), code)
             try:
                 self._refuse_bad_code(
-                    outcome, record, new_username, Purpose.CHANGE_EMAIL, user.sub, owner=user.sub, audit_address=user.username
+                    outcome,
+                    record,
+                    new_username,
+                    Purpose.CHANGE_EMAIL,
+                    user.sub,
+                    owner=user.sub,
+                    audit_address=user.username,
                 )
             except Conflict:
                 continue
@@ -617,7 +644,9 @@ class Auth(CodeSteps):
             raise InvalidPassword(failed)
         uncount = self._check_password(user.username, user, state.logins, current_password, "change_password")
         if uncount is None:
-            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_password")
+            audit(
+                "login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_password"
+            )
             raise NotAuthorized(WRONG_CURRENT_PASSWORD)
         password_hash = self._hasher().hash(new_password)
         # One transaction: the un-count, the new hash with the session epoch + 1 (every other

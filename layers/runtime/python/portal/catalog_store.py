@@ -182,7 +182,11 @@ class DynamoDownloadCounter:
                     UpdateExpression="ADD #count :one SET #ttl = :ttl",
                     ConditionExpression="attribute_not_exists(#count) OR #count < :quota",
                     ExpressionAttributeNames={"#count": "count", "#ttl": tables.TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={":one": {"N": "1"}, ":quota": {"N": str(quota)}, ":ttl": {"N": str(expires_at)}},
+                    ExpressionAttributeValues={
+                        ":one": {"N": "1"},
+                        ":quota": {"N": str(quota)},
+                        ":ttl": {"N": str(expires_at)},
+                    },
                     ReturnValues="UPDATED_NEW",
                 )
         except Conflict:
@@ -225,7 +229,9 @@ class DynamoDownloadHistory:
             "Limit": limit,
         }
         if after:
-            request["ExclusiveStartKey"] = to_item({tables.PARTITION_KEY: f"SUB#{sub}", tables.SORT_KEY: HISTORY_SK_PREFIX + after})
+            request["ExclusiveStartKey"] = to_item(
+                {tables.PARTITION_KEY: f"SUB#{sub}", tables.SORT_KEY: HISTORY_SK_PREFIX + after}
+            )
         with dynamo_call():
             response = self._db.query(**request)
         entries = [

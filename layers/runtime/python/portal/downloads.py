@@ -116,9 +116,13 @@ class Downloads:
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
         if self._counter.take(user.sub, day, self._quota, day_start + COUNTER_KEEP_SECONDS) is None:
             audit("download_quota_exceeded", address=user.username, sub=user.sub, videoId=video.id, quota=self._quota)
-            raise LimitExceeded(day_start + DAY_SECONDS - now, f"The daily limit of {self._quota} downloads is reached.")
+            raise LimitExceeded(
+                day_start + DAY_SECONDS - now, f"The daily limit of {self._quota} downloads is reached."
+            )
         name = filename(video, rendition)
-        url = self._presigner().presign(rendition.key, rendition.contentType, content_disposition(name), self._url_seconds)
+        url = self._presigner().presign(
+            rendition.key, rendition.contentType, content_disposition(name), self._url_seconds
+        )
         if self._history is not None:
             issued_at = iso(now)
             entry = HistoryEntry(f"{issued_at}#{secrets.token_hex(8)}", video.id, rendition.name, issued_at)
@@ -141,7 +145,9 @@ class DownloadHistory:
         self._accounts = accounts
         self._history = history
 
-    def list(self, principal: Mapping[str, str], limit: int = HISTORY_DEFAULT_LIMIT, cursor: str | None = None) -> HistoryPage:
+    def list(
+        self, principal: Mapping[str, str], limit: int = HISTORY_DEFAULT_LIMIT, cursor: str | None = None
+    ) -> HistoryPage:
         # Validated before any read: a cursor we did not make is 400 InvalidParameter.
         after = decode_cursor(cursor) if cursor else None
         user = active_account(self._accounts, principal)

@@ -173,8 +173,7 @@ def render(kind: str, language: str, to: str, code: str | None = None, link: str
             assert code is not None, f"{kind} needs a code"
             text_lines += [f"    {code}", ""]
             html_blocks.append(
-                '<p style="font-size:28px;font-weight:bold;letter-spacing:6px;margin:24px 0">'
-                f"{html.escape(code)}</p>"
+                f'<p style="font-size:28px;font-weight:bold;letter-spacing:6px;margin:24px 0">{html.escape(code)}</p>'
             )
         elif paragraph.startswith(LINK):
             assert link is not None, f"{kind} needs a link"

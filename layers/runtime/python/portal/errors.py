@@ -77,7 +77,7 @@ class UserNotConfirmed(ApiError):
 
 class PasswordResetRequired(ApiError):
     status, code = 403, "PasswordResetRequired"
-    message = "A password reset is required for this account. Use \"Forgot password\" to choose a new one."
+    message = 'A password reset is required for this account. Use "Forgot password" to choose a new one.'
 
 
 class AliasExists(ApiError):

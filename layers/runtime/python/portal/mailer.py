@@ -19,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from portal.emails import Mail
 from portal.errors import DependencyFailure
 
-
 # Headers unfolded: a long List-Unsubscribe URL stays on its line (RFC 5322 allows 998 octets),
 # where folding would hand some parsers the URL with a leading space.
 _UNFOLDED = compat32.clone(max_line_length=None)

@@ -146,6 +146,8 @@ class ChangePasswordRequest(Body):
 
 class PasswordUpdated(Body):
     status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"
+
+
 # -- videos and newsletter
 
 
@@ -203,7 +205,10 @@ class VideoInfo(Body):
             language=video.language,
             tags=list(video.tags),
             thumbnail=video.thumbnail,
-            renditions=[RenditionInfo(name=r.name, label=r.label, contentType=r.contentType, size=r.size) for r in video.renditions],
+            renditions=[
+                RenditionInfo(name=r.name, label=r.label, contentType=r.contentType, size=r.size)
+                for r in video.renditions
+            ],
         )
 
 
@@ -278,7 +283,9 @@ class DownloadHistoryList(Body):
     @classmethod
     def of(cls, page: HistoryPage) -> DownloadHistoryList:
         return cls(
-            items=[DownloadHistoryItem(videoId=e.video_id, rendition=e.rendition, issuedAt=e.issued_at) for e in page.items],
+            items=[
+                DownloadHistoryItem(videoId=e.video_id, rendition=e.rendition, issuedAt=e.issued_at) for e in page.items
+            ],
             nextCursor=page.next_cursor,
         )
 

@@ -101,7 +101,9 @@ class UnsubscribeLinks:
     """Signed unsubscribe links: issued into newsletter mail, checked by the unsubscribe routes.
     Keys only: the page that asks before unsubscribing needs nothing else (no table client)."""
 
-    def __init__(self, keyring: Callable[[], Keyring], public_api_url: str | None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, keyring: Callable[[], Keyring], public_api_url: str | None, clock: Callable[[], float] = time.time
+    ) -> None:
         self._keyring = keyring
         self._public_api_url = public_api_url
         self._clock = clock
@@ -110,9 +112,15 @@ class UnsubscribeLinks:
         """The sub a link's token was issued for; 400 InvalidParameter unless it verifies."""
         match = _TOKEN.match(token)
         key = self._keyring().key(LINK_KEY_PURPOSE, match.group(1)) if match else None
-        if match is None or key is None or not hmac.compare_digest(_mac(key, match.group(2), int(match.group(3))), match.group(4)):
+        if (
+            match is None
+            or key is None
+            or not hmac.compare_digest(_mac(key, match.group(2), int(match.group(3))), match.group(4))
+        ):
             audit("unsubscribe_token_rejected")
-            raise InvalidParameter("This unsubscribe link is not valid.", fields=[{"field": "token", "problem": "is not valid"}])
+            raise InvalidParameter(
+                "This unsubscribe link is not valid.", fields=[{"field": "token", "problem": "is not valid"}]
+            )
         return match.group(2)
 
     def token(self, sub: str) -> str:
@@ -193,7 +201,14 @@ class Newsletter(UnsubscribeLinks):
         """A newsletter email with its one-click unsubscribe link in the body and the headers."""
         url = self.unsubscribe_url(sub)
         mail = emails.render(kind, language, to, link=url)
-        return replace(mail, headers={**mail.headers, "List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        return replace(
+            mail,
+            headers={
+                **mail.headers,
+                "List-Unsubscribe": f"<{url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
     def _welcome(self, username: str, to: str, sub: str, language: str) -> None:
         try:

@@ -62,7 +62,11 @@ class DynamoSubscriptions:
         request: dict[str, Any] = {
             "TableName": self._table,
             "FilterExpression": "#sk = :user AND #newsletter.#subscribed = :true",
-            "ExpressionAttributeNames": {"#sk": tables.SORT_KEY, "#newsletter": NEWSLETTER, "#subscribed": "subscribed"},
+            "ExpressionAttributeNames": {
+                "#sk": tables.SORT_KEY,
+                "#newsletter": NEWSLETTER,
+                "#subscribed": "subscribed",
+            },
             "ExpressionAttributeValues": {":user": {"S": USER_SK}, ":true": {"BOOL": True}},
         }
         while True:

@@ -73,7 +73,8 @@ class PasswordHasher:
     """
 
     def __init__(self, memory_kib: int, time_cost: int, parallelism: int) -> None:
-        from argon2 import PasswordHasher as Argon2, Type
+        from argon2 import PasswordHasher as Argon2
+        from argon2 import Type
 
         self._argon2 = Argon2(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
         self._dummy_hash: str | None = None

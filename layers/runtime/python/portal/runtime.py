@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
-    from portal.media import S3Media
-    from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.keys import Keyring
     from portal.mailer import SesMailer
+    from portal.media import S3Media
+    from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
     from portal.signup import Signup
     from portal.store import Store
@@ -140,7 +140,9 @@ def media_client() -> Any:
         read_timeout=5,
         retries={"mode": "standard", "max_attempts": 3},
     )
-    return boto3.client("s3", region_name=region, endpoint_url=custom or f"https://s3.{region}.amazonaws.com", config=config)
+    return boto3.client(
+        "s3", region_name=region, endpoint_url=custom or f"https://s3.{region}.amazonaws.com", config=config
+    )
 
 
 @cache
@@ -191,7 +193,13 @@ def newsletter() -> Newsletter:
     from portal.newsletter import Newsletter
     from portal.newsletter_store import DynamoSubscriptions
 
-    return Newsletter(store(), DynamoSubscriptions(client("dynamodb"), settings().table_name), mailer, keyring, settings().public_api_url)
+    return Newsletter(
+        store(),
+        DynamoSubscriptions(client("dynamodb"), settings().table_name),
+        mailer,
+        keyring,
+        settings().public_api_url,
+    )
 
 
 @cache

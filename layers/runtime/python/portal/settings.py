@@ -66,12 +66,16 @@ class Settings:
         for field in dataclasses.fields(self):
             value, low, high = getattr(self, field.name), field.metadata.get("low"), field.metadata.get("high")
             if field.type == "int" and (type(value) is not int or value < low or (high is not None and value > high)):
-                problems.append(f"{field.name} must be an integer from {low}" + (f" to {high}" if high is not None else ""))
+                problems.append(
+                    f"{field.name} must be an integer from {low}" + (f" to {high}" if high is not None else "")
+                )
             elif field.type == "str" and (not isinstance(value, str) or not value):
                 problems.append(f"{field.name} must be a non-empty string")
             elif field.type == "str | None" and value is not None and not isinstance(value, str):
                 problems.append(f"{field.name} must be a string")
-            elif field.type == "tuple[str, ...]" and not (isinstance(value, tuple) and all(isinstance(v, str) for v in value)):
+            elif field.type == "tuple[str, ...]" and not (
+                isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+            ):
                 problems.append(f"{field.name} must be a tuple of strings")
         if self.public_api_url is not None and not _URL.match(self.public_api_url):
             problems.append("public_api_url must be an http(s) URL without a trailing slash")

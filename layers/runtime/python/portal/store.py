@@ -275,12 +275,19 @@ def _aws_call(parts: list[str] | None = None) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+        if exc.response.get("Error", {}).get("Code") in (
+            "ConditionalCheckFailedException",
+            "TransactionCanceledException",
+        ):
             reasons = exc.response.get("CancellationReasons") or [{"Code": "ConditionalCheckFailed"}]
             lost = ("ConditionalCheckFailed", "TransactionConflict")
             if any(r.get("Code") in lost for r in reasons):
                 known = parts is not None and len(reasons) == len(parts)
-                failed = frozenset(p for p, r in zip(parts or [], reasons) if r.get("Code") in lost) if known else None
+                failed = (
+                    frozenset(p for p, r in zip(parts or [], reasons, strict=False) if r.get("Code") in lost)
+                    if known
+                    else None
+                )
                 raise Conflict(failed) from None
         raise DependencyFailure(f"DynamoDB: {exc.response.get('Error', {}).get('Code')}") from exc
     except BotoCoreError as exc:
@@ -335,7 +342,9 @@ class Store:
             "TableName": self._table,
             "Item": _to_item(_sends_item(username, after)),
             "ConditionExpression": condition,
-            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY} if before.version == 0 else {"#version": "version"},
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY}
+            if before.version == 0
+            else {"#version": "version"},
         }
         if before.version:
             put["ExpressionAttributeValues"] = {":version": {"N": str(before.version)}}
@@ -348,8 +357,9 @@ class Store:
     def save_code(self, username: str, code: CodeRecord, sends_before: SendLog, sends_after: SendLog) -> None:
         """Store a freshly issued code and count its send, or neither."""
         with _aws_call():
-            self._db.transact_write_items(ClientRequestToken=_request_token(), 
-                TransactItems=[self._code_put(username, code), self._sends_put(username, sends_before, sends_after)]
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(),
+                TransactItems=[self._code_put(username, code), self._sends_put(username, sends_before, sends_after)],
             )
 
     def save_signup(
@@ -357,7 +367,10 @@ class Store:
     ) -> None:
         """Create the account (or replace an unconfirmed one's password), its code and the send, at once."""
         if previous is None:
-            condition = {"ConditionExpression": "attribute_not_exists(#pk)", "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY}}
+            condition = {
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+            }
         else:
             condition = {
                 "ConditionExpression": "#status = :unconfirmed AND #sub = :sub",
@@ -365,12 +378,13 @@ class Store:
                 "ExpressionAttributeValues": {":unconfirmed": {"S": Status.UNCONFIRMED}, ":sub": {"S": previous.sub}},
             }
         with _aws_call():
-            self._db.transact_write_items(ClientRequestToken=_request_token(), 
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(),
                 TransactItems=[
                     {"Put": {"TableName": self._table, "Item": _to_item(_user_item(user)), **condition}},
                     self._code_put(user.username, code),
                     self._sends_put(user.username, sends_before, sends_after),
-                ]
+                ],
             )
 
     def refund_send(self, username: str, sends_after: SendLog, sent_at: int) -> None:
@@ -383,7 +397,9 @@ class Store:
         with _aws_call():
             response = self._db.update_item(
                 TableName=self._table,
-                Key=_to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
+                Key=_to_item(
+                    {tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}
+                ),
                 UpdateExpression="ADD #attempts :one",
                 ConditionExpression="#digest = :digest AND #attempts = :seen",
                 ExpressionAttributeNames={"#attempts": "attempts", "#digest": "digest"},
@@ -400,7 +416,9 @@ class Store:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _to_item({tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}),
+                "Key": _to_item(
+                    {tables.PARTITION_KEY: address_pk(username), tables.SORT_KEY: code_sk(code.purpose, owner)}
+                ),
                 "UpdateExpression": "SET #spent = :true",
                 "ConditionExpression": "#digest = :digest AND #attempts = :seen AND #spent = :false",
                 "ExpressionAttributeNames": {"#spent": "spent", "#digest": "digest", "#attempts": "attempts"},
@@ -416,13 +434,16 @@ class Store:
     def confirm(self, user: User, code: CodeRecord, now_iso: str) -> None:
         """UNCONFIRMED -> CONFIRMED and the code spent, in one transaction: exactly one request wins."""
         with _aws_call():
-            self._db.transact_write_items(ClientRequestToken=_request_token(), 
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(),
                 TransactItems=[
                     self._spend_code(user.username, code),
                     {
                         "Update": {
                             "TableName": self._table,
-                            "Key": _to_item({tables.PARTITION_KEY: address_pk(user.username), tables.SORT_KEY: USER_SK}),
+                            "Key": _to_item(
+                                {tables.PARTITION_KEY: address_pk(user.username), tables.SORT_KEY: USER_SK}
+                            ),
                             "UpdateExpression": "SET #status = :confirmed, #verified = :true, #updated = :now",
                             "ConditionExpression": "#status = :unconfirmed AND #sub = :sub",
                             "ExpressionAttributeNames": {
@@ -440,14 +461,18 @@ class Store:
                             },
                         }
                     },
-                ]
+                ],
             )
 
     def save_codes(self, username: str, codes: list[CodeRecord], sends_before: SendLog, sends_after: SendLog) -> None:
         """Store several freshly issued codes (a real one and a decoy) and count one send, or nothing."""
         with _aws_call():
-            self._db.transact_write_items(ClientRequestToken=_request_token(), 
-                TransactItems=[*(self._code_put(username, c) for c in codes), self._sends_put(username, sends_before, sends_after)]
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(),
+                TransactItems=[
+                    *(self._code_put(username, c) for c in codes),
+                    self._sends_put(username, sends_before, sends_after),
+                ],
             )
 
     # -- sign-in throttling ------------------------------------------------------------------
@@ -471,7 +496,9 @@ class Store:
 
     # -- accounts ----------------------------------------------------------------------------
 
-    def _user_update(self, user: User, sets: dict[str, Any], *, bump_epoch: bool = False, extra_condition: str = "") -> dict[str, Any]:
+    def _user_update(
+        self, user: User, sets: dict[str, Any], *, bump_epoch: bool = False, extra_condition: str = ""
+    ) -> dict[str, Any]:
         names = {"#sub": "sub"}
         values: dict[str, Any] = {":sub": _serialize(user.sub)}
         clauses = []
@@ -546,11 +573,15 @@ class Store:
     def _transact(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         """One TransactWriteItems of named items: a lost condition names its items (Conflict.parts)."""
         with _aws_call([name for name, _ in items]):
-            self._db.transact_write_items(ClientRequestToken=_request_token(), TransactItems=[item for _, item in items])
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(), TransactItems=[item for _, item in items]
+            )
 
     def upgrade_password_hash(self, user: User, password_hash: str, now_iso: str) -> None:
         """The same password under current hash parameters: no epoch change (sessions stay)."""
-        update = self._user_update(user, {"passwordHash": password_hash, "updatedAt": now_iso}, extra_condition="#old = :old")
+        update = self._user_update(
+            user, {"passwordHash": password_hash, "updatedAt": now_iso}, extra_condition="#old = :old"
+        )
         update["ExpressionAttributeNames"]["#old"] = "passwordHash"
         update["ExpressionAttributeValues"][":old"] = _serialize(user.password_hash)
         with _aws_call():
@@ -578,7 +609,9 @@ class Store:
         revoke = [("session", {"Update": self._revoke(session_id)})] if session_id else []
         self._transact([*revoke, ("user", {"Update": bump})])
 
-    def delete_account(self, user: User, session_ids: list[str] | tuple[str, ...] = (), logins: LoginsChange | None = None) -> None:
+    def delete_account(
+        self, user: User, session_ids: list[str] | tuple[str, ...] = (), logins: LoginsChange | None = None
+    ) -> None:
         """The account, its codes and the given sessions at once, with the failure record's change
         (`logins`); the send and sign-in limits of the address stay. Sessions beyond what one
         transaction holds are deleted after it (the account is gone: they can no longer be used).
@@ -597,7 +630,10 @@ class Store:
                 },
             ),
             *(
-                ("code", {"Delete": {"TableName": self._table, "Key": _key(address_pk(user.username), CODE_SK_PREFIX + p)}})
+                (
+                    "code",
+                    {"Delete": {"TableName": self._table, "Key": _key(address_pk(user.username), CODE_SK_PREFIX + p)}},
+                )
                 for p in Purpose
             ),
         ]
@@ -605,7 +641,10 @@ class Store:
             items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
         unique = list(dict.fromkeys(session_ids))
         room = TRANSACTION_ITEMS - len(items)
-        items += [("session", {"Delete": {"TableName": self._table, "Key": _key(session_pk(s), SESSION_SK)}}) for s in unique[:room]]
+        items += [
+            ("session", {"Delete": {"TableName": self._table, "Key": _key(session_pk(s), SESSION_SK)}})
+            for s in unique[:room]
+        ]
         self._transact(items)
         for session_id in unique[room:]:
             self.delete_session(session_id)
@@ -629,7 +668,10 @@ class Store:
         pending = self._user_update(user, {"pendingEmail": new_email})
         items: list[tuple[str, dict[str, Any]]] = [
             ("user", {"Update": pending}),
-            ("code", {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}}),
+            (
+                "code",
+                {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}},
+            ),
             ("sends", self._sends_put(new_username, sends_before, sends_after)),
             (
                 "target",
@@ -655,7 +697,8 @@ class Store:
         The session moves in the same transaction so that a retry after a later failure finds
         the account through it (auth.verify_email_change)."""
         with _aws_call():
-            self._db.transact_write_items(ClientRequestToken=_request_token(), 
+            self._db.transact_write_items(
+                ClientRequestToken=_request_token(),
                 TransactItems=[
                     {
                         "Put": {
@@ -672,7 +715,11 @@ class Store:
                             "Key": _key(address_pk(user.username), USER_SK),
                             # Unchanged since it was read: nothing written meanwhile is lost by the move.
                             "ConditionExpression": "#sub = :sub AND #pending = :pending AND #updated = :updated",
-                            "ExpressionAttributeNames": {"#sub": "sub", "#pending": "pendingEmail", "#updated": "updatedAt"},
+                            "ExpressionAttributeNames": {
+                                "#sub": "sub",
+                                "#pending": "pendingEmail",
+                                "#updated": "updatedAt",
+                            },
                             "ExpressionAttributeValues": {
                                 ":sub": {"S": user.sub},
                                 ":pending": {"S": user.pending_email or ""},
@@ -687,8 +734,11 @@ class Store:
                             "UpdateExpression": "SET #username = :username, #epoch = :epoch",
                             "ConditionExpression": "attribute_exists(#pk) AND #revoked = :false AND #sub = :sub",
                             "ExpressionAttributeNames": {
-                                "#username": "username", "#epoch": "epoch", "#pk": tables.PARTITION_KEY,
-                                "#revoked": "revoked", "#sub": "sub",
+                                "#username": "username",
+                                "#epoch": "epoch",
+                                "#pk": tables.PARTITION_KEY,
+                                "#revoked": "revoked",
+                                "#sub": "sub",
                             },
                             "ExpressionAttributeValues": {
                                 ":username": {"S": moved.username},
@@ -698,7 +748,7 @@ class Store:
                             },
                         }
                     },
-                ]
+                ],
             )
 
     # -- operators ---------------------------------------------------------------------------
@@ -717,8 +767,12 @@ class Store:
         return items[0]["username"]["S"] if items else None
 
     def users_page(
-        self, limit: int, after: str | None = None, status: str | None = None,
-        created_from: str | None = None, created_to: str | None = None,
+        self,
+        limit: int,
+        after: str | None = None,
+        status: str | None = None,
+        created_from: str | None = None,
+        created_to: str | None = None,
     ) -> tuple[list[User], str | None]:
         """Up to `limit` accounts after the address `after`, and where the next page starts.
 
@@ -764,12 +818,17 @@ class Store:
     def set_enabled(self, user: User, enabled: bool, now_iso: str) -> None:
         """Enable or disable; disabling also raises the session epoch (no session may refresh)."""
         with _aws_call():
-            self._db.update_item(**self._user_update(user, {"enabled": enabled, "updatedAt": now_iso}, bump_epoch=not enabled))
+            self._db.update_item(
+                **self._user_update(user, {"enabled": enabled, "updatedAt": now_iso}, bump_epoch=not enabled)
+            )
 
     def require_reset(self, user: User, now_iso: str) -> None:
         """Status RESET_REQUIRED and the session epoch raised, unless the account is still unconfirmed."""
         update = self._user_update(
-            user, {"status": str(Status.RESET_REQUIRED), "updatedAt": now_iso}, bump_epoch=True, extra_condition="#st <> :unconfirmed"
+            user,
+            {"status": str(Status.RESET_REQUIRED), "updatedAt": now_iso},
+            bump_epoch=True,
+            extra_condition="#st <> :unconfirmed",
         )
         update["ExpressionAttributeNames"]["#st"] = "status"
         update["ExpressionAttributeValues"][":unconfirmed"] = {"S": Status.UNCONFIRMED}
@@ -821,7 +880,10 @@ class Store:
                     }
                 },
             ),
-            ("refresh", {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}}),
+            (
+                "refresh",
+                {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}},
+            ),
         ]
         if logins is not None:
             items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
@@ -830,7 +892,9 @@ class Store:
     def load_session(self, session_id: str) -> Session | None:
         """One strongly consistent GetItem: a revocation is seen at once."""
         with _aws_call():
-            response = self._db.get_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK), ConsistentRead=True)
+            response = self._db.get_item(
+                TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK), ConsistentRead=True
+            )
         item = response.get("Item")
         return _session(_from_item(item)) if item else None
 
@@ -838,12 +902,17 @@ class Store:
         """The session and the account at `username`, strongly consistent, in one BatchGetItem:
         what the authorizer needs to judge an access token (revoked, expired, or older than the
         account's session epoch). Keys DynamoDB leaves unprocessed are asked again (rare)."""
-        keys = {session_pk(session_id): _key(session_pk(session_id), SESSION_SK), address_pk(username): _key(address_pk(username), USER_SK)}
+        keys = {
+            session_pk(session_id): _key(session_pk(session_id), SESSION_SK),
+            address_pk(username): _key(address_pk(username), USER_SK),
+        }
         found: dict[str, dict[str, Any]] = {}
         pending = list(keys.values())
         for _ in range(3):
             with _aws_call():
-                response = self._db.batch_get_item(RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}})
+                response = self._db.batch_get_item(
+                    RequestItems={self._table: {"Keys": pending, "ConsistentRead": True}}
+                )
             for item in response.get("Responses", {}).get(self._table, []):
                 values = _from_item(item)
                 found[values[tables.PARTITION_KEY]] = values
@@ -862,7 +931,12 @@ class Store:
             response = self._db.transact_get_items(
                 TransactItems=[
                     {"Get": {"TableName": self._table, "Key": _key(session_pk(session_id), SESSION_SK)}},
-                    {"Get": {"TableName": self._table, "Key": _key(session_pk(session_id), REFRESH_SK_PREFIX + digest)}},
+                    {
+                        "Get": {
+                            "TableName": self._table,
+                            "Key": _key(session_pk(session_id), REFRESH_SK_PREFIX + digest),
+                        }
+                    },
                 ]
             )
         session_item, refresh_item = (r.get("Item") for r in response["Responses"])
@@ -914,8 +988,15 @@ class Store:
                             "Key": _key(session_pk(session.session_id), SESSION_SK),
                             "UpdateExpression": "SET #expires = :expires, #ttl = :expires",
                             "ConditionExpression": "#revoked = :false",
-                            "ExpressionAttributeNames": {"#expires": "expiresAt", "#ttl": tables.TTL_ATTRIBUTE, "#revoked": "revoked"},
-                            "ExpressionAttributeValues": {":expires": {"N": str(new.expires_at)}, ":false": {"BOOL": False}},
+                            "ExpressionAttributeNames": {
+                                "#expires": "expiresAt",
+                                "#ttl": tables.TTL_ATTRIBUTE,
+                                "#revoked": "revoked",
+                            },
+                            "ExpressionAttributeValues": {
+                                ":expires": {"N": str(new.expires_at)},
+                                ":false": {"BOOL": False},
+                            },
                         }
                     },
                 ),
@@ -982,6 +1063,7 @@ class Store:
         useless without the session)."""
         with _aws_call():
             self._db.delete_item(TableName=self._table, Key=_key(session_pk(session_id), SESSION_SK))
+
     # -- mail suppression (SES bounces and complaints) ---------------------------------------
 
     SUPPRESSED_SK = "SUPPRESSED"

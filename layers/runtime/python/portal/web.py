@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 
 from portal import runtime
 from portal.audit import flush_metrics, logger
-from portal.store import Conflict
 from portal.errors import (
     ApiError,
     DependencyFailure,
@@ -28,6 +27,7 @@ from portal.errors import (
     ServiceUnavailable,
     UnsupportedMediaType,
 )
+from portal.store import Conflict
 
 MAX_BODY_BYTES = 8 * 1024
 BASE_HEADERS = {
@@ -115,7 +115,9 @@ def parse_body(model: type[BaseModel], request: Request) -> BaseModel:
     try:
         return model.model_validate_json(request.body)
     except ValidationError as exc:
-        raise InvalidParameter(fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]) from None
+        raise InvalidParameter(
+            fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]
+        ) from None
 
 
 def parse_query(model: type[BaseModel], request: Request) -> BaseModel:
@@ -123,12 +125,19 @@ def parse_query(model: type[BaseModel], request: Request) -> BaseModel:
     try:
         return model.model_validate(request.query)
     except ValidationError as exc:
-        raise InvalidParameter(fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]) from None
+        raise InvalidParameter(
+            fields=[_problem(e) for e in exc.errors(include_url=False, include_input=False)]
+        ) from None
 
 
 def _response(status: int, payload: Any, headers: dict[str, str]) -> dict[str, Any]:
     if isinstance(payload, Html):
-        return {"statusCode": status, "headers": {**BASE_HEADERS, **HTML_HEADERS, **headers}, "body": payload.text, "isBase64Encoded": False}
+        return {
+            "statusCode": status,
+            "headers": {**BASE_HEADERS, **HTML_HEADERS, **headers},
+            "body": payload.text,
+            "isBase64Encoded": False,
+        }
     if payload is None:
         body = ""
     elif isinstance(payload, BaseModel):
@@ -206,7 +215,9 @@ def endpoint(
             flush_metrics()
             return response
 
-        handler.contract = Contract(request_model, response_model, status, errors, body_required, query_model, media_type)  # type: ignore[attr-defined]
+        handler.contract = Contract(
+            request_model, response_model, status, errors, body_required, query_model, media_type
+        )  # type: ignore[attr-defined]
         return handler
 
     return decorate
