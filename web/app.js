@@ -5,14 +5,18 @@
 
 import { onSessionChange, resume } from "./api.js";
 import { h } from "./dom.js";
-import { screen } from "./forms.js";
+import { errorText, screen } from "./forms.js";
 import { renderHeader } from "./header.js";
-import { language, setLanguage, t } from "./i18n.js";
-import { captureInputs, clearFlash, configure, main, parseHash, render } from "./router.js";
+import { language, t } from "./i18n.js";
+import { chooseLanguage } from "./preferences.js";
+import { captureInputs, clearFlash, configure, main, parseHash, render, setFlash, showFlash } from "./router.js";
 import { accountScreen } from "./screens/account.js";
 import { codeScreen } from "./screens/code.js";
+import { downloadsScreen } from "./screens/downloads.js";
+import { emailChangeScreen } from "./screens/email-change.js";
 import { loginScreen } from "./screens/login.js";
 import { registerScreen } from "./screens/register.js";
+import { passwordChangeScreen } from "./screens/password-change.js";
 import { newPasswordScreen, resetDoneScreen, resetScreen } from "./screens/reset.js";
 import { videosScreen } from "./screens/videos.js";
 import { welcomeScreen } from "./screens/welcome.js";
@@ -28,6 +32,10 @@ const SCREENS = {
   "/reset/new": newPasswordScreen,
   "/reset/done": resetDoneScreen,
   "/account": accountScreen,
+  "/account/password": passwordChangeScreen,
+  "/account/email": emailChangeScreen,
+  "/account/email/code": () => codeScreen("email"),
+  "/account/downloads": downloadsScreen,
 };
 
 function notFoundScreen() {
@@ -37,11 +45,17 @@ function notFoundScreen() {
 async function start() {
   configure({ screens: SCREENS, notFound: notFoundScreen, header: renderHeader });
   document.documentElement.lang = language();
-  document.getElementById("language-switch").addEventListener("click", () => {
+  document.getElementById("language-switch").addEventListener("click", async () => {
     const values = captureInputs();
-    setLanguage(language() === "en" ? "fr" : "en");
+    const saving = chooseLanguage(language() === "en" ? "fr" : "en");
     clearFlash();
     render({ keepFocus: true, restore: values });
+    try {
+      await saving;
+    } catch (error) {
+      setFlash(`${t("languageNotSaved")} ${errorText(error)}`, "error");
+      showFlash();
+    }
   });
   document.getElementById("skip-link").addEventListener("click", (event) => {
     event.preventDefault();

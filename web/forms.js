@@ -11,7 +11,7 @@ import { ApiError } from "./api.js";
 import { h } from "./dom.js";
 import { formatCountdown, language, plural, t } from "./i18n.js";
 import { currentRoute, currentSerial, go, onCleanup, setFlash } from "./router.js";
-import { memory } from "./session.js";
+import { memory, RESEND_INTERVAL_SECONDS } from "./session.js";
 
 export function field({
   id,
@@ -120,6 +120,12 @@ export function messages() {
       alert.replaceChildren();
       status.replaceChildren(h("p", {}, text), ...more);
     },
+    /** End a countdown early (what it waited for no longer applies): the buttons may be pressed. */
+    stopWait(buttons = []) {
+      stop();
+      timer.hidden = true;
+      buttons.forEach((b) => lockButton(b, false));
+    },
     /** Count down `seconds`, with `buttons` waiting; `onDone` runs when they may be pressed again. */
     wait(seconds, buttons = [], onDone = null) {
       stop();
@@ -157,16 +163,66 @@ export function errorText(error, overrides = {}) {
   if (overrides[code]) return overrides[code];
   const known = t(`errors.${code}`);
   let text = known === `errors.${code}` ? t("errors.InternalError") : known;
+  // The last try spent: the code is dead, and saying "0 attempts left" would not say what to do.
+  if (code === "CodeMismatch" && error.attemptsRemaining === 0) return t("errors.CodeUsedUp");
   if (code === "CodeMismatch" && error.attemptsRemaining !== null)
     text += ` ${plural("attemptsLeft", error.attemptsRemaining)}`;
+  // The rules a refused password broke say more than the whole policy again.
   if (code === "InvalidPassword" && error.failedRules.length) {
     const names = error.failedRules.map((rule) => {
       const name = t(`rules.${rule}`);
       return name === `rules.${rule}` ? rule : name.charAt(0).toLocaleLowerCase(language()) + name.slice(1);
     });
-    text += ` ${t("rulesNotMet", { rules: names.join(", ") })}`;
+    return t("rulesNotMet", { rules: names.join(", ") });
   }
   return text;
+}
+
+/**
+ * A code-sending route's 429 in words: a wait longer than the one-minute spacing is the hourly
+ * limit, and saying so tells the person it is not worth trying again soon.
+ */
+export function sendLimitText(error) {
+  if (!(error instanceof ApiError) || error.code !== "LimitExceeded" || !error.retryAfter) return errorText(error);
+  return t(error.retryAfter > RESEND_INTERVAL_SECONDS ? "hourlyLimit" : "codeSentRecently");
+}
+
+/** Whether an error means the code can no longer be used: only a new code helps. */
+export function codeIsDead(error) {
+  if (!(error instanceof ApiError)) return false;
+  return (
+    ["ExpiredCode", "TooManyFailedAttempts"].includes(error.code) ||
+    (error.code === "CodeMismatch" && error.attemptsRemaining === 0)
+  );
+}
+
+/**
+ * A refused new password: the rules it broke, said once, next to the field (the checklist marks
+ * them too), and the focus there so that a screen reader reads it.
+ */
+export function showPasswordRefused(msgs, f, checklist, secret, error) {
+  checklist.judged(secret, error.failedRules);
+  msgs.clear();
+  setFieldError(f, errorText(error));
+  f.input.focus();
+}
+
+/**
+ * The account's address in a form that has no address field (new password, change password,
+ * delete): password managers file the password they store under it. Not shown, not focusable.
+ */
+export function usernameField(email) {
+  const input = h("input", {
+    type: "email",
+    name: "username",
+    autocomplete: "username",
+    hidden: true,
+    "aria-hidden": "true",
+    tabindex: "-1",
+    readonly: true,
+  });
+  input.value = email;
+  return input;
 }
 
 /**
@@ -247,4 +303,14 @@ export function focusFirstInvalid(form) {
 /** A screen: its <h1> (which takes the focus) and its content. */
 export function screen(title, ...children) {
   return h("section", { class: "screen" }, h("h1", { class: "screen__title" }, title), ...children);
+}
+
+/** A screen for signed-in people, opened without a session: log in first, then come back here. */
+export function loginFirst(title) {
+  const next = currentRoute();
+  queueMicrotask(() => {
+    setFlash(t("loginToContinue"));
+    go("/login", { next });
+  });
+  return screen(title, h("p", {}, t("loginToContinue")));
 }

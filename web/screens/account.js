@@ -1,4 +1,5 @@
-// "Your account": language, newsletter, sessions, delete.
+// "Your account": the address, links to change it, the password and the download history,
+// language, newsletter, sessions, delete.
 
 import { api, ApiError, isLoggedIn } from "../api.js";
 import { h } from "../dom.js";
@@ -7,6 +8,7 @@ import {
   formOf,
   isLocked,
   lockButton,
+  loginFirst,
   messages,
   onSubmit,
   passwordField,
@@ -14,19 +16,14 @@ import {
   screen,
   setFieldError,
   showError,
+  usernameField,
 } from "../forms.js";
 import { logout } from "../header.js";
 import { formatDate, setLanguage, t } from "../i18n.js";
 import { currentSerial, go, render, setFlash } from "../router.js";
 
 export function accountScreen() {
-  if (!isLoggedIn()) {
-    queueMicrotask(() => {
-      setFlash(t("loginToContinue"));
-      go("/login", { next: "/account" });
-    });
-    return screen(t("accountTitle"), h("p", {}, t("loginToContinue")));
-  }
+  if (!isLoggedIn()) return loginFirst(t("accountTitle"));
   const body = h("div", { class: "account" }, h("p", { role: "status" }, t("loading")));
   const msgs = messages();
   const serial = currentSerial();
@@ -123,7 +120,7 @@ function accountSections(account) {
     describedBy: ["delete-text"],
   });
   const delButton = h("button", { type: "submit", class: "button button--danger" }, t("deleteSubmit"));
-  const delForm = formOf(delMsgs, delButton, password.wrapper);
+  const delForm = formOf(delMsgs, delButton, usernameField(account.email), password.wrapper);
   onSubmit(delForm, delButton, async () => {
     delMsgs.clear();
     if (!requireValue(password, t("fields.password"))) return focusFirstInvalid(delForm);
@@ -142,6 +139,17 @@ function accountSections(account) {
   return [
     h("dl", { class: "facts" }, h("dt", {}, t("accountEmail")), h("dd", { class: "facts__email" }, account.email)),
     h("p", { class: "facts__since" }, t("accountSince", { date: formatDate(account.createdAt) })),
+    section(
+      "account-access-title",
+      t("accessSection"),
+      h(
+        "ul",
+        { class: "links" },
+        h("li", {}, h("a", { href: "#/account/password" }, t("changePasswordTitle"))),
+        h("li", {}, h("a", { href: "#/account/email" }, t("changeEmailTitle"))),
+        h("li", {}, h("a", { href: "#/account/downloads" }, t("downloadsTitle"))),
+      ),
+    ),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),
     section(

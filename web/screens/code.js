@@ -1,8 +1,10 @@
-// "Check your inbox and enter verification code", for sign-up and for a reset.
+// "Check your inbox and enter verification code": the one code screen of every code flow
+// (sign-up, reset, email change). What differs per flow is in FLOWS.
 
 import { api, ApiError } from "../api.js";
 import { h, nextId } from "../dom.js";
 import {
+  codeIsDead,
   errorText,
   field,
   focusFirstInvalid,
@@ -12,14 +14,71 @@ import {
   messages,
   onSubmit,
   screen,
+  sendLimitText,
   setFieldError,
   showError,
 } from "../forms.js";
 import { formatCountdown, t } from "../i18n.js";
-import { go, onCleanup } from "../router.js";
+import { go, onCleanup, setFlash } from "../router.js";
 import { loadFlow, memory, RESEND_INTERVAL_SECONDS, saveFlow } from "../session.js";
 
-/** "Check your inbox and enter verification code", for sign-up and for a reset. */
+// Per flow: the submit's words, the sentence under the title, where "Change it" leads, how a new
+// code is asked for, and what a well-formed code does.
+const FLOWS = {
+  signup: {
+    submit: "verifySubmit",
+    enter: "verifyEnterSignup",
+    changeRoute: "/register",
+    resend: (flow) => api.resend(flow.email),
+    async confirm(flow, value) {
+      await api.verify(flow.email, value);
+      saveFlow(null);
+      memory.lastEmail = flow.email;
+      if (memory.signupPassword) {
+        try {
+          await api.login(flow.email, memory.signupPassword);
+        } catch {
+          // Logging in is a convenience here; the welcome screen offers it otherwise.
+        }
+      }
+      memory.signupPassword = null;
+      go("/welcome");
+    },
+  },
+  reset: {
+    submit: "resetCodeSubmit",
+    enter: "verifyEnterReset",
+    changeRoute: "/reset",
+    resend: (flow) => api.forgot(flow.email),
+    // The API judges a reset code together with the new password, on the next screen.
+    confirm(flow, value) {
+      memory.resetCode = value;
+      go("/reset/new");
+    },
+  },
+  email: {
+    submit: "verifySubmit",
+    enter: "verifyEnterEmail",
+    changeRoute: "/account/email",
+    // Asking again needs the password; it is kept in memory only, so after a reload the person
+    // goes back to the form.
+    resend(flow) {
+      if (!memory.emailChangePassword) {
+        go("/account/email");
+        return null;
+      }
+      return api.changeEmail(flow.email, memory.emailChangePassword);
+    },
+    async confirm(flow, value) {
+      await api.verifyEmailChange(value);
+      saveFlow(null);
+      memory.emailChangePassword = null;
+      setFlash(t("emailChanged", { email: flow.email }));
+      go("/account");
+    },
+  },
+};
+
 export function codeScreen(kind) {
   const flow = loadFlow();
   if (!flow || flow.kind !== kind) {
@@ -34,6 +93,7 @@ export function codeScreen(kind) {
       ),
     );
   }
+  const spec = FLOWS[kind];
   const msgs = messages();
   const code = field({
     id: `${kind}-code`,
@@ -44,13 +104,23 @@ export function codeScreen(kind) {
     maxlength: 6,
     extra: { pattern: "[0-9]{6}", class: "field__input--code" },
   });
-  const submit = h(
-    "button",
-    { type: "submit", class: "button button--primary" },
-    t(kind === "signup" ? "verifySubmit" : "resetCodeSubmit"),
-  );
+  // Digits only: a letter typed or pasted by mistake never reaches the API as a "wrong code".
+  code.input.addEventListener("input", () => {
+    const digits = code.input.value.replace(/\D+/g, "").slice(0, 6);
+    if (digits !== code.input.value) code.input.value = digits;
+  });
+  const submit = h("button", { type: "submit", class: "button button--primary" }, t(spec.submit));
   const minutes = Math.round((flow.codeExpiresIn || 1800) / 60);
   const form = formOf(msgs, submit, code.wrapper);
+
+  // A dead code (last try spent, expired, too many wrong ones): say so, keep the form from
+  // sending it again, and take the person to "Send new Code".
+  const codeDied = (text) => {
+    msgs.error(text);
+    setFieldError(code, true);
+    lockButton(submit, true);
+    resend.focus();
+  };
 
   // "Didn't receive a code? Send new Code", waiting out the resend limit with a visible countdown.
   const resendMsgs = messages();
@@ -87,19 +157,29 @@ export function codeScreen(kind) {
     lockButton(resend, true);
     resendMsgs.clear();
     try {
-      const delivery = kind === "signup" ? await api.resend(flow.email) : await api.forgot(flow.email);
-      const updated = {
+      const delivery = await spec.resend(flow);
+      if (!delivery) return;
+      saveFlow({
         ...(loadFlow() || flow),
         destination: delivery.destination,
         codeExpiresIn: delivery.codeExpiresIn,
         nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
-      };
-      saveFlow(updated);
+        codeError: null,
+      });
+      // A new code: what was typed for the old one, and what was said about it, are gone.
+      code.input.value = "";
+      setFieldError(code, null);
+      msgs.clear();
+      lockButton(submit, false);
       resendMsgs.status(t("newCodeSent"));
     } catch (error) {
       if (error instanceof ApiError && error.retryAfter)
         saveFlow({ ...(loadFlow() || flow), nextSendAt: Date.now() + error.retryAfter * 1000 });
-      resendMsgs.error(errorText(error));
+      if (error instanceof ApiError && error.code === "WrongPassword") {
+        go(spec.changeRoute);
+        return;
+      }
+      resendMsgs.error(sendLimitText(error));
     }
     startCountdown();
   });
@@ -110,45 +190,36 @@ export function codeScreen(kind) {
     const ok = /^\d{6}$/.test(value);
     setFieldError(code, ok ? null : t("fields.code"));
     if (!ok) return focusFirstInvalid(form);
-    if (kind === "reset") {
-      memory.resetCode = value;
-      go("/reset/new");
-      return;
-    }
     try {
-      await api.verify(flow.email, value);
-      saveFlow(null);
-      memory.lastEmail = flow.email;
-      if (memory.signupPassword) {
-        try {
-          await api.login(flow.email, memory.signupPassword);
-        } catch {
-          // Logging in is a convenience here; the welcome screen offers it otherwise.
-        }
-      }
-      memory.signupPassword = null;
-      go("/welcome");
+      await spec.confirm(flow, value);
     } catch (error) {
-      if (error instanceof ApiError && ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code))
-        setFieldError(code, true);
+      if (codeIsDead(error)) return codeDied(errorText(error));
+      if (error instanceof ApiError && error.code === "CodeMismatch") setFieldError(code, true);
       showError(msgs, error, { fields: { code }, buttons: [submit] });
     }
   });
 
   // A reset code the API refused comes back here with its message.
   if (kind === "reset" && flow.codeError) {
-    const text = flow.codeError;
-    saveFlow({ ...flow, codeError: null });
+    const { codeError: text, codeDead: dead } = flow;
+    saveFlow({ ...flow, codeError: null, codeDead: false });
     queueMicrotask(() => {
+      if (dead) return codeDied(text);
       msgs.error(text, h("p", {}, t("codeAgain")));
       setFieldError(code, true);
     });
   }
 
+  // The whole address: the person's own, and a typo in it is the likeliest reason no code comes.
+  const change = h("a", { href: `#${spec.changeRoute}` }, t("changeAddress"));
+  change.addEventListener("click", () => {
+    memory.lastEmail = flow.email;
+  });
   return screen(
     t("verifyTitle"),
-    h("p", {}, t("verifySent"), " ", flow.destination ? t("verifySentTo", { destination: flow.destination }) : null),
-    h("p", {}, t(kind === "signup" ? "verifyEnterSignup" : "verifyEnterReset"), " ", t("verifyExpires", { minutes })),
+    h("p", {}, t("verifySent"), " ", t("verifySentTo", { destination: flow.email })),
+    h("p", { class: "aside" }, t("wrongAddress"), " ", change),
+    h("p", {}, t(spec.enter), " ", t("verifyExpires", { minutes })),
     form,
     h(
       "div",

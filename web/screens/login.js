@@ -16,6 +16,7 @@ import {
   validEmail,
 } from "../forms.js";
 import { t } from "../i18n.js";
+import { alignLanguageAfterLogin } from "../preferences.js";
 import { go, goRoute, safeRoute, setFlash } from "../router.js";
 import { memory, saveFlow } from "../session.js";
 
@@ -33,6 +34,7 @@ export function loginScreen(params) {
     const address = email.input.value.trim();
     try {
       await api.login(address, password.input.value);
+      await alignLanguageAfterLogin();
       memory.lastEmail = address;
       setFlash(t("loggedIn"));
       goRoute(next);

@@ -7,14 +7,15 @@ import {
   emailField,
   focusFirstInvalid,
   formOf,
+  messages,
   onSubmit,
   passwordField,
   requireValue,
   screen,
-  setFieldError,
+  sendLimitText,
   showError,
+  showPasswordRefused,
   validEmail,
-  messages,
 } from "../forms.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
@@ -28,11 +29,24 @@ export function registerScreen() {
     label: t("password"),
     autocomplete: "new-password",
     hint: t("passwordRules"),
+    // Back from "Wrong address? Change it": only the address needs retyping.
+    value: memory.signupPassword || "",
   });
   const checklist = passwordChecklist(password.input, () => email.input.value);
   password.input.setAttribute("aria-describedby", `${password.input.getAttribute("aria-describedby")} ${checklist.id}`);
-  email.input.addEventListener("input", checklist.update);
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("registerSubmit"));
+  // The send limits are per address: a wait for one address does not hold another.
+  let waitingFor = null;
+  email.input.addEventListener("input", () => {
+    checklist.update();
+    if (waitingFor && sameAddress(email.input.value, waitingFor.address)) {
+      const left = (waitingFor.until - Date.now()) / 1000;
+      if (left > 0) waitingFor.show(left);
+    } else if (waitingFor) {
+      msgs.stopWait([submit]);
+      msgs.clear();
+    }
+  });
   const form = formOf(msgs, submit, email.wrapper, password.wrapper, checklist.node);
   onSubmit(form, submit, async () => {
     msgs.clear();
@@ -54,8 +68,32 @@ export function registerScreen() {
       go("/verify");
     } catch (error) {
       if (error instanceof ApiError && error.code === "InvalidPassword") {
-        checklist.judged(secret, error.failedRules);
-        setFieldError(password, true);
+        showPasswordRefused(msgs, password, checklist, secret, error);
+        return;
+      }
+      if (error instanceof ApiError && error.code === "LimitExceeded" && error.retryAfter) {
+        // A code went to this address a moment ago (a lost code screen, a second try): the way
+        // on is that code, not another one. Every address gets this answer, account or not.
+        waitingFor = { address, until: Date.now() + error.retryAfter * 1000 };
+        const enter = h("button", { type: "button", class: "button button--secondary" }, t("enterCodeInstead"));
+        enter.addEventListener("click", () => {
+          memory.lastEmail = address;
+          memory.signupPassword = secret;
+          saveFlow({
+            kind: "signup",
+            email: address,
+            destination: null,
+            codeExpiresIn: 1800,
+            nextSendAt: waitingFor.until,
+          });
+          go("/verify");
+        });
+        waitingFor.show = (seconds) => {
+          msgs.error(sendLimitText(error), enter);
+          msgs.wait(seconds, [submit]);
+        };
+        waitingFor.show(error.retryAfter);
+        return;
       }
       showError(msgs, error, { fields: { email, password }, buttons: [submit] });
     }
@@ -66,3 +104,5 @@ export function registerScreen() {
     h("p", { class: "aside" }, t("haveAccount"), " ", h("a", { href: "#/login" }, t("loginTitle"))),
   );
 }
+
+const sameAddress = (a, b) => a.trim().toLowerCase() === b.trim().toLowerCase();

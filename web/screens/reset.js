@@ -4,6 +4,7 @@ import { api, ApiError } from "../api.js";
 import { passwordChecklist } from "../checklist.js";
 import { h, nextId } from "../dom.js";
 import {
+  codeIsDead,
   emailField,
   errorText,
   focusFirstInvalid,
@@ -13,8 +14,10 @@ import {
   passwordField,
   requireValue,
   screen,
-  setFieldError,
+  sendLimitText,
   showError,
+  showPasswordRefused,
+  usernameField,
   validEmail,
 } from "../forms.js";
 import { t } from "../i18n.js";
@@ -46,7 +49,7 @@ export function resetScreen(params) {
       });
       go("/reset/code");
     } catch (error) {
-      showError(msgs, error, { fields: { email }, buttons: [submit] });
+      showError(msgs, error, { fields: { email }, buttons: [submit], overrides: { LimitExceeded: sendLimitText(error) } });
     }
   });
   return screen(t("resetTitle"), h("p", {}, t("resetText")), form);
@@ -66,16 +69,7 @@ export function newPasswordScreen() {
   const checklist = passwordChecklist(password.input, () => flow.email);
   password.input.setAttribute("aria-describedby", `${rulesId} ${checklist.id}`);
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("newPasswordSubmit"));
-  // The address, for password managers; not shown.
-  const username = h("input", {
-    type: "email",
-    autocomplete: "username",
-    value: flow.email,
-    hidden: true,
-    "aria-hidden": "true",
-    tabindex: "-1",
-  });
-  const form = formOf(msgs, submit, username, password.wrapper, checklist.node);
+  const form = formOf(msgs, submit, usernameField(flow.email), password.wrapper, checklist.node);
   onSubmit(form, submit, async () => {
     msgs.clear();
     if (!requireValue(password, t("fields.newPassword"))) return focusFirstInvalid(form);
@@ -88,15 +82,10 @@ export function newPasswordScreen() {
       go("/reset/done");
     } catch (error) {
       if (error instanceof ApiError && error.code === "InvalidPassword") {
-        checklist.judged(secret, error.failedRules);
-        setFieldError(password, true);
-        showError(msgs, error, { buttons: [submit] });
-      } else if (
-        error instanceof ApiError &&
-        ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code)
-      ) {
+        showPasswordRefused(msgs, password, checklist, secret, error);
+      } else if (error instanceof ApiError && ["CodeMismatch", "ExpiredCode", "TooManyFailedAttempts"].includes(error.code)) {
         memory.resetCode = null;
-        saveFlow({ ...flow, codeError: errorText(error) });
+        saveFlow({ ...flow, codeError: errorText(error), codeDead: codeIsDead(error) });
         go("/reset/code");
       } else {
         showError(msgs, error, { fields: { newPassword: password }, buttons: [submit] });

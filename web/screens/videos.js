@@ -1,10 +1,11 @@
 // The catalogue: search, pages, and a card per video with its downloads.
 
-import { api, isLoggedIn } from "../api.js";
+import { api } from "../api.js";
 import { h, nextId } from "../dom.js";
+import { download, resumePendingDownload } from "../download.js";
 import { field, isLocked, lockButton, messages, screen, showError } from "../forms.js";
 import { formatDate, formatDuration, formatSize, t } from "../i18n.js";
-import { currentRoute, currentSerial, go, setFlash } from "../router.js";
+import { currentSerial, go } from "../router.js";
 
 const PAGE_SIZES = [2, 6, 12, 24];
 const DEFAULT_PAGE_SIZE = 12;
@@ -119,6 +120,7 @@ export function videosScreen(params) {
     load().then(() => heading.focus());
   });
   load();
+  resumePendingDownload(params, msgs);
 
   const node = screen(t("videosTitle"), searchForm, msgs.node, listStatus, list, pager);
   const heading = node.querySelector("h1");
@@ -150,7 +152,7 @@ function videoCard(video) {
       },
       t("download", { label }),
     );
-    button.addEventListener("click", () => download(video, rendition, button, downloadMsgs));
+    button.addEventListener("click", () => download(video.id, rendition.name, button, downloadMsgs));
     return h("li", {}, button);
   });
   return h(
@@ -177,40 +179,4 @@ function videoCard(video) {
       downloadMsgs.node,
     ),
   );
-}
-
-async function download(video, rendition, button, msgs) {
-  if (isLocked(button)) return;
-  if (!isLoggedIn()) {
-    setFlash(t("loginToDownload"));
-    go("/login", { next: currentRoute() });
-    return;
-  }
-  lockButton(button, true);
-  msgs.clear();
-  try {
-    const link = await api.download(video.id, rendition.name);
-    // A presigned URL answering with Content-Disposition: attachment: following it downloads
-    // the file and leaves this page where it is.
-    const anchor = h("a", { href: link.url, download: link.filename, rel: "noopener" });
-    document.body.append(anchor);
-    anchor.click();
-    anchor.remove();
-    msgs.status(
-      t("downloadStarted", { filename: link.filename, size: formatSize(link.size) }),
-      h(
-        "p",
-        { class: "message__link" },
-        h(
-          "a",
-          { href: link.url, download: link.filename, rel: "noopener" },
-          t("downloadLinkNote", { filename: link.filename }),
-        ),
-      ),
-    );
-    lockButton(button, false);
-  } catch (error) {
-    lockButton(button, false);
-    showError(msgs, error, { buttons: [button] });
-  }
 }
