@@ -82,7 +82,7 @@ def test_sign_up_confirm_subscribe_and_log_out(open_portal, lang, width):
     submit.click()
     # The rules it broke, once, next to the field (not the whole policy again), and the focus there.
     expect(page.locator("#register-password-error")).to_contain_text(w["rules_not_met"])
-    expect(alert(portal)).to_have_text("")
+    expect(main(portal).locator("form [role=alert]")).to_have_text("")
     expect(password_box).to_have_attribute("aria-invalid", "true")
     expect(password_box).to_be_focused()
     for rule in ("minLength", "uppercase", "digit", "symbol"):
