@@ -17,7 +17,7 @@ from tests.local_runner import ROOT
 
 pytestmark = pytest.mark.browser
 
-SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-hd.mp4"
+SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-sd.mp4"
 
 
 def signed_up_and_logged_in(open_portal, runner, lang: str, width: int, tag: str):
@@ -130,7 +130,7 @@ def test_your_downloads_lists_and_downloads_again(open_portal, runner, lang, wid
     rows = main(portal).locator(".history__item")
     expect(rows).to_have_count(1)
     expect(rows.first.get_by_role("heading")).to_contain_text("NATO Foreign Ministers")
-    expect(rows.first).to_contain_text("180p")
+    expect(rows.first).to_contain_text("SD 180p · H.264")
     expect(rows.first).to_contain_text(re.compile(r"20\d\d"))  # the day it was downloaded
     portal.shot("your-downloads")
     with page.expect_download() as again:

@@ -28,7 +28,7 @@ from tests.local_runner import ROOT
 
 pytestmark = pytest.mark.browser
 
-SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-hd.mp4"
+SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-sd.mp4"
 
 
 def new_person(tag: str) -> tuple[str, str]:

@@ -64,6 +64,20 @@ def test_the_runner_serves_the_site_at_the_root_with_strict_headers(runner):
         assert CSP in asset.headers
 
 
+def test_the_runner_serves_the_catalogues_posters_as_the_cdn_does(runner):
+    """Posters are static files of the site (posters/...): one plain GET each, no API call."""
+    items = requests.get(runner.url + "/v1/videos", timeout=10).json()["items"]
+    with_posters = [item for item in items if item.get("thumbnail")]
+    assert with_posters, "the sample catalogue ships posters"
+    for item in with_posters:
+        assert item["thumbnail"] == f"posters/{item['id']}.jpg"
+        poster = requests.get(f"{runner.url}/{item['thumbnail']}", timeout=10)
+        assert poster.status_code == 200 and poster.headers["Content-Type"] == "image/jpeg"
+        assert poster.content[:2] == b"\xff\xd8" and CSP in poster.headers
+    assert requests.get(runner.url + "/posters/no-such-video.jpg", timeout=10).status_code == 404
+    assert raw_get(runner.url, "/posters/../sample-catalog.json").status == 404
+
+
 def test_the_local_config_points_the_client_at_its_own_origin(runner):
     config = requests.get(runner.url + "/config.js", timeout=10).text
     assert 'apiBaseUrl: ""' in config

@@ -38,7 +38,7 @@ WALKS = [(lang, width) for lang in LANGS for width in (375, 1280)]
 # Passes every rule a browser can check, but is among the 10,000 most common passwords
 # (compared case-folded): only the API's `failedRules` can mark it.
 COMMON = "John!20130605At1753"
-SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-hd.mp4"
+SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-sd.mp4"
 LOCAL_RULES = ["minLength", "noWhitespace", "uppercase", "lowercase", "digit", "symbol", "containsEmail"]
 
 
@@ -157,6 +157,20 @@ def test_catalogue_search_paging_and_download_needs_login(open_portal, lang):
     choose_language(portal)
     videos = page.locator("main .video")
     expect(videos).to_have_count(3)
+    # Posters: a frame of each video, lazy-loaded, sized, with alt text; the duration on it.
+    first = videos.first
+    poster = first.locator("img.video__thumbnail")
+    expect(poster).to_have_attribute("loading", "lazy")
+    expect(poster).to_have_attribute("width", "640")
+    expect(poster).to_have_attribute("height", "360")
+    expect(poster).to_have_attribute("alt", re.compile("NATO Foreign Ministers"))
+    expect(poster).to_have_attribute("src", re.compile(r"/posters/foreign-ministers-2025-04-04\.jpg$"))
+    page.wait_for_function("(img) => img.complete && img.naturalWidth === 640", arg=poster.element_handle())
+    expect(first.locator(".video__duration")).to_have_text("0:08")
+    # Rendition labels: what a journalist needs (resolution, codec, size).
+    expect(first.get_by_role("button", name=w["download"]).first).to_contain_text(
+        re.compile(r"SD 180p · H\.264 · 83[.,]9")
+    )
 
     page.get_by_label(w["per_page"], exact=True).select_option("2")
     expect(videos).to_have_count(2)

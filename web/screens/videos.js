@@ -8,6 +8,9 @@ import { formatDate, formatDuration, formatSize, t } from "../i18n.js";
 import { currentSerial, go } from "../router.js";
 
 const PAGE_SIZES = [2, 6, 12, 24];
+// Posters are 640 px wide, 16:9 (ops/posters.py).
+const POSTER_WIDTH = 640;
+const POSTER_HEIGHT = 360;
 const DEFAULT_PAGE_SIZE = 12;
 // Where the person is in the catalogue: the cursors of the pages seen, for "Previous page".
 const catalogue = { key: "", cursors: [null], page: 0 };
@@ -161,9 +164,7 @@ function videoCard(video) {
     h(
       "article",
       { class: "video__card", "aria-labelledby": titleId },
-      video.thumbnail && /^https:\/\//.test(video.thumbnail)
-        ? h("img", { class: "video__thumbnail", src: video.thumbnail, alt: "", loading: "lazy" })
-        : null,
+      poster(video),
       h("h2", { class: "video__title", id: titleId, lang: video.language || null }, video.title),
       h("p", { class: "video__meta" }, meta.join(" · ")),
       paragraphs.length ? h("p", { class: "video__summary", lang: video.language || null }, paragraphs[0]) : null,
@@ -178,5 +179,33 @@ function videoCard(video) {
       buttons.length ? h("ul", { class: "video__downloads", "aria-label": t("downloads") }, buttons) : null,
       downloadMsgs.node,
     ),
+  );
+}
+
+/**
+ * The video's poster with its duration: lazy-loaded, sized (the layout does not move while it
+ * loads). A `posters/...` path is a static file of this site (the CDN deployed, the runner here):
+ * no API call per image.
+ */
+function poster(video) {
+  const src = /^https:\/\//.test(video.thumbnail || "")
+    ? video.thumbnail
+    : /^posters\/[a-z0-9][a-z0-9._-]*$/.test(video.thumbnail || "")
+      ? new URL(video.thumbnail, document.baseURI).href
+      : null;
+  if (!src) return null;
+  return h(
+    "div",
+    { class: "video__poster" },
+    h("img", {
+      class: "video__thumbnail",
+      src,
+      alt: t("posterAlt", { title: video.title }),
+      loading: "lazy",
+      decoding: "async",
+      width: POSTER_WIDTH,
+      height: POSTER_HEIGHT,
+    }),
+    h("span", { class: "video__duration", "aria-hidden": "true" }, formatDuration(video.durationSeconds)),
   );
 }
