@@ -2,13 +2,13 @@
 
 from portal import runtime
 from portal.auth import Principal
-from portal.errors import LimitExceeded
+from portal.errors import LimitExceeded, WrongPassword
 from portal.models import DeleteAccountRequest
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
 
 
-@endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded,))
+@endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded, WrongPassword))
 def handler(body: DeleteAccountRequest, request: Request) -> None:
     auth.delete_account(Principal.of(request.principal), body.password)

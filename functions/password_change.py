@@ -2,14 +2,14 @@
 
 from portal import runtime
 from portal.auth import Principal
-from portal.errors import InvalidPassword, LimitExceeded
+from portal.errors import InvalidPassword, LimitExceeded, WrongPassword
 from portal.models import ChangePasswordRequest, PasswordUpdated
 from portal.web import Request, endpoint
 
 auth = runtime.auth()
 
 
-@endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded))
+@endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded, WrongPassword))
 def handler(body: ChangePasswordRequest, request: Request) -> PasswordUpdated:
     auth.change_password(Principal.of(request.principal), body.currentPassword, body.newPassword)
     return PasswordUpdated()

@@ -179,22 +179,6 @@ async function authorized(method, path, options = {}, retry = true) {
   }
 }
 
-/**
- * A call that checks the account's password (change password, change email, delete). A wrong
- * password is "WrongPassword" (403); an API that still answers it with 401 is told apart from an
- * ended session by one refresh, and never retried: each try counts as a failed sign-in.
- */
-async function passwordChecked(method, path, body) {
-  try {
-    return await authorized(method, path, { body }, false);
-  } catch (error) {
-    if (error.status === 403 && error.code === "WrongPassword") throw error;
-    if (error.status !== 401) throw error;
-    await refresh(); // throws SessionEnded when it was the session that ended
-    throw new ApiError(403, "WrongPassword");
-  }
-}
-
 /** On page load: trade a stored refresh token for a fresh pair, quietly. */
 export async function resume() {
   if (!readRefresh()) return false;
@@ -229,13 +213,15 @@ export const api = {
   reset: (email, code, newPassword) => send("POST", "/v1/password/reset", { body: { email, code, newPassword } }),
   account: () => authorized("GET", "/v1/account"),
   updateAccount: (language) => authorized("PATCH", "/v1/account", { body: { language } }),
+  // A wrong password on these three is 403 WrongPassword (the session is fine); a 401 is the
+  // session, refreshed and retried once like any other call.
   deleteAccount: async (password) => {
-    await passwordChecked("DELETE", "/v1/account", { password });
+    await authorized("DELETE", "/v1/account", { body: { password } });
     forget();
   },
   changePassword: (currentPassword, newPassword) =>
-    passwordChecked("POST", "/v1/password/change", { currentPassword, newPassword }),
-  changeEmail: (newEmail, password) => passwordChecked("POST", "/v1/account/email", { newEmail, password }),
+    authorized("POST", "/v1/password/change", { body: { currentPassword, newPassword } }),
+  changeEmail: (newEmail, password) => authorized("POST", "/v1/account/email", { body: { newEmail, password } }),
   async verifyEmailChange(code) {
     const account = await authorized("POST", "/v1/account/email/verify", { body: { code } });
     // This session follows the account: a fresh access token carries the new address.

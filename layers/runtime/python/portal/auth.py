@@ -40,6 +40,7 @@ from portal.errors import (
     PasswordResetRequired,
     ServiceUnavailable,
     UserNotConfirmed,
+    WrongPassword,
 )
 from portal.keys import Keyring
 from portal.lockout import LoginFailures
@@ -51,7 +52,6 @@ from portal.steps import RACE_RETRIES, CodeSteps, Mailer
 from portal.store import AddressState, Conflict, LoginsChange, Store
 from portal.users import Status, User, iso
 
-WRONG_CURRENT_PASSWORD = "The current password is not correct."
 # Concurrent attempts at one address each need their turn to be counted; one turn per free
 # failure plus one to be refused is enough for any burst (each round counts exactly one).
 COUNT_RETRIES = 8
@@ -389,7 +389,7 @@ class Auth(CodeSteps):
             audit(
                 "login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="delete_account"
             )
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+            raise WrongPassword()
         try:
             self.remove_account(user, also_session=principal.session_id, logins=uncount)
         except Conflict:
@@ -430,7 +430,7 @@ class Auth(CodeSteps):
         uncount = self._check_password(user.username, user, state.logins, password, "change_email")
         if uncount is None:
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_email")
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+            raise WrongPassword()
         for attempt in range(RACE_RETRIES):
             if attempt:
                 user = self._current_user(principal)
@@ -647,7 +647,7 @@ class Auth(CodeSteps):
             audit(
                 "login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="change_password"
             )
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+            raise WrongPassword()
         password_hash = self._hasher().hash(new_password)
         # One transaction: the un-count, the new hash with the session epoch + 1 (every other
         # session ends), and this session carried over to the new epoch.
@@ -661,7 +661,7 @@ class Auth(CodeSteps):
                     fresh = self._store.load_address(user.username).user
                     if fresh is None or fresh.sub != user.sub or fresh.password_hash != user.password_hash:
                         # The password changed under us (another change or a reset): this one is void.
-                        raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
+                        raise WrongPassword() from None
                     if fresh.session_epoch != user.session_epoch:
                         restamp = None  # signed out everywhere meanwhile: this session stays ended
                     user = fresh
