@@ -488,9 +488,12 @@ export function plural(key, n) {
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
-    date,
-  );
+  const format = new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" });
+  // French writes the first day of a month as an ordinal: "1er décembre", not "1 décembre".
+  return format
+    .formatToParts(date)
+    .map(({ type, value }) => (current === "fr" && type === "day" && value === "1" ? "1er" : value))
+    .join("");
 }
 
 export function formatSize(bytes) {

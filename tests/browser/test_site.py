@@ -211,3 +211,22 @@ def test_local_checks_agree_with_the_api_rules(site):
         broken = {rule for rule, holds in verdict.items() if holds is False}
         assert broken == expected, f"{password!r}: browser {sorted(broken)} vs API {sorted(expected)}"
         assert verdict["common"] is None
+
+
+def test_dates_read_as_people_write_them(site):
+    dates = in_page(
+        site,
+        """
+        const i18n = await import('/i18n.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+          i18n.setLanguage(lang);
+          out[lang] = arg.map((iso) => i18n.formatDate(iso));
+        }
+        i18n.setLanguage('en');
+        return out;
+        """,
+        ["2026-12-01T10:00:00Z", "2025-04-04T15:00:00Z", "2026-01-11T00:00:00Z"],
+    )
+    assert dates["fr"] == ["1er décembre 2026", "4 avril 2025", "11 janvier 2026"]
+    assert dates["en"] == ["1 December 2026", "4 April 2025", "11 January 2026"]
