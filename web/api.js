@@ -13,6 +13,7 @@
 //   origin that speaks bearer tokens only; that change belongs to the API first.
 
 import config from "./config.js";
+import { language } from "./i18n.js";
 
 const REFRESH_KEY = "portal.refreshToken";
 const base = String(config.apiBaseUrl || "").replace(/\/+$/, "");
@@ -65,7 +66,8 @@ async function send(method, path, { body, query, token } = {}) {
     const text = params.toString();
     if (text) url += "?" + text;
   }
-  const headers = { Accept: "application/json" };
+  // The API words what a person may read about a refused field in this language.
+  const headers = { Accept: "application/json", "Accept-Language": language() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
