@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from playwright.sync_api import expect
 
+from tests import secrets_watch
 from tests.browser.conftest import Portal
 from tests.browser.words import WORDS
 
@@ -65,3 +68,22 @@ def open_account(portal: Portal) -> None:
     w = WORDS[portal.lang]
     portal.page.get_by_role("link", name=w["account_nav"], exact=True).click()
     assert_new_screen(portal, w["account_title"])
+
+
+def person(tag: str, runner=None) -> tuple[str, str, str]:
+    """A new address and password (email, password, the address's first part); with `runner`,
+    already signed up and confirmed through the API."""
+    local = f"{tag}-{uuid.uuid4().hex[:8]}"
+    email, password = f"{local}@example.org", f"Pewter-Ladle-{uuid.uuid4().hex[:6]}!"
+    secrets_watch.remember({"password": password, "email": email})
+    if runner is not None:
+        runner.signed_up(email, password)
+    return email, password, local
+
+
+def opened(open_portal, lang: str, width: int) -> Portal:
+    """A fresh tab on the catalogue, in `lang`, `width` px wide."""
+    portal = open_portal(lang, width=width)
+    portal.open()
+    choose_language(portal)
+    return portal

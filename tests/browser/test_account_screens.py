@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import secrets_watch
-from tests.browser.steps import VIEWS, alert, assert_new_screen, choose_language, log_in, main, open_account
+from tests.browser.steps import VIEWS, alert, assert_new_screen, log_in, main, open_account, opened, person
 from tests.browser.words import WORDS
 from tests.local_runner import ROOT
 
@@ -21,14 +21,8 @@ SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-s
 
 
 def signed_up_and_logged_in(open_portal, runner, lang: str, width: int, tag: str):
-    local = f"{tag}{uuid.uuid4().hex[:6]}"
-    email = f"{local}@example.org"
-    password = f"Bronze-Anchor-{uuid.uuid4().hex[:6]}!"
-    secrets_watch.remember({"password": password, "email": email})
-    runner.signed_up(email, password)
-    portal = open_portal(lang, width=width)
-    portal.open()
-    choose_language(portal)
+    email, password, local = person(tag, runner)
+    portal = opened(open_portal, lang, width)
     log_in(portal, email, password)
     return portal, email, password, local
 

@@ -6,22 +6,21 @@ screenshot is an axe-core audit too (tests/browser/conftest.py).
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests import secrets_watch
 from tests.browser.steps import (
     SWITCH_TO,
     VIEWS,
     alert,
     assert_new_screen,
-    choose_language,
     log_in,
     main,
     open_account,
+    opened,
+    person,
 )
 from tests.browser.words import WORDS
 from tests.local_runner import ROOT
@@ -29,13 +28,6 @@ from tests.local_runner import ROOT
 pytestmark = pytest.mark.browser
 
 SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-sd.mp4"
-
-
-def new_person(tag: str) -> tuple[str, str]:
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.org"
-    password = f"Pewter-Ladle-{uuid.uuid4().hex[:6]}!"
-    secrets_watch.remember({"password": password, "email": email})
-    return email, password
 
 
 def sign_up_in_the_browser(portal, email: str, password: str) -> None:
@@ -53,11 +45,9 @@ def test_a_second_sign_up_points_to_the_code_and_holds_only_that_address(open_po
     """Items 1-3: the whole address and "Change it" on the code screen; signing up again within
     the send limit offers the code already sent; another address is not held by that limit."""
     w = WORDS[lang]
-    portal = open_portal(lang, width=width)
+    portal = opened(open_portal, lang, width)
     page = portal.page
-    portal.open()
-    choose_language(portal)
-    email, password = new_person(f"again-{lang}")
+    email, password, _ = person(f"again-{lang}")
     sign_up_in_the_browser(portal, email, password)
 
     # The person's own address, whole, and the way to correct it.
@@ -98,11 +88,9 @@ def test_a_dead_code_says_so_and_a_new_code_starts_clean(open_portal, lang, widt
     """Items 5-6: after the last wrong try the code is called dead and "Send new Code" is next;
     a new code clears the old input and its error; the code field takes digits only."""
     w = WORDS[lang]
-    portal = open_portal(lang, width=width)
+    portal = opened(open_portal, lang, width)
     page = portal.page
-    portal.open()
-    choose_language(portal)
-    email, password = new_person(f"dead-{lang}")
+    email, password, _ = person(f"dead-{lang}")
     sign_up_in_the_browser(portal, email, password)
     code = portal.code(email, w["mail_code"])
 
@@ -146,12 +134,9 @@ def test_the_header_switch_and_the_account_language_agree(open_portal, runner, l
     """Item 4: the header's language is the account's, both ways."""
     w = WORDS[lang]
     other = "fr" if lang == "en" else "en"
-    email, password = new_person(f"lang-{lang}")
-    runner.signed_up(email, password)
-    portal = open_portal(lang, width=width)
+    email, password, _ = person(f"lang-{lang}", runner)
+    portal = opened(open_portal, lang, width)
     page = portal.page
-    portal.open()
-    choose_language(portal)
     log_in(portal, email, password)
     open_account(portal)
     select = page.get_by_label(w["account_language"], exact=True)
@@ -175,12 +160,9 @@ def test_the_header_switch_and_the_account_language_agree(open_portal, runner, l
 def test_download_pressed_while_logged_out_starts_after_logging_in(open_portal, runner, lang, width):
     """Item 7: the download the person asked for starts by itself once they are logged in."""
     w = WORDS[lang]
-    email, password = new_person(f"later-{lang}")
-    runner.signed_up(email, password)
-    portal = open_portal(lang, width=width)
+    email, password, _ = person(f"later-{lang}", runner)
+    portal = opened(open_portal, lang, width)
     page = portal.page
-    portal.open()
-    choose_language(portal)
     page.get_by_role("button", name=w["download"]).first.click()
     assert_new_screen(portal, w["login_title"])
     expect(page.locator("#flash")).to_have_text(w["login_to_download"])
@@ -200,12 +182,9 @@ def test_download_pressed_while_logged_out_starts_after_logging_in(open_portal, 
 def test_password_forms_carry_what_password_managers_need(open_portal, runner, lang, width):
     """Item 8: every form that takes a password says whose (a username field) and which (tokens)."""
     w = WORDS[lang]
-    email, password = new_person(f"manager-{lang}")
-    runner.signed_up(email, password)
-    portal = open_portal(lang, width=width)
+    email, password, _ = person(f"manager-{lang}", runner)
+    portal = opened(open_portal, lang, width)
     page = portal.page
-    portal.open()
-    choose_language(portal)
     log_in(portal, email, password)
     open_account(portal)
     delete_form = main(portal).locator("form").filter(has=page.locator("#delete-password"))

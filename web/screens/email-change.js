@@ -21,7 +21,7 @@ import {
 } from "../forms.js";
 import { t } from "../i18n.js";
 import { go } from "../router.js";
-import { loadFlow, memory, RESEND_INTERVAL_SECONDS, saveFlow } from "../session.js";
+import { loadFlow, memory, startCodeFlow } from "../session.js";
 import { backToAccount } from "./password-change.js";
 
 export function emailChangeScreen() {
@@ -50,13 +50,7 @@ export function emailChangeScreen() {
       memory.lastEmail = address;
       // Kept in memory only, for "Send new Code" (the API asks for the password again).
       memory.emailChangePassword = secret;
-      saveFlow({
-        kind: "email",
-        email: address,
-        destination: delivery.destination,
-        codeExpiresIn: delivery.codeExpiresIn,
-        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
-      });
+      startCodeFlow("email", address, delivery);
       go("/account/email/code");
     } catch (error) {
       if (error instanceof ApiError && error.code === "WrongPassword") setFieldError(password, true);

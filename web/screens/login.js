@@ -18,7 +18,7 @@ import {
 import { t } from "../i18n.js";
 import { alignLanguageAfterLogin } from "../preferences.js";
 import { go, goRoute, safeRoute, setFlash } from "../router.js";
-import { memory, saveFlow } from "../session.js";
+import { memory, startCodeFlow } from "../session.js";
 
 export function loginScreen(params) {
   const next = safeRoute(params.get("next"));
@@ -46,7 +46,7 @@ export function loginScreen(params) {
         verify.addEventListener("click", () => {
           memory.signupPassword = secret;
           memory.lastEmail = address;
-          saveFlow({ kind: "signup", email: address, destination: null, codeExpiresIn: 1800, nextSendAt: 0 });
+          startCodeFlow("signup", address, null, { waitSeconds: 0 });
           go("/verify");
         });
         msgs.error(errorText(error), verify);

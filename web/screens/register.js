@@ -19,7 +19,7 @@ import {
 } from "../forms.js";
 import { language, t } from "../i18n.js";
 import { go } from "../router.js";
-import { memory, RESEND_INTERVAL_SECONDS, saveFlow } from "../session.js";
+import { memory, startCodeFlow } from "../session.js";
 
 export function registerScreen() {
   const msgs = messages();
@@ -58,13 +58,7 @@ export function registerScreen() {
       const delivery = await api.register(address, secret, language());
       memory.lastEmail = address;
       memory.signupPassword = secret;
-      saveFlow({
-        kind: "signup",
-        email: address,
-        destination: delivery.destination,
-        codeExpiresIn: delivery.codeExpiresIn,
-        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
-      });
+      startCodeFlow("signup", address, delivery);
       go("/verify");
     } catch (error) {
       if (error instanceof ApiError && error.code === "InvalidPassword") {
@@ -79,13 +73,7 @@ export function registerScreen() {
         enter.addEventListener("click", () => {
           memory.lastEmail = address;
           memory.signupPassword = secret;
-          saveFlow({
-            kind: "signup",
-            email: address,
-            destination: null,
-            codeExpiresIn: 1800,
-            nextSendAt: waitingFor.until,
-          });
+          startCodeFlow("signup", address, null, { waitSeconds: (waitingFor.until - Date.now()) / 1000 });
           go("/verify");
         });
         waitingFor.show = (seconds) => {

@@ -22,7 +22,7 @@ import {
 } from "../forms.js";
 import { t } from "../i18n.js";
 import { go, safeRoute } from "../router.js";
-import { loadFlow, memory, RESEND_INTERVAL_SECONDS, saveFlow } from "../session.js";
+import { loadFlow, memory, saveFlow, startCodeFlow } from "../session.js";
 import { codeScreen } from "./code.js";
 
 export function resetScreen(params) {
@@ -39,14 +39,7 @@ export function resetScreen(params) {
       const delivery = await api.forgot(address);
       memory.lastEmail = address;
       memory.resetCode = null;
-      saveFlow({
-        kind: "reset",
-        email: address,
-        destination: delivery.destination,
-        codeExpiresIn: delivery.codeExpiresIn,
-        nextSendAt: Date.now() + RESEND_INTERVAL_SECONDS * 1000,
-        returnTo,
-      });
+      startCodeFlow("reset", address, delivery, { returnTo });
       go("/reset/code");
     } catch (error) {
       showError(msgs, error, { fields: { email }, buttons: [submit], overrides: { LimitExceeded: sendLimitText(error) } });
