@@ -58,7 +58,7 @@ def seed(records: list[dict[str, Any]]) -> None:
     import boto3
 
     from ops.catalog import put
-    from portal.catalog_store import DynamoCatalog
+    from portal.dynamo.catalog import DynamoCatalog
     from portal.media import S3Media
     from portal.runtime import settings
 

@@ -118,7 +118,7 @@ def test_the_move_itself_is_conditional_on_the_new_address_being_free(api, aws):
     import pytest
 
     from portal import runtime
-    from portal.store import Conflict
+    from portal.records import Conflict
 
     api.confirmed_account(ANN)
     access = api.tokens(ANN)["accessToken"]
@@ -128,7 +128,11 @@ def test_the_move_itself_is_conditional_on_the_new_address_being_free(api, aws):
     ann = store.load_address(ANN).user
     record = store.load_address(NEW).email_changes[ann.sub]
     rival = replace(ann, sub="00000000-0000-4000-8000-000000000001", username=NEW, email=NEW, pending_email=None)
-    store.import_user(rival)  # wins the address first
+    from ops.accounts import OperatorAccounts
+
+    OperatorAccounts(runtime.client("dynamodb"), runtime.settings().table_name).import_user(
+        rival
+    )  # wins the address first
 
     with pytest.raises(Conflict):
         store.move_account(ann, replace(ann, username=NEW, email=NEW, pending_email=None), record, session_id)

@@ -161,7 +161,7 @@ def test_the_link_lifetime_is_capped_at_fifteen_minutes(aws):
 
     class Accounts:
         def load_address(self, username):
-            from portal.store import AddressState
+            from portal.records import AddressState
             from portal.users import Status, User
 
             return AddressState(User("s", username, username, Status.CONFIRMED, "h", "en", "t", "t"))

@@ -56,7 +56,7 @@ def test_without_a_public_url_no_link_can_be_made():
 
 def test_a_failed_welcome_mail_does_not_undo_the_consent():
     from portal.errors import DependencyFailure
-    from portal.store import AddressState
+    from portal.records import AddressState
     from portal.users import Status, User
 
     user = User(SUB, "ann@example.org", "Ann@example.org", Status.CONFIRMED, "hash", "fr", "t", "t")

@@ -8,8 +8,8 @@ from portal import tokens
 from portal.auth import Auth, TokenSettings
 from portal.errors import NotAuthorized
 from portal.keys import Keyring
+from portal.records import Conflict
 from portal.sessions import RefreshRecord, Session
-from portal.store import Conflict
 from portal.users import Status, User
 
 NOW = 1_750_000_000

@@ -45,10 +45,11 @@ from portal.keys import Keyring
 from portal.lockout import LoginFailures
 from portal.passwords import PasswordHasher, failed_rules
 from portal.passwords import normalize as normalize_password
+from portal.ports import AccountStore, Clock, Mailer
+from portal.records import AddressState, Conflict, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.signup import Delivery
-from portal.steps import RACE_RETRIES, CodeSteps, Mailer
-from portal.store import AddressState, Conflict, LoginsChange, Store
+from portal.steps import RACE_RETRIES, CodeSteps
 from portal.users import Status, User, iso
 
 WRONG_CURRENT_PASSWORD = "The current password is not correct."
@@ -108,12 +109,12 @@ class Principal:
 class Auth(CodeSteps):
     def __init__(
         self,
-        store: Store,
+        store: AccountStore,
         mailer: Callable[[], Mailer],
         keyring: Callable[[], Keyring],
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
     ) -> None:
         super().__init__(store, mailer, keyring, hasher, clock)
         self._settings = settings
@@ -346,7 +347,7 @@ class Auth(CodeSteps):
         the operator's sign-out and the change of email. The epoch alone already ends them."""
         if bump:
             self._store.bump_session_epoch(user)
-        for session_id in self._store.session_ids(user.sub):
+        for session_id in (s.session_id for s in self._store.sessions_of(user.sub)):
             if session_id != keep:
                 self._store.revoke_session(session_id)
 
@@ -399,7 +400,10 @@ class Auth(CodeSteps):
         """Delete the account, its codes and its sessions in one transaction (with `logins`, the
         un-count of the password that allowed it), and tell its owner: self-service deletion and
         the operator's `delete` alike. Conflict if the account changed meanwhile."""
-        sessions = [*([also_session] if also_session else []), *self._store.session_ids(user.sub)]
+        sessions = [
+            *([also_session] if also_session else []),
+            *(s.session_id for s in self._store.sessions_of(user.sub)),
+        ]
         try:
             self._store.delete_account(user, sessions, logins=logins)
         except Conflict as lost:

@@ -8,15 +8,10 @@ decides here, in one place.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
 
 from portal.errors import NotAuthorized, UserNotConfirmed
-from portal.store import AddressState
+from portal.ports import Accounts
 from portal.users import Status, User
-
-
-class Accounts(Protocol):
-    def load_address(self, username: str) -> AddressState: ...
 
 
 def active_account(accounts: Accounts, principal: Mapping[str, str]) -> User:

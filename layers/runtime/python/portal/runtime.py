@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
+    from portal.dynamo.accounts import DynamoAccounts
+    from portal.dynamo.downloads import DynamoDownloadHistory
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
     from portal.signup import Signup
-    from portal.store import Store
 
 
 @cache
@@ -56,10 +57,10 @@ def cors_origins() -> tuple[str, ...]:
 
 
 @cache
-def store() -> Store:
-    from portal.store import Store
+def store() -> DynamoAccounts:
+    from portal.dynamo.accounts import DynamoAccounts
 
-    return Store(client("dynamodb"), settings().table_name)
+    return DynamoAccounts(client("dynamodb"), settings().table_name)
 
 
 @cache
@@ -118,9 +119,6 @@ def auth() -> Auth:
     return Auth(store(), mailer, keyring, password_hasher, token_settings)
 
 
-# -- videos and newsletter
-
-
 @cache
 def media_client() -> Any:
     """The S3 client that presigns downloads: SigV4 (boto3 would sign SigV2) on the regional endpoint.
@@ -158,15 +156,15 @@ def media() -> S3Media:
 @cache
 def catalog() -> Catalog:
     from portal.catalog import Catalog
-    from portal.catalog_store import DynamoCatalog
+    from portal.dynamo.catalog import DynamoCatalog
 
     return Catalog(DynamoCatalog(client("dynamodb"), settings().table_name))
 
 
 @cache
 def downloads() -> Downloads:
-    from portal.catalog_store import DynamoDownloadCounter, DynamoDownloadHistory
     from portal.downloads import Downloads
+    from portal.dynamo.downloads import DynamoDownloadCounter
 
     s = settings()
     return Downloads(
@@ -176,22 +174,28 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
-        history=DynamoDownloadHistory(client("dynamodb"), s.table_name),
+        history=history_store(),
     )
 
 
 @cache
+def history_store() -> DynamoDownloadHistory:
+    from portal.dynamo.downloads import DynamoDownloadHistory
+
+    return DynamoDownloadHistory(client("dynamodb"), settings().table_name)
+
+
+@cache
 def download_history() -> DownloadHistory:
-    from portal.catalog_store import DynamoDownloadHistory
     from portal.downloads import DownloadHistory
 
-    return DownloadHistory(store(), DynamoDownloadHistory(client("dynamodb"), settings().table_name))
+    return DownloadHistory(store(), history_store())
 
 
 @cache
 def newsletter() -> Newsletter:
+    from portal.dynamo.newsletter import DynamoSubscriptions
     from portal.newsletter import Newsletter
-    from portal.newsletter_store import DynamoSubscriptions
 
     return Newsletter(
         store(),

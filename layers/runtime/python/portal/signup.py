@@ -23,8 +23,8 @@ from portal.errors import (
 )
 from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
+from portal.records import Conflict
 from portal.steps import RACE_RETRIES, CodeSteps
-from portal.store import Conflict
 from portal.users import Status, User, iso
 
 

@@ -11,7 +11,6 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
 
 from portal import codes
 from portal.audit import audit
@@ -21,17 +20,14 @@ from portal.errors import CodeMismatch, DependencyFailure, LimitExceeded, TooMan
 from portal.keys import Keyring
 from portal.limits import SendLog
 from portal.passwords import PasswordHasher
-from portal.store import Conflict, Store
+from portal.ports import AccountStore, Clock, Mailer
+from portal.records import Conflict
 
 CODE_KEY_PURPOSE = "one-time-codes"
 # Reads and decisions are repeated this often when a concurrent request changed the address first.
 RACE_RETRIES = 3
 # Mails that carry a code (audited as code_sent); the others are notices.
 CODE_MAILS = frozenset({"verify_email", "reset_password"})
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
 
 
 class SendTimes:
@@ -61,11 +57,11 @@ class CodeSteps:
 
     def __init__(
         self,
-        store: Store,
+        store: AccountStore,
         mailer: Callable[[], Mailer],
         keyring: Callable[[], Keyring],
         hasher: Callable[[], PasswordHasher],
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
     ) -> None:
         self._store = store
         self._mailer = mailer

@@ -27,7 +27,7 @@ from portal.errors import (
     ServiceUnavailable,
     UnsupportedMediaType,
 )
-from portal.store import Conflict
+from portal.records import Conflict
 
 MAX_BODY_BYTES = 8 * 1024
 BASE_HEADERS = {
