@@ -338,7 +338,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, aws: Clients) -> Operator:
-    from portal.auth import Auth
+    from portal.account import Account
     from portal.dynamo.downloads import DynamoDownloadHistory
     from portal.keys import secrets_manager_keyring
     from portal.mailer import SesMailer
@@ -374,7 +374,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
 
     return Operator(
         store=store,
-        auth_factory=lambda: Auth(store, mailer, keyring, hasher),
+        auth_factory=lambda: Account(store, mailer, keyring, hasher),
         signup_factory=lambda: Signup(store, mailer, keyring, hasher),
         downloads=history.everything,
         identity=identity,

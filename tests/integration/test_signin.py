@@ -23,9 +23,9 @@ def ann(api):
 
 
 def keyring():
-    from portal import runtime
+    from portal import services
 
-    return runtime.keyring()
+    return services.keyring()
 
 
 def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
@@ -255,10 +255,10 @@ def test_audit_lines_carry_no_secrets(api, ann, caplog):
 @contextmanager
 def dynamodb_calls():
     """Every DynamoDB call the functions' client makes inside the block: (operation, parameters)."""
-    from portal import runtime
+    from portal import services
 
     made: list[tuple[str, dict]] = []
-    client = runtime.client("dynamodb")
+    client = services.client("dynamodb")
     client.meta.events.register(
         "before-parameter-build.dynamodb",
         lambda params, model, **_: made.append((model.name, dict(params))),

@@ -3,7 +3,7 @@
 Presigning is local: the URL is computed with the function's credentials and no AWS call is made.
 It must be SigV4 (boto3 signs SigV2 by default, which S3 refuses in newer regions and which
 cannot carry an expiry beyond the credentials' own), so the client is built with
-`signature_version="s3v4"` (runtime.media_client). The URL lives as long as asked, and no
+`signature_version="s3v4"` (services.media_client). The URL lives as long as asked, and no
 longer than the role's session credentials.
 """
 

@@ -28,8 +28,8 @@ from portal.audit import audit
 from portal.emails import Mail
 from portal.errors import DependencyFailure, InvalidParameter, NotAuthorized
 from portal.keys import Keyring
-from portal.ports import Mailer
-from portal.principals import Accounts, active_account
+from portal.ports import Accounts, Mailer
+from portal.principal import Principal, active_account
 from portal.records import Conflict
 from portal.users import iso
 
@@ -148,7 +148,7 @@ class Newsletter(UnsubscribeLinks):
 
     # -- routes ------------------------------------------------------------------------------
 
-    def update(self, principal: Mapping[str, str], subscribed: bool, source: str, language: str | None) -> Subscription:
+    def update(self, principal: Principal, subscribed: bool, source: str, language: str | None) -> Subscription:
         user = active_account(self._accounts, principal)
         state = Subscription.of(user.newsletter)
         now = iso(self._clock())

@@ -8,12 +8,15 @@ one (tries counted, lock after five, expiry), and the same send limits apply.
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal import codes, emails
 from portal.addresses import mask, normalize
 from portal.audit import audit
+from portal.code_steps import RACE_RETRIES, CodeSteps
 from portal.codes import Outcome, Purpose
 from portal.emails import Mail
 from portal.errors import (
@@ -21,10 +24,11 @@ from portal.errors import (
     InvalidPassword,
     ServiceUnavailable,
 )
-from portal.passwords import failed_rules
+from portal.keys import Keyring
+from portal.passwords import PasswordHasher, failed_rules
 from portal.passwords import normalize as normalize_password
+from portal.ports import AccountStore, Clock, Mailer
 from portal.records import Conflict
-from portal.steps import RACE_RETRIES, CodeSteps
 from portal.users import Status, User, iso
 
 
@@ -36,8 +40,19 @@ class Delivery:
     code_expires_in: int = codes.LIFETIME_SECONDS
 
 
-class Signup(CodeSteps):
-    # -- routes ------------------------------------------------------------------------------
+class Signup:
+    def __init__(
+        self,
+        store: AccountStore,
+        mailer: Callable[[], Mailer],
+        keyring: Callable[[], Keyring],
+        hasher: Callable[[], PasswordHasher],
+        clock: Clock = time.time,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._clock = clock
+        self._codes = CodeSteps(store, mailer, keyring, clock)
 
     def register(self, email: str, password: str, language: str) -> Delivery:
         username = normalize(email)
@@ -48,18 +63,18 @@ class Signup(CodeSteps):
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             now = int(self._clock())
-            sends = self._reserve_send(username, state.sends, now)
+            sends = self._codes.reserve_send(username, state.sends, now)
             # Hash in every branch: an existing account must not answer faster than a new one.
             password_hash = self._hasher().hash(password)
             existing = state.user
             sub = existing.sub if existing else str(uuid.uuid4())
             try:
                 if existing is not None and existing.status != Status.UNCONFIRMED:
-                    self._store.save_code(username, self._decoy(username, now), state.sends, sends)
+                    self._store.save_code(username, self._codes.decoy(username, now), state.sends, sends)
                     audit("duplicate_signup", address=username, sub=sub)
                     mail = emails.render("signup_attempt", existing.language, existing.email)
                 else:
-                    code, record = self._issue(Purpose.VERIFY_EMAIL, username, now)
+                    code, record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)
                     user = User(
                         sub=sub,
                         username=username,
@@ -75,7 +90,7 @@ class Signup(CodeSteps):
                     mail = emails.render("verify_email", language, email, code)
             except Conflict:
                 continue
-            self._send(mail, username, sends, now, sub=sub)
+            self._codes.send(mail, username, sends, now, sub=sub)
             return Delivery(mask(email))
         raise ServiceUnavailable()
 
@@ -84,11 +99,11 @@ class Signup(CodeSteps):
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             record = state.codes.get(Purpose.VERIFY_EMAIL)
-            outcome = self._judge(record, username, code)
+            outcome = self._codes.judge(record, username, code)
             user = state.user
             sub = user.sub if user else None
             try:
-                self._refuse_bad_code(outcome, record, username, Purpose.VERIFY_EMAIL, sub)
+                self._codes.refuse_bad_code(outcome, record, username, Purpose.VERIFY_EMAIL, sub)
             except Conflict:
                 continue
             if outcome is Outcome.SPENT_MATCH and user is not None and user.status == Status.CONFIRMED:
@@ -112,23 +127,23 @@ class Signup(CodeSteps):
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             now = int(self._clock())
-            sends = self._reserve_send(username, state.sends, now)
+            sends = self._codes.reserve_send(username, state.sends, now)
             user = state.user
             try:
                 if user is not None and user.status == Status.UNCONFIRMED:
-                    code, record = self._issue(Purpose.VERIFY_EMAIL, username, now)
+                    code, record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)
                     self._store.save_code(username, record, state.sends, sends)
                     mail: Mail | None = emails.render("verify_email", user.language, user.email, code)
                 else:
-                    self._store.save_code(username, self._decoy(username, now), state.sends, sends)
+                    self._store.save_code(username, self._codes.decoy(username, now), state.sends, sends)
                     mail = None
             except Conflict:
                 continue
             if mail is None:
                 audit("resend_without_account", address=username, sub=user.sub if user else None)
-                self._as_long_as_a_send()
+                self._codes.as_long_as_a_send()
             else:
                 assert user is not None
-                self._send(mail, username, sends, now, sub=user.sub)
+                self._codes.send(mail, username, sends, now, sub=user.sub)
             return Delivery(mask(email))
         raise ServiceUnavailable()

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from portal import runtime
+from portal import services
 from portal.audit import flush_metrics, logger
 from portal.errors import (
     ApiError,
@@ -177,7 +177,7 @@ def endpoint(
     HTML by returning `Html`. `errors` lists the route's own error codes for the OpenAPI
     document; the ones every route can answer (bad body, 5xx) are added there for all.
     """
-    allowed_origins = cors_origins or runtime.cors_origins
+    allowed_origins = cors_origins or services.cors_origins
     for model in (request_model, response_model, query_model):
         if model is not None:
             model.model_rebuild(force=True)  # this route's validators now, at init, not on first request

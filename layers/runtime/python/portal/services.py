@@ -1,4 +1,5 @@
-"""Composition root: settings, AWS clients and services, each built once per process on first use.
+"""The composition root: settings, AWS clients and the use cases, each built once per process on
+first use.
 
 A function builds only what its route uses (the register function never creates an S3 client).
 Clients honour AWS_ENDPOINT_URL, which is how the local runner points them at its emulation.
@@ -15,16 +16,19 @@ from typing import TYPE_CHECKING, Any
 from portal.settings import Settings
 
 if TYPE_CHECKING:
-    from portal.auth import Auth, TokenSettings
+    from portal.account import Account
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
     from portal.dynamo.accounts import DynamoAccounts
     from portal.dynamo.downloads import DynamoDownloadHistory
+    from portal.email_change import EmailChange
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
+    from portal.recovery import Recovery
+    from portal.signin import SignIn, TokenSettings
     from portal.signup import Signup
 
 
@@ -106,17 +110,38 @@ def signup() -> Signup:
 
 
 def token_settings() -> TokenSettings:
-    from portal.auth import TokenSettings
+    from portal.signin import TokenSettings
 
     s = settings()
     return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds)
 
 
 @cache
-def auth() -> Auth:
-    from portal.auth import Auth
+def sign_in() -> SignIn:
+    from portal.signin import SignIn
 
-    return Auth(store(), mailer, keyring, password_hasher, token_settings)
+    return SignIn(store(), keyring, password_hasher, token_settings)
+
+
+@cache
+def account() -> Account:
+    from portal.account import Account
+
+    return Account(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def email_change() -> EmailChange:
+    from portal.email_change import EmailChange
+
+    return EmailChange(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def recovery() -> Recovery:
+    from portal.recovery import Recovery
+
+    return Recovery(store(), mailer, keyring, password_hasher)
 
 
 @cache
