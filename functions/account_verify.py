@@ -15,4 +15,4 @@ services.preload_keys()  # this function reads the keys on its requests
     errors=(CodeMismatch, ExpiredCode, TooManyFailedAttempts),
 )
 def handler(body: VerifyRequest, request: Request) -> VerifyResult:
-    return VerifyResult(status=signup.verify(body.email, body.code))
+    return VerifyResult.model_validate({"status": signup.verify(body.email, body.code)})

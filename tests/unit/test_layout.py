@@ -18,7 +18,7 @@ def use_case_modules() -> list[str]:
 
 def test_the_adapter_list_names_real_modules():
     names = {m.name for m in pkgutil.iter_modules([str(PORTAL)])}
-    assert ADAPTERS <= names
+    assert names >= ADAPTERS
     assert {"portal.signup", "portal.signin", "portal.account", "portal.recovery"} <= set(use_case_modules())
 
 

@@ -4,20 +4,17 @@ operator's sign-out and deletion, which end sessions and delete the same way.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from portal import emails
 from portal.audit import audit
-from portal.code_steps import RACE_RETRIES, CodeSteps
+from portal.code_steps import RACE_RETRIES
 from portal.errors import InvalidPassword, NotAuthorized, ServiceUnavailable
-from portal.keys import Keyring
-from portal.password_check import WRONG_CURRENT_PASSWORD, PasswordCheck
-from portal.passwords import PasswordHasher, failed_rules
+from portal.password_check import WRONG_CURRENT_PASSWORD
+from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
-from portal.ports import AccountStore, Clock, Mailer
+from portal.ports import AccountStore
 from portal.principal import SESSION_ENDED, Principal, active_account, active_state
 from portal.records import Conflict, LoginsChange
+from portal.use_case import AccountUseCase
 from portal.users import User, iso
 
 
@@ -31,21 +28,7 @@ def end_sessions(store: AccountStore, user: User, keep: str | None, bump: bool =
             store.revoke_session(session_id)
 
 
-class Account:
-    def __init__(
-        self,
-        store: AccountStore,
-        mailer: Callable[[], Mailer],
-        keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Clock = time.time,
-    ) -> None:
-        self._store = store
-        self._hasher = hasher
-        self._clock = clock
-        self._codes = CodeSteps(store, mailer, keyring, clock)
-        self._passwords = PasswordCheck(store, hasher, clock)
-
+class Account(AccountUseCase):
     def account(self, principal: Principal) -> User:
         return active_account(self._store, principal)
 

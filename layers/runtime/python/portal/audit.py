@@ -20,6 +20,10 @@ from portal.addresses import mask
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
 
+    # What the module __getattr__ below returns, for the type checker.
+    logger: Logger
+    metrics: Metrics
+
 COUNTED_EVENTS = {
     "registered": "SignUps",
     "verified": "Confirmations",

@@ -5,25 +5,20 @@ account's other sessions end.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import replace
 
 from portal import emails
 from portal.account import end_sessions
 from portal.addresses import mask, normalize
 from portal.audit import audit
-from portal.code_steps import RACE_RETRIES, CodeSteps
+from portal.code_steps import RACE_RETRIES
 from portal.codes import Outcome, Purpose
 from portal.errors import AliasExists, ExpiredCode, InvalidParameter, LimitExceeded, NotAuthorized, ServiceUnavailable
-from portal.keys import Keyring
-from portal.password_check import PasswordCheck
-from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
-from portal.ports import AccountStore, Clock, Mailer
 from portal.principal import SESSION_ENDED, Principal, active_account, active_state
 from portal.records import Conflict, LoginsChange
 from portal.signup import Delivery
+from portal.use_case import AccountUseCase
 from portal.users import User, iso
 
 
@@ -32,21 +27,7 @@ def bound(username: str, sub: str) -> str:
     return f"{username}\x1f{sub}"
 
 
-class EmailChange:
-    def __init__(
-        self,
-        store: AccountStore,
-        mailer: Callable[[], Mailer],
-        keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Clock = time.time,
-    ) -> None:
-        self._store = store
-        self._hasher = hasher
-        self._clock = clock
-        self._codes = CodeSteps(store, mailer, keyring, clock)
-        self._passwords = PasswordCheck(store, hasher, clock)
-
+class EmailChange(AccountUseCase):
     def request_email_change(self, principal: Principal, new_email: str, password: str) -> Delivery:
         """Check the password, then send a code to the new address (which must be free). Until the
         code comes back the old address stays the login; a new request replaces the pending one."""

@@ -61,7 +61,7 @@ def secrets_manager_keyring(client: Any, secret_id: str, max_age: int) -> Callab
 
     def load() -> Keyring:
         try:
-            raw = provider.get(secret_id, max_age=max_age)
+            raw = str(provider.get(secret_id, max_age=max_age))
         except Exception as exc:  # Powertools wraps every failure in GetParameterError
             raise DependencyFailure("Secrets Manager: keys unavailable") from exc
         keyring = built.get(raw)  # parse once per secret version, not once per request

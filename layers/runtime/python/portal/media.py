@@ -22,7 +22,7 @@ class S3Media:
         self.bucket = bucket
 
     def presign(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
-        return self._s3.generate_presigned_url(
+        url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -33,6 +33,7 @@ class S3Media:
             ExpiresIn=expires_in,
             HttpMethod="GET",
         )
+        return url
 
     def size(self, key: str) -> int | None:
         """The object's size in bytes; None when there is no such object (ops checks)."""

@@ -6,41 +6,22 @@ reset guess at an address without a reset code meets a decoy code.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from portal import emails
 from portal.addresses import mask, normalize
 from portal.audit import audit
-from portal.code_steps import RACE_RETRIES, CodeSteps
+from portal.code_steps import RACE_RETRIES
 from portal.codes import Outcome, Purpose
 from portal.errors import ExpiredCode, InvalidPassword, ServiceUnavailable
-from portal.keys import Keyring
 from portal.lockout import LoginFailures
-from portal.password_check import PasswordCheck
-from portal.passwords import PasswordHasher, failed_rules
+from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
-from portal.ports import AccountStore, Clock, Mailer
 from portal.records import AddressState, Conflict, LoginsChange
 from portal.signup import Delivery
+from portal.use_case import AccountUseCase
 from portal.users import Status, User, iso
 
 
-class Recovery:
-    def __init__(
-        self,
-        store: AccountStore,
-        mailer: Callable[[], Mailer],
-        keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Clock = time.time,
-    ) -> None:
-        self._store = store
-        self._hasher = hasher
-        self._clock = clock
-        self._codes = CodeSteps(store, mailer, keyring, clock)
-        self._passwords = PasswordCheck(store, hasher, clock)
-
+class Recovery(AccountUseCase):
     def forgot(self, email: str) -> Delivery:
         username = normalize(email)
         for _ in range(RACE_RETRIES):

@@ -65,7 +65,7 @@ class Settings:
         problems = []
         for field in dataclasses.fields(self):
             value, low, high = getattr(self, field.name), field.metadata.get("low"), field.metadata.get("high")
-            if field.type == "int" and (type(value) is not int or value < low or (high is not None and value > high)):
+            if field.type == "int" and (type(value) is not int or value < low or (high is not None and value > high)):  # type: ignore[operator]  # `low` is set on every int field (_bounded)
                 problems.append(
                     f"{field.name} must be an integer from {low}" + (f" to {high}" if high is not None else "")
                 )

@@ -8,15 +8,13 @@ one (tries counted, lock after five, expiry), and the same send limits apply.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal import codes, emails
 from portal.addresses import mask, normalize
 from portal.audit import audit
-from portal.code_steps import RACE_RETRIES, CodeSteps
+from portal.code_steps import RACE_RETRIES
 from portal.codes import Outcome, Purpose
 from portal.emails import Mail
 from portal.errors import (
@@ -24,11 +22,10 @@ from portal.errors import (
     InvalidPassword,
     ServiceUnavailable,
 )
-from portal.keys import Keyring
-from portal.passwords import PasswordHasher, failed_rules
+from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
-from portal.ports import AccountStore, Clock, Mailer
 from portal.records import Conflict
+from portal.use_case import AccountUseCase
 from portal.users import Status, User, iso
 
 
@@ -40,20 +37,7 @@ class Delivery:
     code_expires_in: int = codes.LIFETIME_SECONDS
 
 
-class Signup:
-    def __init__(
-        self,
-        store: AccountStore,
-        mailer: Callable[[], Mailer],
-        keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Clock = time.time,
-    ) -> None:
-        self._store = store
-        self._hasher = hasher
-        self._clock = clock
-        self._codes = CodeSteps(store, mailer, keyring, clock)
-
+class Signup(AccountUseCase):
     def register(self, email: str, password: str, language: str) -> Delivery:
         username = normalize(email)
         password = normalize_password(password)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +98,7 @@ HTML_HEADERS = {
 }
 
 
-def _problem(error: dict[str, Any]) -> dict[str, str]:
+def _problem(error: Mapping[str, Any]) -> dict[str, str]:
     # Never echo the input: it may be a password.
     location = ".".join(str(part) for part in error.get("loc", ())) or "body"
     return {"field": location, "problem": str(error.get("msg", "")).removeprefix("Value error, ")}
@@ -215,9 +215,9 @@ def endpoint(
             flush_metrics()
             return response
 
-        handler.contract = Contract(
-            request_model, response_model, status, errors, body_required, query_model, media_type
-        )  # type: ignore[attr-defined]
+        # What openapi.py and the contract tests read from each handler.
+        contract = Contract(request_model, response_model, status, errors, body_required, query_model, media_type)
+        handler.contract = contract  # type: ignore[attr-defined]
         return handler
 
     return decorate
