@@ -21,7 +21,7 @@ from portal.errors import CodeMismatch, DependencyFailure, LimitExceeded, TooMan
 from portal.keys import Keyring
 from portal.limits import SendLog
 from portal.ports import AccountStore, Clock, Mailer
-from portal.records import Conflict
+from portal.records import AddressState, Conflict
 
 CODE_KEY_PURPOSE = "one-time-codes"
 # Reads and decisions are repeated this often when a concurrent request changed the address first.
@@ -107,6 +107,18 @@ class CodeSteps:
         if outcome is Outcome.LOCKED:
             audit("code_locked", address=audited, sub=sub, purpose=purpose)
             raise TooManyFailedAttempts()
+
+    def judge_at(
+        self, username: str, purpose: Purpose, submitted: str
+    ) -> tuple[AddressState, CodeRecord | None, Outcome]:
+        """Read the address, judge the submitted code of `purpose` stored there, and refuse a wrong
+        or dead one (counting the try). Returns the state read, the record and the outcome for the
+        rest; Conflict when the try could not be counted (read and judge again)."""
+        state = self._store.load_address(username)
+        record = state.codes.get(purpose)
+        outcome = self.judge(record, username, submitted)
+        self.refuse_bad_code(outcome, record, username, purpose, state.user.sub if state.user else None)
+        return state, record, outcome
 
     def judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
         key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None

@@ -63,15 +63,12 @@ class Recovery(AccountUseCase):
         if failed:
             raise InvalidPassword(failed)
         for _ in range(RACE_RETRIES):
-            state = self._store.load_address(username)
-            record = state.codes.get(Purpose.RESET_PASSWORD)
-            outcome = self._codes.judge(record, username, code)
-            user = state.user
-            sub = user.sub if user else None
             try:
-                self._codes.refuse_bad_code(outcome, record, username, Purpose.RESET_PASSWORD, sub)
+                state, record, outcome = self._codes.judge_at(username, Purpose.RESET_PASSWORD, code)
             except Conflict:
                 continue
+            user = state.user
+            sub = user.sub if user else None
             if outcome is Outcome.MATCH and user is not None and user.status != Status.UNCONFIRMED:
                 assert record is not None
                 password_hash = self._hasher().hash(new_password)

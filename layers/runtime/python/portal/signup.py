@@ -81,15 +81,12 @@ class Signup(AccountUseCase):
     def verify(self, email: str, code: str) -> Status:
         username = normalize(email)
         for _ in range(RACE_RETRIES):
-            state = self._store.load_address(username)
-            record = state.codes.get(Purpose.VERIFY_EMAIL)
-            outcome = self._codes.judge(record, username, code)
-            user = state.user
-            sub = user.sub if user else None
             try:
-                self._codes.refuse_bad_code(outcome, record, username, Purpose.VERIFY_EMAIL, sub)
+                state, record, outcome = self._codes.judge_at(username, Purpose.VERIFY_EMAIL, code)
             except Conflict:
                 continue
+            user = state.user
+            sub = user.sub if user else None
             if outcome is Outcome.SPENT_MATCH and user is not None and user.status == Status.CONFIRMED:
                 # The same right code again (a retry, a double click): the same answer, no new transition.
                 audit("verify_repeated", address=username, sub=sub)
