@@ -148,7 +148,7 @@ class PasswordUpdated(Body):
     status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"
 
 
-# -- videos and newsletter
+# -- videos, downloads and the newsletter -----------------------------------------------------------
 
 
 class QueryParameters(BaseModel):

@@ -50,7 +50,6 @@ class Settings:
     argon2_memory_kib: int = _bounded(19456, 19456)
     argon2_time_cost: int = _bounded(2, 2)
     argon2_parallelism: int = _bounded(1, 1)
-    # -- videos and newsletter
     # The private bucket holding the renditions; the download function may read only under
     # portal.catalog.MEDIA_PREFIX ("media/"), the prefix every rendition key is validated to.
     media_bucket: str | None = None
