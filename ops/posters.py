@@ -31,7 +31,7 @@ def take_poster(video_file: Path, out: Path, at: float | None = None) -> tuple[i
         stream = source.streams.video[0]
         duration = source.duration / av.time_base if source.duration else 0.0
         target = duration / 3 if at is None else max(0.0, at)
-        if target:
+        if target and stream.time_base:
             source.seek(int(target / stream.time_base), stream=stream)
         chosen = None
         for frame in source.decode(stream):
