@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from portal import emails, tokens
 from portal.addresses import mask, normalize
 from portal.audit import audit
+from portal.challenges import ChallengeIssued, Challenges
 from portal.codes import Outcome, Purpose
 from portal.errors import (
     AliasExists,
@@ -114,9 +115,17 @@ class Auth(CodeSteps):
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Callable[[], float] = time.time,
+        challenges: Callable[[], Challenges] | None = None,
     ) -> None:
         super().__init__(store, mailer, keyring, hasher, clock)
         self._settings = settings
+        # Two-step sign-in's first half (challenges.py), built on the first account that needs it.
+        self._challenges = challenges or self._own_challenges
+
+    def _own_challenges(self) -> Challenges:
+        from portal.mfa_store import MfaStore
+
+        return Challenges(MfaStore(self._store), self._clock)
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -216,7 +225,7 @@ class Auth(CodeSteps):
 
     # -- routes: sign-in and sessions ----------------------------------------------------------
 
-    def login(self, email: str, password: str) -> TokenPair:
+    def login(self, email: str, password: str) -> TokenPair | ChallengeIssued:
         username = normalize(email)
         password = normalize_password(password)
         state = self._store.load_address(username)  # the account and the failure record at once
@@ -237,6 +246,9 @@ class Auth(CodeSteps):
                 raise UserNotConfirmed()
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
+        if user.mfa.on:
+            # Two-step on: no tokens yet, a challenge that a code answers (two_step.py).
+            return self._challenges().issue(user, uncount)
         now = int(self._clock())
         session_id = tokens.new_session_id()
         refresh_token, record = self._new_refresh(session_id, now)

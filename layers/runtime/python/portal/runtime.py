@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from portal.passwords import PasswordHasher
     from portal.signup import Signup
     from portal.store import Store
+    from portal.two_step import TwoStep
 
 
 @cache
@@ -116,6 +117,14 @@ def auth() -> Auth:
     from portal.auth import Auth
 
     return Auth(store(), mailer, keyring, password_hasher, token_settings)
+
+
+@cache
+def two_step() -> TwoStep:
+    from portal.mfa_store import MfaStore
+    from portal.two_step import TwoStep
+
+    return TwoStep(auth(), MfaStore(store()), keyring)
 
 
 # -- videos and newsletter

@@ -23,6 +23,7 @@ from portal.errors import DependencyFailure
 from portal.limits import WINDOW_SECONDS, SendLog
 from portal.lockout import WINDOW_SECONDS as LOGIN_WINDOW_SECONDS
 from portal.lockout import LoginFailures
+from portal.mfa_items import mfa_attributes, mfa_state
 from portal.sessions import RefreshRecord, Session
 from portal.users import Status, User
 
@@ -132,6 +133,7 @@ def _user_item(user: User) -> dict[str, Any]:
         "newsletter": user.newsletter or None,
         "sessionEpoch": user.session_epoch,
         "pendingEmail": user.pending_email,
+        **mfa_attributes(user.mfa),
     }
 
 
@@ -150,6 +152,7 @@ def _user(values: dict[str, Any]) -> User:
         newsletter=values.get("newsletter") or {},
         session_epoch=values.get("sessionEpoch", 0),
         pending_email=values.get("pendingEmail"),
+        mfa=mfa_state(values),
     )
 
 

@@ -1,0 +1,16 @@
+"""POST /v1/account/mfa/recovery-codes (Bearer): the password and a code in; ten new recovery codes out."""
+
+from portal import runtime
+from portal.auth import Principal
+from portal.errors import CodeMismatch, LimitExceeded
+from portal.models import MfaCodeRequest, RecoveryCodeList
+from portal.web import Request, endpoint
+
+two_step = runtime.two_step()
+runtime.preload_keys()
+
+
+@endpoint(MfaCodeRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, LimitExceeded))
+def handler(body: MfaCodeRequest, request: Request) -> RecoveryCodeList:
+    codes = two_step.new_recovery_codes(Principal.of(request.principal), body.password, body.code)
+    return RecoveryCodeList(recoveryCodes=codes)

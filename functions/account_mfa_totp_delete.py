@@ -1,0 +1,15 @@
+"""DELETE /v1/account/mfa/totp (Bearer): the password and a code (app or recovery) turn two-step off."""
+
+from portal import runtime
+from portal.auth import Principal
+from portal.errors import CodeMismatch, LimitExceeded
+from portal.models import MfaCodeRequest
+from portal.web import Request, endpoint
+
+two_step = runtime.two_step()
+runtime.preload_keys()
+
+
+@endpoint(MfaCodeRequest, status=204, errors=(CodeMismatch, LimitExceeded))
+def handler(body: MfaCodeRequest, request: Request) -> None:
+    two_step.disable(Principal.of(request.principal), body.password, body.code)

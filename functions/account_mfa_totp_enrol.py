@@ -1,0 +1,15 @@
+"""POST /v1/account/mfa/totp (Bearer): the password in; a new authenticator secret, its URI and QR code out."""
+
+from portal import runtime
+from portal.auth import Principal
+from portal.errors import LimitExceeded
+from portal.models import TotpEnrolment, TotpEnrolRequest
+from portal.web import Request, endpoint
+
+two_step = runtime.two_step()
+runtime.preload_keys()  # the secret is sealed with a key
+
+
+@endpoint(TotpEnrolRequest, response_model=TotpEnrolment, errors=(LimitExceeded,))
+def handler(body: TotpEnrolRequest, request: Request) -> TotpEnrolment:
+    return TotpEnrolment.of(two_step.enrol(Principal.of(request.principal), body.password))

@@ -1,0 +1,15 @@
+"""POST /v1/auth/login/mfa: the challenge's session and a code (or a recovery code) in, tokens out."""
+
+from portal import runtime, tokens
+from portal.errors import CodeMismatch, ExpiredCode, LimitExceeded
+from portal.models import LoginMfaRequest, TokenResult
+from portal.web import Request, endpoint
+
+two_step = runtime.two_step()
+runtime.preload_keys()  # this function reads the keys on its requests
+tokens.preload()  # this function signs tokens
+
+
+@endpoint(LoginMfaRequest, response_model=TokenResult, errors=(CodeMismatch, ExpiredCode, LimitExceeded))
+def handler(body: LoginMfaRequest, request: Request) -> TokenResult:
+    return TokenResult.of(two_step.answer(body.session, body.answer))

@@ -1,0 +1,188 @@
+"""Two-step state in the one table: the factor on the account item, the challenge items.
+
+Every change of the factor is conditional on the account's `sub` and on the `mfaVersion` read, so
+of two concurrent changes one wins and the other is decided again (Conflict). Passing a challenge
+is one transaction: the challenge deleted (conditional on the attempts read), the factor's last
+step or recovery codes written (conditional on its version: the same code twice, or a code in two
+requests, succeeds once), the session and its refresh record created, and the password's
+failure record un-counted (conditional on the version this attempt counted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal import tables
+from portal.mfa_items import CHALLENGE_SK, challenge_of, challenge_pk, challenge_values, mfa_attributes
+from portal.mfa_records import Challenge, MfaState
+from portal.sessions import RefreshRecord, Session
+from portal.store import (
+    USER_SK,
+    LoginsChange,
+    Store,
+    _aws_call,
+    _from_item,
+    _key,
+    _refresh_item,
+    _serialize,
+    _session_item,
+    _to_item,
+    address_pk,
+)
+from portal.users import User
+
+
+class MfaStore:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._db = store._db
+        self._table = store._table
+
+    # -- the factor on the account -------------------------------------------------------------
+
+    def _factor_update(self, user: User, after: MfaState) -> dict[str, Any]:
+        names = {"#sub": "sub", "#version": "mfaVersion"}
+        values: dict[str, Any] = {":sub": _serialize(user.sub)}
+        sets, removes = [], []
+        for i, (name, value) in enumerate(mfa_attributes(after).items()):
+            names[f"#a{i}"] = name
+            if value is None:
+                removes.append(f"#a{i}")
+            else:
+                values[f":a{i}"] = _serialize(value)
+                sets.append(f"#a{i} = :a{i}")
+        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+        before = user.mfa.version
+        if before == 0:
+            condition = "#sub = :sub AND attribute_not_exists(#version)"
+        else:
+            condition = "#sub = :sub AND #version = :before"
+            values[":before"] = {"N": str(before)}
+        return {
+            "TableName": self._table,
+            "Key": _key(address_pk(user.username), USER_SK),
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def save(self, user: User, after: MfaState, logins: LoginsChange | None = None) -> None:
+        """The account's two-step state becomes `after` (its version = the one read + 1), with the
+        un-count of the password that allowed it. Conflict.parts: "user" or "logins"."""
+        assert after.version == user.mfa.version + 1
+        items: list[tuple[str, dict[str, Any]]] = [("user", {"Update": self._factor_update(user, after)})]
+        if logins is not None:
+            items.append(("logins", self._store._logins_put(logins.username, logins.before, logins.after)))
+        if len(items) == 1:
+            with _aws_call(["user"]):
+                self._db.update_item(**items[0][1]["Update"])
+            return
+        self._store._transact(items)
+
+    # -- challenges ----------------------------------------------------------------------------
+
+    def _challenge_item(self, challenge: Challenge) -> dict[str, Any]:
+        return _to_item(
+            {
+                tables.PARTITION_KEY: challenge_pk(challenge.digest),
+                tables.SORT_KEY: CHALLENGE_SK,
+                **challenge_values(challenge),
+                tables.TTL_ATTRIBUTE: challenge.expires_at,
+            }
+        )
+
+    def create_challenge(self, challenge: Challenge, logins: LoginsChange | None = None) -> None:
+        """The challenge, with the un-count of the right password. Conflict.parts: "challenge", "logins"."""
+        put = {
+            "TableName": self._table,
+            "Item": self._challenge_item(challenge),
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+        }
+        if logins is None:
+            with _aws_call(["challenge"]):
+                self._db.put_item(**put)
+            return
+        self._store._transact(
+            [
+                ("challenge", {"Put": put}),
+                ("logins", self._store._logins_put(logins.username, logins.before, logins.after)),
+            ]
+        )
+
+    def load_challenge(self, digest: str) -> Challenge | None:
+        with _aws_call():
+            response = self._db.get_item(
+                TableName=self._table, Key=_key(challenge_pk(digest), CHALLENGE_SK), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return challenge_of(digest, _from_item(item)) if item else None
+
+    def _challenge_condition(self, challenge: Challenge) -> dict[str, Any]:
+        return {
+            "ConditionExpression": "#attempts = :attempts",
+            "ExpressionAttributeNames": {"#attempts": "attempts"},
+            "ExpressionAttributeValues": {":attempts": {"N": str(challenge.attempts)}},
+        }
+
+    def count_challenge_failure(self, challenge: Challenge) -> None:
+        """attempts + 1, only over the attempts read (a concurrent wrong code: Conflict, judge again)."""
+        condition = self._challenge_condition(challenge)
+        with _aws_call():
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(challenge_pk(challenge.digest), CHALLENGE_SK),
+                UpdateExpression="SET #attempts = :next",
+                **condition,
+                ExpressionAttributeValues={
+                    **condition["ExpressionAttributeValues"],
+                    ":next": {"N": str(challenge.attempts + 1)},
+                },
+            )
+
+    def delete_challenge(self, digest: str) -> None:
+        with _aws_call():
+            self._db.delete_item(TableName=self._table, Key=_key(challenge_pk(digest), CHALLENGE_SK))
+
+    def pass_challenge(
+        self,
+        challenge: Challenge,
+        user: User,
+        after: MfaState,
+        session: Session,
+        refresh: RefreshRecord,
+        logins: LoginsChange | None = None,
+    ) -> None:
+        """One transaction (module docstring). Conflict.parts: "challenge", "user", "session", "logins"."""
+        items: list[tuple[str, dict[str, Any]]] = [
+            (
+                "challenge",
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": _key(challenge_pk(challenge.digest), CHALLENGE_SK),
+                        **self._challenge_condition(challenge),
+                    }
+                },
+            ),
+            ("user", {"Update": self._factor_update(user, after)}),
+            (
+                "session",
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _to_item(_session_item(session)),
+                        "ConditionExpression": "attribute_not_exists(#pk)",
+                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                    }
+                },
+            ),
+            (
+                "refresh",
+                {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}},
+            ),
+        ]
+        if logins is not None:
+            items.append(("logins", self._store._logins_put(logins.username, logins.before, logins.after)))
+        self._store._transact(items)
