@@ -129,16 +129,13 @@ class MfaStore:
     def count_challenge_failure(self, challenge: Challenge) -> None:
         """attempts + 1, only over the attempts read (a concurrent wrong code: Conflict, judge again)."""
         condition = self._challenge_condition(challenge)
+        condition["ExpressionAttributeValues"][":next"] = {"N": str(challenge.attempts + 1)}
         with _aws_call():
             self._db.update_item(
                 TableName=self._table,
                 Key=_key(challenge_pk(challenge.digest), CHALLENGE_SK),
                 UpdateExpression="SET #attempts = :next",
                 **condition,
-                ExpressionAttributeValues={
-                    **condition["ExpressionAttributeValues"],
-                    ":next": {"N": str(challenge.attempts + 1)},
-                },
             )
 
     def delete_challenge(self, digest: str) -> None:
