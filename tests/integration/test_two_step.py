@@ -374,3 +374,49 @@ def test_a_change_of_email_keeps_two_step_on(api, aws, clock, ann):
     moved = api.login(new)
     assert moved.status == 200 and moved.body["challenge"] == "TOTP"
     assert second_step(api, moved.body["session"], app.code()).status == 200
+
+
+# -- the operator ----------------------------------------------------------------------------------
+
+
+def admin_run(*argv: str, answer: str = "") -> tuple[int, str, str]:
+    import io
+
+    from ops import admin
+
+    out, err = io.StringIO(), io.StringIO()
+    code = admin.main(
+        [
+            "--table",
+            "portal-test",
+            "--region",
+            "eu-west-1",
+            "--mail-sender",
+            "NATO Multimedia <no-reply@multimedia.test>",
+            "--keys-secret",
+            "portal/test/keys",
+            *argv,
+        ],
+        out=out,
+        err=err,
+        ask=lambda _prompt: answer,
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_operator_mfa_reset_turns_it_off_with_confirmation_and_audit(api, aws, clock, ann, audit_log):
+    app, _ = enable(api, clock, access(api))
+    open_challenge = challenge(api)
+    assert admin_run("mfa-reset", ANN, "--reason", "ticket 42: lost phone and codes", answer="no")[0] == 1
+    assert api.login(ANN).body["challenge"] == "TOTP"  # not confirmed: nothing done
+    code, out, _ = admin_run("mfa-reset", ANN, "--reason", "ticket 42: lost phone and codes", answer="yes")
+    assert code == 0 and "mfa-reset: done" in out
+    [line] = [x for x in audit_log.lines() if x.get("event") == "mfa_reset_by_operator"]
+    assert line["reason"] == "ticket 42: lost phone and codes" and line["operator"].startswith("arn:aws:")
+    assert any(x.get("event") == "admin_action" and x.get("action") == "mfa-reset" for x in audit_log.lines())
+    assert aws.mail(ANN)[-1].subject == "Two-step verification is off"
+    # A challenge issued before the reset is dead; the next login gives tokens.
+    assert second_step(api, open_challenge, app.code()).error["code"] == "ExpiredCode"
+    assert "accessToken" in api.login(ANN).body
+    # Nothing left to reset: refused (exit 1), and --email works as for every command.
+    assert admin_run("mfa-reset", "--email", ANN, "--reason", "again", "--yes")[0] == 1
