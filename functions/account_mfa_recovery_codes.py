@@ -1,6 +1,6 @@
 """POST /v1/account/mfa/recovery-codes (Bearer): the password and a code in; ten new recovery codes out."""
 
-from portal import runtime
+from portal import runtime, totp
 from portal.auth import Principal
 from portal.errors import CodeMismatch, LimitExceeded
 from portal.models import MfaCodeRequest, RecoveryCodeList
@@ -8,6 +8,7 @@ from portal.web import Request, endpoint
 
 two_step = runtime.two_step()
 runtime.preload_keys()
+totp.preload()  # pyotp and the sealing cipher at init
 
 
 @endpoint(MfaCodeRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, LimitExceeded))

@@ -1,6 +1,6 @@
 """DELETE /v1/account/mfa/totp (Bearer): the password and a code (app or recovery) turn two-step off."""
 
-from portal import runtime
+from portal import runtime, totp
 from portal.auth import Principal
 from portal.errors import CodeMismatch, LimitExceeded
 from portal.models import MfaCodeRequest
@@ -8,6 +8,7 @@ from portal.web import Request, endpoint
 
 two_step = runtime.two_step()
 runtime.preload_keys()
+totp.preload()  # pyotp and the sealing cipher at init
 
 
 @endpoint(MfaCodeRequest, status=204, errors=(CodeMismatch, LimitExceeded))

@@ -259,8 +259,12 @@ def loaded_by(code: str) -> list[str]:
 
 
 def test_the_login_function_and_the_authorizer_load_none_of_the_two_step_libraries():
-    # Importing every handler (the second-step ones too) loads none: they load on first use.
-    assert loaded_by("import auth_login, authorizer, account_get, auth_login_mfa, account_mfa_totp_enrol") == []
+    assert loaded_by("import auth_login, authorizer, account_get, auth_refresh, password_reset") == []
+
+
+def test_the_two_step_functions_load_them_at_init():
+    assert loaded_by("import auth_login_mfa") == ["Crypto", "pyotp"]
+    assert loaded_by("import account_mfa_totp_enrol") == ["Crypto", "pyotp", "segno"]
 
 
 def test_the_libraries_load_where_they_are_used():

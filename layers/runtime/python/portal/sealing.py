@@ -8,8 +8,8 @@ opens what the previous key sealed (while that kid stays in `previous`); `Sealed
 caller to seal it again under the current key. Why the keys secret and not KMS:
 docs/decisions/0004-two-step-sign-in.md.
 
-The cipher is pycryptodome's, loaded inside these functions: only the functions that read or write a
-second factor pay for it. Not `cryptography`: PyJWT imports it at `import jwt` whenever it is
+The cipher is pycryptodome's, loaded inside these functions (or at init by totp.preload): only the
+functions that read or write a second factor pay for it. Not `cryptography`: PyJWT imports it at `import jwt` whenever it is
 installed, which would make every function that signs or checks a token (the authorizer, login,
 refresh) load it too (measured in the decision note).
 """

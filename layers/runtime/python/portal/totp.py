@@ -5,8 +5,9 @@
 - A code is accepted only for a step later than the last one accepted for the account (the caller
   stores `Match.step`): a code seen once is dead for the rest of its window, and so is any older one.
 
-pyotp and segno load inside the functions that use them: only the functions that enrol or check a
-second factor pay for them (the login function never does; tests/unit/test_mfa_units.py).
+pyotp and segno load inside the functions that use them, and `preload` loads them at init in the
+functions that enrol or check a second factor (into the SnapStart snapshot, like PyJWT in
+tokens.preload); the login function and the authorizer never load them (tests/unit/test_mfa_units.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 @dataclass(frozen=True)
 class Match:
     step: int  # the time step the code belongs to: store it, later codes must be newer
+
+
+def preload(qr_code: bool = False) -> None:
+    """For the two-step functions: pyotp and the sealing cipher (and segno with `qr_code`) at init
+    rather than on the first request (`make bench`, section two_step, measures them)."""
+    import pyotp  # noqa: F401
+    from Crypto.Cipher import AES  # noqa: F401
+
+    if qr_code:
+        import segno  # noqa: F401
 
 
 def new_secret() -> str:
