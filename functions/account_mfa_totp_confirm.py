@@ -1,13 +1,13 @@
 """POST /v1/account/mfa/totp/confirm (Bearer): the app's first code turns two-step on; ten recovery codes out."""
 
-from portal import runtime, totp
-from portal.auth import Principal
+from portal import services, totp
 from portal.errors import CodeMismatch, ExpiredCode, LimitExceeded
 from portal.models import RecoveryCodeList, TotpConfirmRequest
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-two_step = runtime.two_step()
-runtime.preload_keys()
+two_step = services.two_step()
+services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
 
 

@@ -1,13 +1,13 @@
 """DELETE /v1/account/mfa/totp (Bearer): the password and a code (app or recovery) turn two-step off."""
 
-from portal import runtime, totp
-from portal.auth import Principal
+from portal import services, totp
 from portal.errors import CodeMismatch, LimitExceeded
 from portal.models import MfaCodeRequest
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-two_step = runtime.two_step()
-runtime.preload_keys()
+two_step = services.two_step()
+services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
 
 

@@ -1,13 +1,13 @@
 """POST /v1/account/mfa/totp (Bearer): the password in; a new authenticator secret, its URI and QR code out."""
 
-from portal import runtime, totp
-from portal.auth import Principal
+from portal import services, totp
 from portal.errors import LimitExceeded
 from portal.models import TotpEnrolment, TotpEnrolRequest
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-two_step = runtime.two_step()
-runtime.preload_keys()  # the secret is sealed with a key
+two_step = services.two_step()
+services.preload_keys()  # the secret is sealed with a key
 totp.preload(qr_code=True)  # pyotp, the sealing cipher and segno at init
 
 

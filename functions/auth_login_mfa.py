@@ -1,12 +1,12 @@
 """POST /v1/auth/login/mfa: the challenge's session and a code (or a recovery code) in, tokens out."""
 
-from portal import runtime, tokens, totp
+from portal import services, tokens, totp
 from portal.errors import CodeMismatch, ExpiredCode, LimitExceeded
 from portal.models import LoginMfaRequest, TokenResult
 from portal.web import Request, endpoint
 
-two_step = runtime.two_step()
-runtime.preload_keys()  # this function reads the keys on its requests
+two_step = services.two_step()
+services.preload_keys()  # this function reads the keys on its requests
 totp.preload()  # pyotp and the sealing cipher at init
 tokens.preload()  # this function signs tokens
 

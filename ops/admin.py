@@ -30,11 +30,12 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ops.accounts import OperatorAccounts
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
 from portal.errors import ApiError, DependencyFailure
 from portal.passwords import usable_hash
-from portal.store import Conflict, Store
+from portal.records import Conflict
 from portal.users import Status, User, iso
 
 DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete", "mfa-reset"}
@@ -53,7 +54,7 @@ class Refused(Exception):
 class Operator:
     """What the operator commands do, over the same store and use cases as the API."""
 
-    store: Store
+    store: OperatorAccounts
     auth_factory: Callable[[], Any]
     signup_factory: Callable[[], Any]
     downloads: Callable[[str], list[dict[str, Any]]]
@@ -351,15 +352,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, aws: Clients) -> Operator:
-    from portal.auth import Auth
-    from portal.catalog_store import DynamoDownloadHistory
+    from portal.account import Account
+    from portal.dynamo.downloads import DynamoDownloadHistory
     from portal.keys import secrets_manager_keyring
     from portal.mailer import SesMailer
     from portal.passwords import PasswordHasher
     from portal.settings import Settings
     from portal.signup import Signup
 
-    store = Store(aws("dynamodb"), args.table)
+    store = OperatorAccounts(aws("dynamodb"), args.table)
 
     def hasher() -> PasswordHasher:
         return PasswordHasher(
@@ -377,10 +378,12 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         return SesMailer(aws("sesv2"), args.mail_sender)
 
     def two_step() -> Any:
-        from portal.mfa_store import MfaStore
+        from portal.dynamo.mfa import DynamoMfa
+        from portal.signin import SignIn
         from portal.two_step import TwoStep
 
-        return TwoStep(Auth(store, mailer, keyring, hasher), MfaStore(store), keyring)
+        factors = DynamoMfa(aws("dynamodb"), args.table)
+        return TwoStep(store, mailer, keyring, hasher, SignIn(store, keyring, hasher), factors)
 
     history = DynamoDownloadHistory(aws("dynamodb"), args.table)
     from botocore.exceptions import BotoCoreError, ClientError
@@ -393,7 +396,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
 
     return Operator(
         store=store,
-        auth_factory=lambda: Auth(store, mailer, keyring, hasher),
+        auth_factory=lambda: Account(store, mailer, keyring, hasher),
         signup_factory=lambda: Signup(store, mailer, keyring, hasher),
         downloads=history.everything,
         identity=identity,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from portal import recovery_codes, sealing, totp
+from portal.dynamo.mfa_items import challenge_of, challenge_values, mfa_attributes, mfa_state
 from portal.keys import Keyring
-from portal.mfa_items import challenge_of, challenge_values, mfa_attributes, mfa_state
 from portal.mfa_records import (
     CHALLENGE_ATTEMPTS,
     CHALLENGE_PREFIX,

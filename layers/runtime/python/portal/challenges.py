@@ -13,7 +13,7 @@ from typing import Protocol
 from portal.audit import audit
 from portal.errors import ServiceUnavailable
 from portal.mfa_records import CHALLENGE_SECONDS, Challenge, new_challenge
-from portal.store import Conflict, LoginsChange
+from portal.records import Conflict, LoginsChange
 from portal.users import User
 
 

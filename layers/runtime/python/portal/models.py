@@ -25,12 +25,12 @@ from pydantic import (
 from portal import addresses
 
 if TYPE_CHECKING:
-    from portal.auth import TokenPair
     from portal.catalog import Page, Video
     from portal.challenges import ChallengeIssued
     from portal.downloads import HistoryPage, Link
     from portal.mfa_records import MfaState
     from portal.newsletter import Subscription
+    from portal.signin import TokenPair
     from portal.signup import Delivery
     from portal.two_step import Enrolment
     from portal.users import User
@@ -236,7 +236,7 @@ class PasswordUpdated(Body):
     status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"
 
 
-# -- videos and newsletter
+# -- videos, downloads and the newsletter -----------------------------------------------------------
 
 
 class QueryParameters(BaseModel):

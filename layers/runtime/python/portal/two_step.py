@@ -20,18 +20,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from portal import emails, recovery_codes, sealing, tokens, totp
+from portal import emails, recovery_codes, sealing, totp
 from portal.audit import audit
-from portal.auth import WRONG_CURRENT_PASSWORD, Auth, Principal, TokenPair
-from portal.errors import CodeMismatch, ExpiredCode, InternalError, InvalidParameter, NotAuthorized, ServiceUnavailable
+from portal.code_steps import RACE_RETRIES
+from portal.errors import CodeMismatch, ExpiredCode, InternalError, InvalidParameter, ServiceUnavailable
 from portal.keys import Keyring
 from portal.lockout import FREE_FAILURES, LoginFailures
 from portal.mfa_records import MfaState, TotpFactor, challenge_digest
-from portal.mfa_store import MfaStore
+from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
-from portal.sessions import Session
-from portal.steps import RACE_RETRIES
-from portal.store import Conflict, LoginsChange
+from portal.ports import AccountStore, Clock, Mailer, SecondFactorStore
+from portal.principal import Principal, active_state
+from portal.records import Conflict, LoginsChange
+from portal.signin import SignIn, TokenPair
+from portal.use_case import AccountUseCase
 from portal.users import Status, User, iso
 
 # The name authenticator apps show above the code.
@@ -63,19 +65,22 @@ def free_left(counted: LoginFailures) -> int:
     return max(0, FREE_FAILURES - counted.consecutive)
 
 
-class TwoStep:
+class TwoStep(AccountUseCase):
     def __init__(
         self,
-        auth: Auth,
-        store: MfaStore,
+        store: AccountStore,
+        mailer: Callable[[], Mailer],
         keyring: Callable[[], Keyring],
-        clock: Callable[[], float] = time.time,
+        hasher: Callable[[], PasswordHasher],
+        sign_in: SignIn,
+        factors: SecondFactorStore,
+        clock: Clock = time.time,
         issuer: str = ISSUER,
     ) -> None:
-        self._auth = auth
-        self._store = store
+        super().__init__(store, mailer, keyring, hasher, clock)
         self._keyring = keyring
-        self._clock = clock
+        self._sign_in = sign_in
+        self._factors = factors
         self._issuer = issuer
 
     # -- judging codes --------------------------------------------------------------------------
@@ -110,12 +115,12 @@ class TwoStep:
         """Write the new state; a failure counted meanwhile keeps this attempt counted (the safe
         side). Any other lost condition (a concurrent change of two-step) answers 503: retry."""
         try:
-            self._store.save(user, after, logins)
+            self._factors.save(user, after, logins)
         except Conflict as lost:
             if logins is None or not lost.only("logins"):
                 raise ServiceUnavailable() from None
             try:
-                self._store.save(user, after)
+                self._factors.save(user, after)
             except Conflict:
                 raise ServiceUnavailable() from None
 
@@ -127,15 +132,12 @@ class TwoStep:
         self, principal: Principal, password: str, code: str, purpose: str
     ) -> tuple[User, Accepted, LoginsChange]:
         """The password and a code, judged as one sign-in attempt (counted once, before either)."""
-        state = self._auth._current_state(principal)
+        state = active_state(self._store, principal)
         user = state.user
         assert user is not None
         if not user.mfa.on:
             raise InvalidParameter("Two-step verification is not on.")
-        change = self._auth._check_password(user.username, user, state.logins, normalize_password(password), purpose)
-        if change is None:
-            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose=purpose)
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        change = self._passwords.check_current(user, state.logins, normalize_password(password), purpose)
         accepted = self._accept(user, code)
         if accepted is None:
             # The attempt stays counted: a right password with a wrong code is a failure.
@@ -147,17 +149,12 @@ class TwoStep:
 
     def enrol(self, principal: Principal, password: str) -> Enrolment:
         """Starts (or starts again) an enrolment: a new secret, sealed, pending until confirmed."""
-        state = self._auth._current_state(principal)
+        state = active_state(self._store, principal)
         user = state.user
         assert user is not None
         if user.mfa.on:
             raise InvalidParameter(ALREADY_ON)
-        change = self._auth._check_password(
-            user.username, user, state.logins, normalize_password(password), "mfa_enrol"
-        )
-        if change is None:
-            audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose="mfa_enrol")
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+        change = self._passwords.check_current(user, state.logins, normalize_password(password), "mfa_enrol")
         secret = totp.new_secret()
         sealed = sealing.seal(self._keyring(), secret, user.sub)
         self._save(user, user.mfa.changed(totp=None, pending=sealed), change)
@@ -167,14 +164,14 @@ class TwoStep:
 
     def confirm(self, principal: Principal, code: str) -> list[str]:
         """The first code from the app turns two-step on; answers the ten recovery codes (shown once)."""
-        state = self._auth._current_state(principal)
+        state = active_state(self._store, principal)
         user = state.user
         assert user is not None
         if user.mfa.on:
             raise InvalidParameter(ALREADY_ON)
         if user.mfa.pending is None:
             raise ExpiredCode("No set-up of two-step verification is waiting. Start again.")
-        counted = self._auth._count_attempt(user.username, user.sub, "mfa_confirm", state.logins)
+        counted = self._passwords.count(user.username, user.sub, "mfa_confirm", state.logins)
         opened = self._secret(user, user.mfa.pending)
         match = totp.verify(opened.plaintext, code, self._clock(), None)
         if match is None:
@@ -184,7 +181,7 @@ class TwoStep:
         factor = TotpFactor(user.mfa.pending, match.step, stored, iso(self._clock()))
         self._save(user, user.mfa.changed(totp=factor, pending=None), uncount(user.username, counted))
         audit("mfa_enabled", address=user.username, sub=user.sub, method="totp")
-        self._auth._notify(emails.render("mfa_enabled", user.language, user.email), user.username, user.sub)
+        self._codes.notify(emails.render("mfa_enabled", user.language, user.email), user.username, user.sub)
         return shown
 
     def disable(self, principal: Principal, password: str, code: str) -> None:
@@ -192,7 +189,7 @@ class TwoStep:
         self._used_recovery(user, accepted)
         self._save(user, user.mfa.changed(totp=None, pending=None), change)
         audit("mfa_disabled", address=user.username, sub=user.sub, method=accepted.method)
-        self._auth._notify(emails.render("mfa_disabled", user.language, user.email), user.username, user.sub)
+        self._codes.notify(emails.render("mfa_disabled", user.language, user.email), user.username, user.sub)
 
     def new_recovery_codes(self, principal: Principal, password: str, code: str) -> list[str]:
         """Ten new recovery codes; the old ones (and the one just typed, if it was one) die."""
@@ -212,11 +209,11 @@ class TwoStep:
         if not user.mfa.on and user.mfa.pending is None:
             return False
         try:
-            self._store.save(user, user.mfa.changed(totp=None, pending=None))
+            self._factors.save(user, user.mfa.changed(totp=None, pending=None))
         except Conflict:
             raise ServiceUnavailable() from None
         audit("mfa_reset_by_operator", address=user.username, sub=user.sub, operator=operator, reason=reason)
-        self._auth._notify(emails.render("mfa_disabled", user.language, user.email), user.username, user.sub)
+        self._codes.notify(emails.render("mfa_disabled", user.language, user.email), user.username, user.sub)
         return True
 
     # -- sign-in: the second step -----------------------------------------------------------------
@@ -225,11 +222,11 @@ class TwoStep:
         """Count a wrong code on the challenge (over the attempts read; again on a lost race).
         Returns the attempts left."""
         for _ in range(RACE_RETRIES * 3):
-            challenge = self._store.load_challenge(digest)
+            challenge = self._factors.load_challenge(digest)
             if challenge is None or not challenge.live(now):
                 return 0
             try:
-                self._store.count_challenge_failure(challenge)
+                self._factors.count_challenge_failure(challenge)
             except Conflict:
                 continue
             return challenge.attempts_left - 1
@@ -239,7 +236,7 @@ class TwoStep:
         """The challenge's session and a code (app or recovery): the usual token pair."""
         digest = challenge_digest(token)
         for _ in range(RACE_RETRIES):
-            challenge = self._store.load_challenge(digest)
+            challenge = self._factors.load_challenge(digest)
             now = int(self._clock())
             if challenge is None or not challenge.live(now):
                 audit(
@@ -249,7 +246,7 @@ class TwoStep:
                     reason="expired",
                 )
                 raise ExpiredCode("This sign-in has expired. Log in again.")
-            state = self._auth._store.load_address(challenge.username)
+            state = self._store.load_address(challenge.username)
             user = state.user
             if (
                 user is None
@@ -260,10 +257,10 @@ class TwoStep:
                 or not user.mfa.on
             ):
                 # Deleted, moved, disabled, reset, signed out everywhere or two-step reset since.
-                self._store.delete_challenge(digest)
+                self._factors.delete_challenge(digest)
                 audit("mfa_challenge_failed", address=challenge.username, sub=challenge.sub, reason="account_changed")
                 raise ExpiredCode("This sign-in has expired. Log in again.")
-            counted = self._auth._count_attempt(user.username, user.sub, "mfa_challenge", state.logins)
+            counted = self._passwords.count(user.username, user.sub, "mfa_challenge", state.logins)
             accepted = self._accept(user, code)
             if accepted is None:
                 left = self._count_challenge_failure(digest, now)
@@ -275,29 +272,25 @@ class TwoStep:
                     attemptsRemaining=left,
                 )
                 raise CodeMismatch(left)
-            session_id = tokens.new_session_id()
-            refresh_token, record = self._auth._new_refresh(session_id, now)
-            session = Session(
-                session_id=session_id,
-                sub=user.sub,
-                username=user.username,
-                email_verified=user.email_verified,
-                epoch=user.session_epoch,
-                created_at=now,
-                expires_at=record.expires_at,
-            )
+            session, refresh_token, record = self._sign_in.new_session(user, now)
             change: LoginsChange | None = uncount(user.username, counted)
             try:
-                self._store.pass_challenge(challenge, user, accepted.after, session, record, change)
+                self._factors.pass_challenge(challenge, user, accepted.after, session, record, change)
             except Conflict as lost:
                 if not lost.only("logins"):
                     continue  # the challenge or two-step changed meanwhile: read and judge again
                 try:  # a failure counted meanwhile: the sign-in stands, the failures stay counted
-                    self._store.pass_challenge(challenge, user, accepted.after, session, record)
+                    self._factors.pass_challenge(challenge, user, accepted.after, session, record)
                 except Conflict:
                     continue
             self._used_recovery(user, accepted)
             audit("mfa_challenge_passed", address=user.username, sub=user.sub, method=accepted.method)
-            audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session_id, mfa=accepted.method)
-            return self._auth._pair(session, refresh_token, now)
+            audit(
+                "login_succeeded",
+                address=user.username,
+                sub=user.sub,
+                sessionId=session.session_id,
+                mfa=accepted.method,
+            )
+            return self._sign_in.pair(session, refresh_token, now)
         raise ServiceUnavailable()

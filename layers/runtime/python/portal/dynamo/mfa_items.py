@@ -13,10 +13,11 @@ from portal.mfa_records import Challenge, MfaState, TotpFactor
 from portal.recovery_codes import RecoveryCodes
 
 CHALLENGE_SK = "CHALLENGE"
+CHALLENGE_PREFIX = "CHALLENGE#"
 
 
 def challenge_pk(digest: str) -> str:
-    return f"CHALLENGE#{digest}"
+    return CHALLENGE_PREFIX + digest
 
 
 def mfa_attributes(state: MfaState) -> dict[str, Any]:

@@ -13,43 +13,34 @@ from __future__ import annotations
 from typing import Any
 
 from portal import tables
-from portal.mfa_items import CHALLENGE_SK, challenge_of, challenge_pk, challenge_values, mfa_attributes
+from portal.dynamo.account_items import logins_put, refresh_item, session_item
+from portal.dynamo.calls import dynamo_call, transact
+from portal.dynamo.codec import from_item, serialize, to_item
+from portal.dynamo.keys import USER_SK, address_pk, key
+from portal.dynamo.mfa_items import CHALLENGE_SK, challenge_of, challenge_pk, challenge_values, mfa_attributes
 from portal.mfa_records import Challenge, MfaState
+from portal.records import LoginsChange
 from portal.sessions import RefreshRecord, Session
-from portal.store import (
-    USER_SK,
-    LoginsChange,
-    Store,
-    _aws_call,
-    _from_item,
-    _key,
-    _refresh_item,
-    _serialize,
-    _session_item,
-    _to_item,
-    address_pk,
-)
 from portal.users import User
 
 
-class MfaStore:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._db = store._db
-        self._table = store._table
+class DynamoMfa:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._db = client
+        self._table = table_name
 
     # -- the factor on the account -------------------------------------------------------------
 
     def _factor_update(self, user: User, after: MfaState) -> dict[str, Any]:
         names = {"#sub": "sub", "#version": "mfaVersion"}
-        values: dict[str, Any] = {":sub": _serialize(user.sub)}
+        values: dict[str, Any] = {":sub": serialize(user.sub)}
         sets, removes = [], []
         for i, (name, value) in enumerate(mfa_attributes(after).items()):
             names[f"#a{i}"] = name
             if value is None:
                 removes.append(f"#a{i}")
             else:
-                values[f":a{i}"] = _serialize(value)
+                values[f":a{i}"] = serialize(value)
                 sets.append(f"#a{i} = :a{i}")
         expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
         before = user.mfa.version
@@ -60,7 +51,7 @@ class MfaStore:
             values[":before"] = {"N": str(before)}
         return {
             "TableName": self._table,
-            "Key": _key(address_pk(user.username), USER_SK),
+            "Key": key(address_pk(user.username), USER_SK),
             "UpdateExpression": expression.strip(),
             "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
@@ -73,17 +64,17 @@ class MfaStore:
         assert after.version == user.mfa.version + 1
         items: list[tuple[str, dict[str, Any]]] = [("user", {"Update": self._factor_update(user, after)})]
         if logins is not None:
-            items.append(("logins", self._store._logins_put(logins.username, logins.before, logins.after)))
+            items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
         if len(items) == 1:
-            with _aws_call(["user"]):
+            with dynamo_call(["user"]):
                 self._db.update_item(**items[0][1]["Update"])
             return
-        self._store._transact(items)
+        transact(self._db, items)
 
     # -- challenges ----------------------------------------------------------------------------
 
     def _challenge_item(self, challenge: Challenge) -> dict[str, Any]:
-        return _to_item(
+        return to_item(
             {
                 tables.PARTITION_KEY: challenge_pk(challenge.digest),
                 tables.SORT_KEY: CHALLENGE_SK,
@@ -101,23 +92,24 @@ class MfaStore:
             "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
         }
         if logins is None:
-            with _aws_call(["challenge"]):
+            with dynamo_call(["challenge"]):
                 self._db.put_item(**put)
             return
-        self._store._transact(
+        transact(
+            self._db,
             [
                 ("challenge", {"Put": put}),
-                ("logins", self._store._logins_put(logins.username, logins.before, logins.after)),
-            ]
+                ("logins", logins_put(self._table, logins.username, logins.before, logins.after)),
+            ],
         )
 
     def load_challenge(self, digest: str) -> Challenge | None:
-        with _aws_call():
+        with dynamo_call():
             response = self._db.get_item(
-                TableName=self._table, Key=_key(challenge_pk(digest), CHALLENGE_SK), ConsistentRead=True
+                TableName=self._table, Key=key(challenge_pk(digest), CHALLENGE_SK), ConsistentRead=True
             )
         item = response.get("Item")
-        return challenge_of(digest, _from_item(item)) if item else None
+        return challenge_of(digest, from_item(item)) if item else None
 
     def _challenge_condition(self, challenge: Challenge) -> dict[str, Any]:
         return {
@@ -130,17 +122,17 @@ class MfaStore:
         """attempts + 1, only over the attempts read (a concurrent wrong code: Conflict, judge again)."""
         condition = self._challenge_condition(challenge)
         condition["ExpressionAttributeValues"][":next"] = {"N": str(challenge.attempts + 1)}
-        with _aws_call():
+        with dynamo_call():
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(challenge_pk(challenge.digest), CHALLENGE_SK),
+                Key=key(challenge_pk(challenge.digest), CHALLENGE_SK),
                 UpdateExpression="SET #attempts = :next",
                 **condition,
             )
 
     def delete_challenge(self, digest: str) -> None:
-        with _aws_call():
-            self._db.delete_item(TableName=self._table, Key=_key(challenge_pk(digest), CHALLENGE_SK))
+        with dynamo_call():
+            self._db.delete_item(TableName=self._table, Key=key(challenge_pk(digest), CHALLENGE_SK))
 
     def pass_challenge(
         self,
@@ -158,7 +150,7 @@ class MfaStore:
                 {
                     "Delete": {
                         "TableName": self._table,
-                        "Key": _key(challenge_pk(challenge.digest), CHALLENGE_SK),
+                        "Key": key(challenge_pk(challenge.digest), CHALLENGE_SK),
                         **self._challenge_condition(challenge),
                     }
                 },
@@ -169,7 +161,7 @@ class MfaStore:
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": _to_item(_session_item(session)),
+                        "Item": to_item(session_item(session)),
                         "ConditionExpression": "attribute_not_exists(#pk)",
                         "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
                     }
@@ -177,9 +169,9 @@ class MfaStore:
             ),
             (
                 "refresh",
-                {"Put": {"TableName": self._table, "Item": _to_item(_refresh_item(session.session_id, refresh))}},
+                {"Put": {"TableName": self._table, "Item": to_item(refresh_item(session.session_id, refresh))}},
             ),
         ]
         if logins is not None:
-            items.append(("logins", self._store._logins_put(logins.username, logins.before, logins.after)))
-        self._store._transact(items)
+            items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
+        transact(self._db, items)
