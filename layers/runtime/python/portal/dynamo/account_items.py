@@ -170,6 +170,24 @@ def refresh_of(values: dict[str, Any]) -> RefreshRecord:
     )
 
 
+def session_puts(table: str, session: Session, refresh: RefreshRecord) -> list[tuple[str, dict[str, Any]]]:
+    """A new session (which must not exist) and its first refresh record, as named transaction items."""
+    return [
+        (
+            "session",
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(session_item(session)),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                }
+            },
+        ),
+        ("refresh", {"Put": {"TableName": table, "Item": to_item(refresh_item(session.session_id, refresh))}}),
+    ]
+
+
 def logins_put(table: str, username: str, before: LoginFailures, after: LoginFailures) -> dict[str, Any]:
     """Replace the address's failure record only if nobody changed it since `before` was read."""
     put: dict[str, Any] = {"TableName": table, "Item": to_item(logins_item(username, after))}

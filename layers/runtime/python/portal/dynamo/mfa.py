@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal import tables
-from portal.dynamo.account_items import logins_put, refresh_item, session_item
+from portal.dynamo.account_items import logins_put, session_puts
 from portal.dynamo.calls import dynamo_call, transact
 from portal.dynamo.codec import from_item, serialize, to_item
 from portal.dynamo.keys import USER_SK, address_pk, key
@@ -156,21 +156,7 @@ class DynamoMfa:
                 },
             ),
             ("user", {"Update": self._factor_update(user, after)}),
-            (
-                "session",
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item(session_item(session)),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                    }
-                },
-            ),
-            (
-                "refresh",
-                {"Put": {"TableName": self._table, "Item": to_item(refresh_item(session.session_id, refresh))}},
-            ),
+            *session_puts(self._table, session, refresh),
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
