@@ -246,6 +246,29 @@ class DynamoDownloadHistory:
         last = response.get("LastEvaluatedKey")
         return entries, (last[tables.SORT_KEY]["S"].removeprefix(HISTORY_SK_PREFIX) if last else None)
 
+    def counters(self, sub: str) -> list[dict[str, Any]]:
+        """The account's daily download counters (day and count), for an operator's export."""
+        return [
+            {"day": values[tables.SORT_KEY].removeprefix(DOWNLOADS_SK_PREFIX), "count": int(values["count"])}
+            for values in self._partition(sub, DOWNLOADS_SK_PREFIX)
+        ]
+
+    def _partition(self, sub: str, prefix: str) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY, "#sk": tables.SORT_KEY},
+            "ExpressionAttributeValues": {":pk": {"S": f"SUB#{sub}"}, ":prefix": {"S": prefix}},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            with dynamo_call():
+                response = self._db.query(**request)
+            found += [from_item(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def everything(self, sub: str) -> list[dict[str, Any]]:
         """The whole history, newest first, for an operator's data-access export."""
         found, after = [], None
