@@ -4,10 +4,12 @@
     list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
+    audit QUERY --since 7d [--until T] [--sub S] [--format table|csv]   a saved audit query (--stage)
+    audit --list                                  the saved queries
 
 Every command but find and list changes or reads one person's data and needs --reason; each
 writes one `admin_action` audit line (operator from STS GetCallerIdentity, action, target sub,
-reason). disable, sign-out, require-reset and delete ask for confirmation unless --yes.
+reason, effects). disable, sign-out, require-reset and delete ask for confirmation unless --yes.
 Exit codes: 0 done, 1 refused (no such account, not confirmed, invalid input), 2 usage, 3 AWS failed.
 """
 
@@ -32,6 +34,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ops import audit_queries
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
 from portal.errors import ApiError, DependencyFailure
@@ -399,6 +402,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     commands = parser.add_subparsers(dest="command", required=True)
+    audit_queries.add_parser(commands)
 
     find = commands.add_parser("find", help="one account by --email or --sub")
     listing = commands.add_parser("list", help="accounts page by page")
@@ -508,6 +512,8 @@ def main(
             args.table = f"portal-{args.stage}"
         if not any(a.startswith("--keys-secret") for a in given):
             args.keys_secret = f"portal/{args.stage}/keys"
+    if args.command == "audit":  # reads CloudWatch Logs only: no table, no operator identity
+        return audit_queries.run(args, make_clients(args), out, err)
     require(parser, args, "table")
     if args.command == "list" and not 1 <= args.limit <= 1000:
         parser.error("--limit must be between 1 and 1000")
