@@ -53,6 +53,21 @@ def gateway_error_template(code: str, message: str | None) -> str:
     return error_body(code, message)
 
 
+def access_log_format() -> apigateway.AccessLogFormat:
+    """The API access log's JSON fields (the throttled-requests query reads `ip`, `resourcePath`, `status`)."""
+    return apigateway.AccessLogFormat.json_with_standard_fields(
+        caller=False,
+        http_method=True,
+        ip=True,
+        protocol=True,
+        request_time=True,
+        resource_path=True,
+        response_length=True,
+        status=True,
+        user=False,
+    )
+
+
 def gateway_cors_headers(origins: tuple[str, ...]) -> dict[str, str]:
     """CORS headers on API Gateway's own answers, so the client can read why it was refused.
 
@@ -95,17 +110,7 @@ class Api(Construct):
                 throttling_rate_limit=config.throttling.rate_limit,
                 throttling_burst_limit=config.throttling.burst_limit,
                 access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
-                    caller=False,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=False,
-                ),
+                access_log_format=access_log_format(),
                 tracing_enabled=config.functions.tracing,
                 metrics_enabled=True,
             ),
