@@ -457,10 +457,6 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
     def mail_ready() -> None:
         if not args.mail_sender:
             raise Refused("--mail-sender (or $PORTAL_MAIL_SENDER) is needed to send mail: nothing done")
-        if not args.keys_secret:
-            raise Refused(
-                "--keys-secret (or --stage, or $PORTAL_KEYS_SECRET_ID) is needed to issue codes: nothing done"
-            )
 
     def mailer() -> SesMailer:
         mail_ready()
