@@ -60,7 +60,14 @@ def access_statements(access: frozenset[Access], resources: Resources) -> list[i
         ),
         # TransactWriteItems is authorised per item by these actions.
         Access.TABLE_WRITE: (
-            ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+            # BatchWriteItem: an account's download records are deleted 25 at a time when it goes.
+            [
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:BatchWriteItem",
+            ],
             [resources.table_arn],
         ),
         # SESv2 SendEmail is authorised on both the sending identity and the configuration set.

@@ -143,7 +143,9 @@ class Operator:
             try:
                 self.auth_factory().remove_account(user)
             finally:
-                # remove_account deletes, then mails: what a failure left is read back, not guessed.
+                # remove_account erases, deletes, then mails: what a failure left is read back, not guessed.
+                if not self.downloads(user.sub) and not self.download_counters(user.sub):
+                    effects.append("download_records_erased")
                 if self.store.load_address(user.username).user is None:
                     effects.append("account_deleted")
 
@@ -471,7 +473,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
     return Operator(
         store=store,
-        auth_factory=lambda: Auth(store, mailer, keyring, hasher),
+        auth_factory=lambda: Auth(store, mailer, keyring, hasher, erase_downloads=history.erase),
         signup_factory=lambda: Signup(store, mailer, keyring, hasher),
         downloads=history.everything,
         download_counters=history.counters,

@@ -194,6 +194,7 @@ ACTIONS = {
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
+        "dynamodb:BatchWriteItem",
     },
     Access.MAIL_SEND: {"ses:SendEmail"},
     Access.KEYS_READ: {"secretsmanager:GetSecretValue", "kms:Decrypt"},

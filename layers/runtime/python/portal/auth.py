@@ -114,9 +114,12 @@ class Auth(CodeSteps):
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Callable[[], float] = time.time,
+        erase_downloads: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__(store, mailer, keyring, hasher, clock)
         self._settings = settings
+        # Deletes the account's download history and daily counters (by sub) when it goes.
+        self._erase_downloads = erase_downloads
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -396,10 +399,14 @@ class Auth(CodeSteps):
             raise NotAuthorized(SESSION_ENDED) from None
 
     def remove_account(self, user: User, also_session: str | None = None, logins: LoginsChange | None = None) -> None:
-        """Delete the account, its codes and its sessions in one transaction (with `logins`, the
-        un-count of the password that allowed it), and tell its owner: self-service deletion and
-        the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        """Delete the account's download records, then the account, its codes and its sessions in
+        one transaction (with `logins`, the un-count of the password that allowed it), and tell its
+        owner: self-service deletion and the operator's `delete` alike. Conflict if the account
+        changed meanwhile."""
         sessions = [*([also_session] if also_session else []), *self._store.session_ids(user.sub)]
+        if self._erase_downloads is not None:
+            # First: if it fails, the account is still there and the deletion can be asked again.
+            self._erase_downloads(user.sub)
         try:
             self._store.delete_account(user, sessions, logins=logins)
         except Conflict as lost:

@@ -27,6 +27,9 @@ VIDEO_SK = "VIDEO"
 CATALOG_PARTITION = "CATALOG"
 DOWNLOADS_SK_PREFIX = "DOWNLOADS#"
 HISTORY_SK_PREFIX = "DOWNLOAD#"
+# BatchWriteItem takes at most 25 requests; what DynamoDB leaves unprocessed is sent again this often.
+BATCH_WRITE_ITEMS = 25
+BATCH_WRITE_ATTEMPTS = 5
 TITLE_WORDS = "titleWords"
 _KEYS = {*tables.KEY_ATTRIBUTES, TITLE_WORDS}
 
@@ -246,6 +249,27 @@ class DynamoDownloadHistory:
         last = response.get("LastEvaluatedKey")
         return entries, (last[tables.SORT_KEY]["S"].removeprefix(HISTORY_SK_PREFIX) if last else None)
 
+    def erase(self, sub: str) -> int:
+        """Delete everything under the account's SUB# partition (history and daily counters) when
+        the account goes; the number of items deleted."""
+        keys = [
+            {tables.PARTITION_KEY: {"S": f"SUB#{sub}"}, tables.SORT_KEY: {"S": item[tables.SORT_KEY]}}
+            for item in self._partition(sub)
+        ]
+        for start in range(0, len(keys), BATCH_WRITE_ITEMS):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_WRITE_ITEMS]]
+            for _ in range(BATCH_WRITE_ATTEMPTS):
+                with dynamo_call():
+                    response = self._db.batch_write_item(RequestItems={self._table: requests})
+                requests = response.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+            else:
+                from portal.errors import DependencyFailure
+
+                raise DependencyFailure(f"DynamoDB: {len(requests)} download records left after retries")
+        return len(keys)
+
     def counters(self, sub: str) -> list[dict[str, Any]]:
         """The account's daily download counters (day and count), for an operator's export."""
         return [
@@ -253,13 +277,18 @@ class DynamoDownloadHistory:
             for values in self._partition(sub, DOWNLOADS_SK_PREFIX)
         ]
 
-    def _partition(self, sub: str, prefix: str) -> list[dict[str, Any]]:
+    def _partition(self, sub: str, prefix: str | None = None) -> list[dict[str, Any]]:
+        """Every item under SUB#<sub> (whose sort key starts with `prefix`)."""
         request: dict[str, Any] = {
             "TableName": self._table,
-            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
-            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY, "#sk": tables.SORT_KEY},
-            "ExpressionAttributeValues": {":pk": {"S": f"SUB#{sub}"}, ":prefix": {"S": prefix}},
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+            "ExpressionAttributeValues": {":pk": {"S": f"SUB#{sub}"}},
         }
+        if prefix:
+            request["KeyConditionExpression"] += " AND begins_with(#sk, :prefix)"
+            request["ExpressionAttributeNames"]["#sk"] = tables.SORT_KEY
+            request["ExpressionAttributeValues"][":prefix"] = {"S": prefix}
         found: list[dict[str, Any]] = []
         while True:
             with dynamo_call():

@@ -115,7 +115,14 @@ def token_settings() -> TokenSettings:
 def auth() -> Auth:
     from portal.auth import Auth
 
-    return Auth(store(), mailer, keyring, password_hasher, token_settings)
+    return Auth(store(), mailer, keyring, password_hasher, token_settings, erase_downloads=erase_downloads)
+
+
+def erase_downloads(sub: str) -> int:
+    """The account's download records, deleted with it. Imported on use: only deletion needs it."""
+    from portal.catalog_store import DynamoDownloadHistory
+
+    return DynamoDownloadHistory(client("dynamodb"), settings().table_name).erase(sub)
 
 
 # -- videos and newsletter
