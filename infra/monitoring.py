@@ -32,6 +32,16 @@ DOWNLOAD_REFUSALS = COUNTED_EVENTS["download_quota_exceeded"]
 PERIOD = Duration.minutes(5)
 
 
+def _with_threshold(title: str, metric: cloudwatch.IMetric, threshold: float) -> cloudwatch.GraphWidget:
+    """A third-width graph of an alarm's metric with its threshold drawn."""
+    return cloudwatch.GraphWidget(
+        title=title,
+        left=[metric],
+        left_annotations=[cloudwatch.HorizontalAnnotation(value=threshold, label="alarm")],
+        width=8,
+    )
+
+
 class Monitoring(Construct):
     def __init__(
         self,
@@ -135,22 +145,8 @@ class Monitoring(Construct):
                 left=[f.metric_duration(period=PERIOD, statistic="p99", label=m) for m, f in sorted(functions.items())],
                 width=12,
             ),
-            cloudwatch.GraphWidget(
-                title="Failed sign-ins per minute",
-                left=[login_failures],
-                left_annotations=[
-                    cloudwatch.HorizontalAnnotation(value=config.login_failures_per_minute_threshold, label="alarm")
-                ],
-                width=8,
-            ),
-            cloudwatch.GraphWidget(
-                title="Downloads refused by the quota",
-                left=[download_refusals],
-                left_annotations=[
-                    cloudwatch.HorizontalAnnotation(value=config.download_refusals_threshold, label="alarm")
-                ],
-                width=8,
-            ),
+            _with_threshold("Failed sign-ins per minute", login_failures, config.login_failures_per_minute_threshold),
+            _with_threshold("Downloads refused by the quota", download_refusals, config.download_refusals_threshold),
             cloudwatch.GraphWidget(title="Dead-letter queues", left=dead_letter_depths, width=8),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )

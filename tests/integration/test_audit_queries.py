@@ -19,7 +19,8 @@ import pytest
 import time_machine
 
 from infra.queries import AUDIT_QUERIES, AuditQuery, Source
-from tests.videos_support import principal_of, record, seed
+from tests.integration.test_erasure import downloaded
+from tests.videos_support import record, seed
 
 # Logs Insights words that are not fields.
 KEYWORDS = {"fields", "filter", "stats", "sort", "by", "as", "asc", "desc", "and", "or", "not", "in", "like", "limit"}
@@ -110,13 +111,7 @@ def walked(api, aws, audit_log) -> list[dict[str, Any]]:
         api.confirmed_account(ann)
         assert api.login(ann, "Wrong-Password-123!").status == 401
         api.tokens(ann)
-        download = api.call(
-            "videos_download",
-            {"rendition": "audio"},
-            principal=principal_of(aws, ann),
-            path_params={"videoId": "first"},
-        )
-        assert download.status == 200
+        downloaded(api, aws, ann)
     with time_machine.travel("2026-01-05 10:05:00", tick=False):
         assert api.forgot(ann).status == 202
         assert api.reset(ann, aws.last_code(ann), "Another-Strong-Pass-7").status == 200

@@ -63,6 +63,12 @@ def saved(stubber, name: str, query: str | None = None) -> None:
     )
 
 
+def started(stubber, query_id: str, query: str, start: object, end: object) -> None:
+    """StartQuery over the saved groups, expected with exactly these times and text."""
+    expected = {"logGroupNames": GROUPS, "startTime": start, "endTime": end, "queryString": query, "limit": 10000}
+    stubber.add_response("start_query", {"queryId": query_id}, expected)
+
+
 def test_list_names_every_saved_query_without_aws():
     code, out, _ = run(None, "audit", "--list")
     assert code == 0
@@ -74,17 +80,7 @@ def test_a_query_runs_over_its_saved_groups_and_prints_a_table_after_a_progress_
     client, stubber = logs
     name = "failed-logins-by-account"
     saved(stubber, name)
-    stubber.add_response(
-        "start_query",
-        {"queryId": "run-1"},
-        {
-            "logGroupNames": GROUPS,
-            "startTime": NOW - 7 * 86400,
-            "endTime": NOW,
-            "queryString": QUERIES_BY_NAME[name].query,
-            "limit": 10000,
-        },
-    )
+    started(stubber, "run-1", QUERIES_BY_NAME[name].query, NOW - 7 * 86400, NOW)
     stubber.add_response(
         "get_query_results",
         {"status": "Running", "results": [], "statistics": {"recordsScanned": 1200.0}},
@@ -114,16 +110,8 @@ def test_sub_fills_the_placeholder_and_csv_and_until_are_honoured(logs):
     client, stubber = logs
     name = "account-history-by-sub"
     saved(stubber, name)
-    stubber.add_response(
-        "start_query",
-        {"queryId": "run-2"},
-        {
-            "logGroupNames": GROUPS,
-            "startTime": 1_764_547_200,  # 2025-12-01
-            "endTime": 1_764_590_400,  # 2025-12-01T12:00:00Z
-            "queryString": QUERIES_BY_NAME[name].query.replace("REPLACE-WITH-SUB", SUB),
-            "limit": 10000,
-        },
+    started(
+        stubber, "run-2", QUERIES_BY_NAME[name].query.replace("REPLACE-WITH-SUB", SUB), 1_764_547_200, 1_764_590_400
     )
     rows = [
         [{"field": "@timestamp", "value": "2025-12-01 10:00:00.000"}, {"field": "event", "value": "registered"}],
@@ -156,11 +144,7 @@ def test_sub_on_a_query_without_a_placeholder_filters_first(logs):
     name = "downloads-by-video"
     saved(stubber, name)
     expected = f'filter sub = "{SUB}"\n| ' + QUERIES_BY_NAME[name].query
-    stubber.add_response(
-        "start_query",
-        {"queryId": "run-3"},
-        {"logGroupNames": GROUPS, "startTime": ANY, "endTime": NOW, "queryString": expected, "limit": 10000},
-    )
+    started(stubber, "run-3", expected, ANY, NOW)
     stubber.add_response("get_query_results", {"status": "Complete", "results": []}, {"queryId": "run-3"})
     code, out, _ = run(client, "audit", name, "--sub", SUB)
     assert code == 0 and out == "(no rows)\n"
