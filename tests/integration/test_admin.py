@@ -345,7 +345,7 @@ def test_a_delete_that_fails_after_the_erasure_is_still_audited_with_what_happen
     assert aws.item(f"EMAIL#{ANN}", "USER") is None
     [deleted] = actions(audit_log)
     assert deleted["action"] == "delete" and deleted["sub"] == sub and deleted["reason"] == "GDPR erasure"
-    assert deleted["effects"] == ["account_deleted"] and deleted["outcome"] == "failed"
+    assert deleted["effects"] == ["download_records_erased", "account_deleted"] and deleted["outcome"] == "failed"
 
 
 def test_a_disable_that_fails_part_way_audits_the_part_done(api, aws, audit_log, monkeypatch):
