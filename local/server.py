@@ -26,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from functions.routes import AUTHORIZER, ROUTES, Route
 from infra.web_headers import CACHE_CONTROL, security_headers
-from local.emulation import Emulation, Mail
+from local.emulation import CapturedMail, Emulation
 from portal import errors
 from portal.addresses import normalize
 
@@ -152,14 +152,15 @@ def per_request_log_context(logger: Any) -> None:
     shared = dict(formatter.log_format)
     local = threading.local()
 
-    class PerThread(type(formatter)):  # type: ignore[misc]
+    class PerThread(type(formatter)):  # type: ignore[misc]  # the formatter's own class, known at run time
         per_thread = True
 
-        @property  # type: ignore[override]
+        @property
         def log_format(self) -> dict[str, Any]:
             if not hasattr(local, "keys"):
                 local.keys = dict(shared)
-            return local.keys  # type: ignore[no-any-return]
+            keys: dict[str, Any] = local.keys
+            return keys
 
         @log_format.setter
         def log_format(self, value: dict[str, Any]) -> None:
@@ -304,7 +305,7 @@ class LocalApi:
             self.out.flush()
 
 
-def format_mail(message: Mail) -> str:
+def format_mail(message: CapturedMail) -> str:
     rule = "-" * 72
     return f"\n{rule}\nMAIL to {message.to} | {message.subject}\n{rule}\n{message.text}{rule}\n"
 

@@ -44,7 +44,9 @@ def render(text: str, parts: dict[str, Callable[[], str]]) -> str:
         pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end: {name} -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"no <!-- generated: {name} --> ... <!-- end: {name} --> markers")
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text)
+        match = pattern.search(text)
+        assert match is not None
+        text = text[: match.start()] + match.group(1) + make() + match.group(2) + text[match.end() :]
     return text
 
 

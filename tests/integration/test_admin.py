@@ -331,7 +331,7 @@ def test_resend_code_without_a_mail_sender_writes_nothing(api, aws, monkeypatch)
 
 
 def test_a_delete_that_fails_after_the_erasure_is_still_audited_with_what_happened(api, aws, audit_log, monkeypatch):
-    from portal.auth import Auth
+    from portal import emails
 
     api.confirmed_account(ANN)
     sub = sub_of(aws, ANN)
@@ -339,7 +339,7 @@ def test_a_delete_that_fails_after_the_erasure_is_still_audited_with_what_happen
     def notice_fails(*args, **kwargs):
         raise RuntimeError("the notice could not be rendered")
 
-    monkeypatch.setattr(Auth, "_notify", notice_fails)
+    monkeypatch.setattr(emails, "render", notice_fails)  # after the deletion, before the mail
     with pytest.raises(RuntimeError):
         run(*SENDER, "delete", "--email", ANN, "--reason", "GDPR erasure", "--yes")
     assert aws.item(f"EMAIL#{ANN}", "USER") is None
@@ -349,7 +349,7 @@ def test_a_delete_that_fails_after_the_erasure_is_still_audited_with_what_happen
 
 
 def test_a_disable_that_fails_part_way_audits_the_part_done(api, aws, audit_log, monkeypatch):
-    from portal.auth import Auth
+    from portal.account import Account
     from portal.errors import DependencyFailure
 
     api.confirmed_account(ANN)
@@ -357,7 +357,7 @@ def test_a_disable_that_fails_part_way_audits_the_part_done(api, aws, audit_log,
     def sessions_unreachable(*args, **kwargs):
         raise DependencyFailure("DynamoDB: ProvisionedThroughputExceededException")
 
-    monkeypatch.setattr(Auth, "end_all_sessions", sessions_unreachable)
+    monkeypatch.setattr(Account, "end_all_sessions", sessions_unreachable)
     code, _, err = run("disable", "--email", ANN, "--reason", "ticket 9", "--yes")
     assert code == 3 and "AWS failed" in err
     assert aws.item(f"EMAIL#{ANN}", "USER")["enabled"]["BOOL"] is False

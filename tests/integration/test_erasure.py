@@ -64,7 +64,7 @@ def test_erasure_goes_in_batches_past_one_batch_write(api, aws):
     import boto3
 
     from local.emulation import make_requests_atomic  # noqa: F401  (the table is moto's)
-    from portal.catalog_store import DynamoDownloadHistory
+    from portal.dynamo.downloads import DynamoDownloadHistory
 
     db = boto3.client("dynamodb")
     sub = "3f1c1b1e-1111-4a4a-8b8b-000000000001"
@@ -76,7 +76,7 @@ def test_erasure_goes_in_batches_past_one_batch_write(api, aws):
 
 
 def test_a_failed_erasure_leaves_the_account_and_a_retry_deletes_everything(api, aws, two_downloaders, monkeypatch):
-    from portal.catalog_store import DynamoDownloadHistory
+    from portal.dynamo.downloads import DynamoDownloadHistory
     from portal.errors import DependencyFailure
 
     ann, _ = two_downloaders
