@@ -28,9 +28,9 @@ RUNS = 3
 WARM_AFTER = 5
 # Runs in the fresh interpreter: every AWS call answered at botocore's `before-call` (on the default
 # session, so clients built later get it too) from the recording, in order.
-CHILD = (
-    """
+CHILD = """
 import copy, json, pickle, statistics, sys, time
+WARM_AFTER = int(sys.argv[1])
 route, event, calls = pickle.load(sys.stdin.buffer)
 import boto3
 from botocore.awsrequest import AWSResponse
@@ -60,12 +60,10 @@ status, first = serve(calls)
 first_status = status
 lazy = sorted(name for name in set(sys.modules) - before if "." not in name or name.startswith("portal."))
 warm_calls = [c for c in calls if c[1] != "GetSecretValue"]  # the keys stay cached
-warm = [serve(warm_calls)[1] for _ in range(%d)]
+warm = [serve(warm_calls)[1] for _ in range(WARM_AFTER)]
 print(json.dumps({"status": status, "first": first, "warm": [statistics.median(w[i] for w in warm) for i in (0, 1)],
                   "lazy_modules": lazy, "new_modules": len(set(sys.modules) - before)}))
 """
-    % WARM_AFTER
-)
 
 
 def main_scenarios() -> list[Scenario]:
@@ -100,7 +98,12 @@ def measure(runs: int = RUNS) -> list[dict[str, Any]]:
         for scenario, event, calls in recorded:
             payload = pickle.dumps((scenario.route, event, calls))
             done = subprocess.run(
-                [python313(), "-c", CHILD], input=payload, env=env, capture_output=True, cwd="/", check=False
+                [python313(), "-c", CHILD, str(WARM_AFTER)],
+                input=payload,
+                env=env,
+                capture_output=True,
+                cwd="/",
+                check=False,
             )
             if done.returncode:
                 raise RuntimeError(f"{scenario.route}: {done.stderr.decode()[-2000:]}\n{done.stdout.decode()[-3000:]}")
