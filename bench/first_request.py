@@ -13,10 +13,12 @@ keys fetch's round trip.
 
 from __future__ import annotations
 
+import importlib
 import json
 import pickle
 import statistics
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -76,15 +78,18 @@ def main_scenarios() -> list[Scenario]:
 
 def record_cold(scenario: Scenario) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any]]]]:
     """The scenario's request on moto as a fresh process makes it: the keys not yet fetched."""
-    from portal import runtime
+    import tests.conftest as conftest
     from tests.support import invoke
 
     # Recorded as of now: the fresh interpreter replays it on the real clock a moment later, well
     # inside every validity the scenarios rely on (codes: 30 minutes).
     with prepared(scenario, start=time.time() - scenario.delay) as (api, event):
-        runtime._keyring_loader.cache_clear()  # a new loader: the next key read fetches the secret
+        # As in a new process: every cached client and service (the keys too) forgotten, the
+        # handler imported anew, so its request fetches the keys.
+        conftest.reset_runtime()
+        handler = importlib.reload(sys.modules[f"functions.{scenario.route}"]).handler
         log = CallLog()
-        result = invoke(api.handlers[scenario.route], event)
+        result = invoke(handler, event)
         assert result.status == scenario.status, (scenario.route, result.status, result.body)
         calls = [(s, o, {k: v for k, v in parsed.items() if k != "ResponseMetadata"}) for s, o, parsed in log.calls]
     return event, calls
