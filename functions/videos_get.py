@@ -1,12 +1,12 @@
 """GET /v1/videos/{videoId}: one video of the public catalogue."""
 
-from portal import runtime
+from portal import services
 from portal.catalog import CACHE_CONTROL
 from portal.errors import NotFound
 from portal.models import VideoInfo
 from portal.web import Request, endpoint
 
-catalog = runtime.catalog()
+catalog = services.catalog()
 
 
 @endpoint(response_model=VideoInfo, errors=(NotFound,), cache_control=CACHE_CONTROL)
