@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from portal import services
+from portal import field_words, services
 from portal.audit import flush_metrics, logger
 from portal.errors import (
     ApiError,
@@ -228,7 +228,7 @@ def endpoint(
                 if cache_control is not None:
                     response = cacheable(request, response, cache_control)
             except ApiError as exc:
-                response = error_response(exc)
+                response = error_response(field_words.in_words(exc, request.headers.get("accept-language")))
             except DependencyFailure as exc:
                 logger.warning("dependency_failed", extra={"event": "dependency_failed", "detail": str(exc)})
                 response = error_response(ServiceUnavailable())
