@@ -233,7 +233,7 @@ export const api = {
     return account;
   },
   downloads: (query) => authorized("GET", "/v1/account/downloads", { query }),
-  video: (videoId) => send("GET", `/v1/videos/${encodeURIComponent(videoId)}`),
+  video: (videoId) => send("GET", `/v1/videos/${encodeURIComponent(videoId)}`, { siteOrigin: true }),
   newsletter: (subscribed, source) => authorized("PUT", "/v1/account/newsletter", { body: { subscribed, source } }),
   videos: (query) => send("GET", "/v1/videos", { query, siteOrigin: true }),
   download: (videoId, rendition) =>
