@@ -5,7 +5,7 @@ Sections: cold start per handler vs its floor (Python 3.13, fresh interpreters),
 route (Stubber answers every AWS call), AWS round trips per route and scenario, password hashing,
 sizes, local throughput. BENCH_QUICK=1 runs fewer repetitions (for trying things, not for figures).
 BENCH_SECTIONS=round_trips,sizes (comma-separated: round_trips, warm, hashing, cold_start, two_step,
-sizes, throughput) runs only those sections; results.json is then left as it was.
+first_request, sizes, throughput) runs only those sections; results.json is then left as it was.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ COLD_RUNS = 3 if QUICK else 9
 WARM = 50 if QUICK else 500
 # Hashing routes spend ~all their time in argon2 (measured apart below): fewer invocations.
 WARM_HASHING = 10 if QUICK else 30
-SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "two_step", "sizes", "throughput")
+SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "two_step", "first_request", "sizes", "throughput")
 ONLY = [name.strip() for name in os.environ.get("BENCH_SECTIONS", "").split(",") if name.strip()]
-TARGETS = {"cold_ratio": 1.5, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
+TARGETS = {"cold_ratio": 1.2, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
 
 
 def section(title: str) -> None:
@@ -117,16 +117,16 @@ def hashing() -> dict[str, Any]:
 
 
 def cold() -> list[dict[str, Any]]:
-    from bench.cold_start import PYTHON313, measure
+    from bench.cold_start import measure, python313
 
     rows = measure(COLD_RUNS)
     print(
-        f"Python: {PYTHON313}; {COLD_RUNS} fresh interpreters each, interleaved; CPU-time medians (min-max) in ms, ratio on CPU time; wall-clock ratio beside it"
+        f"Python: {python313()}; {COLD_RUNS} fresh interpreters each, interleaved; CPU-time medians (min-max) in ms, ratio on CPU time; wall-clock ratio beside it"
     )
     print(f"{'handler':28} {'import':>20} {'floor':>20} {'ratio':>6} {'wall':>6}  clients")
     for row in rows:
         h, f = row["handler_ms"], row["floor_ms"]
-        met = "" if row["ratio"] <= TARGETS["cold_ratio"] else "  > 1.5"
+        met = "" if row["ratio"] <= TARGETS["cold_ratio"] else f"  > {TARGETS['cold_ratio']}"
         print(
             f"{row['route']:28} {h['median']:7.1f} ({h['min']:.0f}-{h['max']:.0f}) {f['median']:7.1f} ({f['min']:.0f}-{f['max']:.0f}) {row['ratio']:6.2f} {row['wall_ratio']:6.2f}  {','.join(row['clients'])}{met}"
         )
@@ -141,6 +141,22 @@ def two_step() -> list[dict[str, Any]]:
     for row in rows:
         t = row["cpu_ms"]
         print(f"{row['what']:28} {t['median']:7.1f} ({t['min']:.0f}-{t['max']:.0f}) {row['of_jwt']:6.2f}")
+    return rows
+
+
+def first_request() -> list[dict[str, Any]]:
+    from bench.first_request import measure
+
+    rows = measure(1 if QUICK else 3)
+    print("fresh Python 3.13 interpreters, code as deployed; AWS answered from a recording (keys fetch included); ms")
+    print(
+        f"{'route':28} {'first':>7} {'first CPU':>9} {'warm CPU':>8} {'left after init (CPU)':>21}  keys  lazy imports (top-level, portal.*)"
+    )
+    for row in rows:
+        odd = f"  unexpected status {row['unexpected_status']}" if row["unexpected_status"] else ""
+        print(
+            f"{row['route']:28} {row['first_ms']:7.1f} {row['first_cpu_ms']:9.1f} {row['warm_cpu_ms']:8.2f} {row['left_after_init_cpu_ms']:21.1f}  {'yes ' if row['keys_fetch'] else 'no  '}  {' '.join(row['lazy_modules'][:8])}{odd}"
+        )
     return rows
 
 
@@ -214,6 +230,7 @@ def main() -> int:
         "hashing": "Password hashing",
         "cold_start": "Cold start: import of the handler module vs import boto3 + its clients",
         "two_step": "Two-step sign-in libraries, loaded on first use only (no handler imports them at init)",
+        "first_request": "First request after a cold start (and after a SnapStart restore): the work init left",
         "sizes": "Sizes, bytes",
         "throughput": "Local throughput: sign-up -> verify -> login -> download walks through `python -m local`",
     }
@@ -229,6 +246,7 @@ def main() -> int:
                 "hashing": hashing,
                 "cold_start": cold,
                 "two_step": two_step,
+                "first_request": first_request,
                 "sizes": sizes,
                 "throughput": throughput,
             }[name]()

@@ -9,6 +9,8 @@ is read-only, so bytecode that is not shipped is compiled again on every cold st
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import shutil
 import statistics
@@ -20,8 +22,6 @@ from functions.routes import AUTHORIZER, ROUTES, Access
 
 ROOT = Path(__file__).resolve().parents[1]
 TMP = ROOT / "bench" / "tmp"
-# Lambda's Python: BENCH_PYTHON, or whichever python3.13 is on PATH.
-PYTHON313 = os.environ.get("BENCH_PYTHON") or shutil.which("python3.13") or "python3.13"
 RUNS = 9
 CLIENTS = {
     Access.TABLE_READ: "dynamodb",
@@ -57,6 +57,20 @@ DEPLOYED_ENV = {
 }
 
 
+@functools.cache
+def python313() -> str:
+    """The deployed runtime's Python, found as layers/dependencies/build.py finds it ($BENCH_PYTHON or
+    $PYTHON313, python3.13 on PATH, pyenv's newest 3.13.x, uv's), installed by uv when there is none."""
+    spec = importlib.util.spec_from_file_location("layer_recipe", ROOT / "layers" / "dependencies" / "build.py")
+    assert spec is not None and spec.loader is not None
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    found = recipe.python313(install=True)
+    if found is None:
+        raise SystemExit("no CPython 3.13: set BENCH_PYTHON, or `pyenv install 3.13`, or `uv python install 3.13`")
+    return found
+
+
 def clients_of(access: frozenset[Access]) -> list[str]:
     return sorted({CLIENTS[a] for a in access if a in CLIENTS})
 
@@ -87,7 +101,7 @@ def _install(target: Path, *requirements: str) -> Path:
     if not (target / ".installed").is_file():
         subprocess.run(
             [
-                PYTHON313,
+                python313(),
                 "-m",
                 "pip",
                 "install",
@@ -117,7 +131,7 @@ def ship() -> list[Path]:
         shutil.copy(ROOT / "functions" / f"{route.module}.py", functions)
     provided = runtime_provided()
     subprocess.run(
-        [PYTHON313, "-m", "compileall", "-q", "-j", "0", str(deps), str(provided), str(runtime), str(functions)],
+        [python313(), "-m", "compileall", "-q", "-j", "0", str(deps), str(provided), str(runtime), str(functions)],
         check=False,
         capture_output=True,
     )
@@ -136,7 +150,9 @@ def deployed_env(python_path: list[Path]) -> dict[str, str]:
 
 
 def _time(code: str, env: dict[str, str]) -> tuple[float, float]:
-    done = subprocess.run([PYTHON313, "-c", TIMER.format(code=code)], env=env, capture_output=True, text=True, cwd="/")
+    done = subprocess.run(
+        [python313(), "-c", TIMER.format(code=code)], env=env, capture_output=True, text=True, cwd="/"
+    )
     if done.returncode:
         raise RuntimeError(f"{code!r} failed:\n{done.stderr[-2000:]}")
     wall, cpu = done.stdout.strip().splitlines()[-1].split()

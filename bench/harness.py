@@ -86,11 +86,11 @@ def _event(scenario: Scenario, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def prepared(scenario: Scenario) -> Iterator[tuple[Api, dict[str, Any]]]:
+def prepared(scenario: Scenario, start: str | float = START) -> Iterator[tuple[Api, dict[str, Any]]]:
     """The scenario's table on moto, keys cached (as a warm function has them), clock moved on."""
     import time_machine
 
-    with moto_api() as api, time_machine.travel(START, tick=False) as clock:
+    with moto_api() as api, time_machine.travel(start, tick=False) as clock:
         api.resend("warm-up@example.org")  # fetch and cache the keys
         state = scenario.prepare(api)
         clock.shift(scenario.delay)

@@ -29,6 +29,19 @@ def render(r: dict[str, Any]) -> str:
         )
     out += [
         "",
+        "### First request after a cold start, and after a SnapStart restore (fresh Python 3.13, code as deployed; AWS answered from a recording; ms)",
+        "",
+        "`left after init` is the first request's CPU time minus a warm request's: the work a SnapStart restore still does on its first request (plus, on AWS, a TLS connection per service and the keys fetch's round trip).",
+        "",
+        "| route | scenario | first (wall) | first CPU | warm CPU | left after init (CPU) | keys fetch | AWS calls | imported on the first request |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in r.get("first_request", []):
+        out.append(
+            f"| {row['route']} | {row['scenario']} | {row['first_ms']:.0f} | {row['first_cpu_ms']:.1f} | {row['warm_cpu_ms']:.2f} | {row['left_after_init_cpu_ms']:.1f} | {'yes' if row['keys_fetch'] else 'no'} | {len(row['aws_calls'])} | {', '.join(row['lazy_modules']) or '-'} |"
+        )
+    out += [
+        "",
         f"### Warm overhead per invocation (Stubber answers every AWS call; ms; target median ≤ {t['warm_median_ms']}, p99 ≤ {t['warm_p99_ms']} without hashing)",
         "",
         "| route | scenario | median | p99 | botocore (median) | ours (median) | AWS calls | n |",

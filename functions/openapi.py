@@ -144,6 +144,8 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
             "application/json": {"schema": {"$ref": REF.format(model=contract.response_model.__name__)}}
         }
     operation["responses"][str(contract.status)] = success
+    if contract.cache_control is not None:
+        _cacheable(operation, success, contract.cache_control)
 
     by_status: dict[int, list[type[errors.ApiError]]] = {}
     route_errors = [*contract.errors, *COMMON_ERRORS] + ([errors.NotAuthorized] if route.auth else [])
@@ -160,6 +162,28 @@ def _operation(route: Route, contract: Any) -> dict[str, Any]:
             response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
         operation["responses"][str(status)] = response
     return operation
+
+
+def _cacheable(operation: dict[str, Any], success: dict[str, Any], cache_control: str) -> None:
+    """A public read that browsers and the edge cache: its validator, and 304 when it still holds."""
+    operation.setdefault("parameters", []).append(
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "The `ETag` of a copy the client holds: `304` without a body while it is current.",
+            "schema": {"type": "string"},
+        }
+    )
+    headers = {
+        "ETag": {"description": "Validator of this answer, for `If-None-Match`.", "schema": {"type": "string"}},
+        "Cache-Control": {"description": "How long the answer may be reused.", "schema": {"const": cache_control}},
+    }
+    success["headers"] = headers
+    operation["responses"]["304"] = {
+        "description": "Not modified: the copy named by If-None-Match is current.",
+        "headers": headers,
+    }
 
 
 def generate() -> dict[str, Any]:

@@ -95,6 +95,7 @@ class Api(Construct):
         routes: Sequence[Route],
         function_for: Callable[[Route], lambda_.IFunction],
         authorizer_function: Callable[[], lambda_.IFunction],
+        edge_requests: wafv2.CfnWebACL.StatementProperty | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.access_logs = log_group(self, "AccessLogs", config)
@@ -146,7 +147,12 @@ class Api(Construct):
             self._add_route(route, function_for(route))
         self._add_gateway_responses(cors)
         self.web_acl = RateLimits(
-            self, "Waf", config=config, routes=routes, stage_arn=self.rest_api.deployment_stage.stage_arn
+            self,
+            "Waf",
+            config=config,
+            routes=routes,
+            stage_arn=self.rest_api.deployment_stage.stage_arn,
+            edge_requests=edge_requests,
         )
         Validations.of(self.rest_api).acknowledge(
             Acknowledgment(
@@ -193,10 +199,21 @@ class Api(Construct):
 
 
 class RateLimits(Construct):
-    """WAF rate-based rules per source IP; tighter on sensitive routes. Blocks answer 429 in the API's shape."""
+    """WAF rate-based rules per source IP; tighter on sensitive routes. Blocks answer 429 in the API's shape.
+
+    `edge_requests` matches what the catalogue edge (infra/edge.py) sends: its source addresses are
+    CloudFront's, shared by every visitor, so the all-routes rule does not count them.
+    """
 
     def __init__(
-        self, scope: Construct, id: str, *, config: StageConfig, routes: Sequence[Route], stage_arn: str
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        routes: Sequence[Route],
+        stage_arn: str,
+        edge_requests: wafv2.CfnWebACL.StatementProperty | None = None,
     ) -> None:
         super().__init__(scope, id)
         sensitive_paths = sorted({route.path for route in routes if route.sensitive})
@@ -213,7 +230,14 @@ class RateLimits(Construct):
         limits: list[tuple[str, int, wafv2.CfnWebACL.StatementProperty | None]] = []
         if sensitive_paths:
             limits.append(("SensitiveRoutesPerIp", config.waf.sensitive_rate_limit, _any_path(sensitive_paths)))
-        limits.append(("AllRoutesPerIp", config.waf.rate_limit, None))
+        not_edge = (
+            wafv2.CfnWebACL.StatementProperty(
+                not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=edge_requests)
+            )
+            if edge_requests is not None
+            else None
+        )
+        limits.append(("AllRoutesPerIp", config.waf.rate_limit, not_edge))
         rules = [
             self._rate_rule(name, priority, limit, block, scope) for priority, (name, limit, scope) in enumerate(limits)
         ]

@@ -153,14 +153,15 @@ class Site(Construct):
         acks = [
             Acknowledgment(
                 id="AwsSolutions-CFR1",
-                reason="The distribution serves the client's static files, which hold no data; who may use the "
-                "portal is decided by its accounts, and no requirement limits it by country.",
+                reason="The distribution serves the client's static files and the public catalogue, which hold no "
+                "personal data; who may use the portal is decided by its accounts, and no requirement limits it by "
+                "country.",
             ),
             Acknowledgment(
                 id="AwsSolutions-CFR2",
                 reason="A CloudFront web ACL must live in us-east-1 and this stack deploys to the stage's region; "
-                "the distribution only serves static files from S3, while the API, where abuse costs, has its own "
-                "regional WAF with per-IP rate limits.",
+                "the distribution serves static files and cached public catalogue reads (infra/edge.py), while the API, "
+                "where abuse costs, has its own regional WAF with per-IP rate limits.",
             ),
         ]
         if not config.site_certificate_arn:

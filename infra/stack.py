@@ -13,6 +13,7 @@ from functions.routes import AUTHORIZER, EVENT_FUNCTIONS, MAIL_EVENTS, ROUTES, E
 from infra.api import Api
 from infra.config import StageConfig
 from infra.data import Data
+from infra.edge import CatalogueEdge, EdgeSecret
 from infra.functions import FUNCTIONS_DIR, FunctionFactory, Resources, removal_policy
 from infra.log_protection import LogProtection
 from infra.mail import Email
@@ -20,6 +21,7 @@ from infra.monitoring import Monitoring
 from infra.site import Site
 from infra.storage import Storage
 from infra.waf_logging import WafLogging
+from portal.models import VideoListQuery
 from portal.settings import Settings
 
 
@@ -93,6 +95,7 @@ class PortalStack(Stack):
         if MAIL_EVENTS in event_functions:
             self.email.deliver_events_to(event_targets[MAIL_EVENTS.module])
 
+        self.edge_secret = EdgeSecret(self, "EdgeSecret", config=config)
         self.api = Api(
             self,
             "Api",
@@ -100,6 +103,7 @@ class PortalStack(Stack):
             routes=routes,
             function_for=self.factory.build,
             authorizer_function=lambda: self.factory.build(AUTHORIZER),
+            edge_requests=self.edge_secret.exemption(),
         )
         self.waf_logging = WafLogging(self, "WafLogging", config=config, web_acl_arn=self.api.web_acl.web_acl.attr_arn)
         self.monitoring = Monitoring(
@@ -115,6 +119,16 @@ class PortalStack(Stack):
             dead_letter_queues={"mail_events": self.email.dead_letters},
         )
         self.site = Site(self, "Site", config=config, access_logs=self.storage.access_logs)
+        self.catalogue_edge = CatalogueEdge(
+            self,
+            "CatalogueEdge",
+            config=config,
+            distribution=self.site.distribution,
+            rest_api=self.api.rest_api,
+            routes=routes,
+            query_names=[field.alias or name for name, field in VideoListQuery.model_fields.items()],
+            secret=self.edge_secret,
+        )
         CfnOutput(self, "SiteUrl", value=self.site.url, description="The web client (its *.cloudfront.net address)")
         Validations.of(self).acknowledge(
             Acknowledgment(

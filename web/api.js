@@ -56,8 +56,10 @@ function retryAfterSeconds(response, body) {
   return Number.isFinite(fromBody) && fromBody > 0 ? fromBody : null;
 }
 
-async function send(method, path, { body, query, token } = {}) {
-  let url = base + path;
+// The public catalogue is read from the site's own origin: CloudFront serves it there from its
+// cache (infra/edge.py), as `make run` serves it beside the files; the browser may reuse it too.
+async function send(method, path, { body, query, token, siteOrigin = false } = {}) {
+  let url = (siteOrigin ? "" : base) + path;
   if (query) {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
@@ -77,7 +79,7 @@ async function send(method, path, { body, query, token } = {}) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
-      cache: "no-store",
+      cache: siteOrigin ? "default" : "no-store",
     });
   } catch {
     throw new ApiError(0, "NetworkError");
@@ -231,9 +233,9 @@ export const api = {
     return account;
   },
   downloads: (query) => authorized("GET", "/v1/account/downloads", { query }),
-  video: (videoId) => send("GET", `/v1/videos/${encodeURIComponent(videoId)}`),
+  video: (videoId) => send("GET", `/v1/videos/${encodeURIComponent(videoId)}`, { siteOrigin: true }),
   newsletter: (subscribed, source) => authorized("PUT", "/v1/account/newsletter", { body: { subscribed, source } }),
-  videos: (query) => send("GET", "/v1/videos", { query }),
+  videos: (query) => send("GET", "/v1/videos", { query, siteOrigin: true }),
   download: (videoId, rendition) =>
     authorized("POST", `/v1/videos/${encodeURIComponent(videoId)}/download`, { body: { rendition } }),
 };

@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,17 +37,49 @@ PYTHON_VERSION = "3.13"
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 
 
-def python313() -> str | None:
-    """A working CPython 3.13 to pre-compile with: $PYTHON313, pyenv's, then PATH (pyenv shims may fail)."""
-    candidates = [
-        os.environ.get("PYTHON313"),
-        "/root/.pyenv/versions/3.13.0/bin/python3.13",
-        shutil.which("python3.13"),
-    ]
-    for candidate in filter(None, candidates):
-        probe = [candidate, "-c", "import sys; sys.exit(sys.version_info[:2] != (3, 13))"]
-        if Path(candidate).is_file() and subprocess.run(probe, capture_output=True).returncode == 0:
+def python313(install: bool = False) -> str | None:
+    """A working CPython 3.13, as a fresh machine has it: $PYTHON313 (or $BENCH_PYTHON), python3.13
+    on PATH, pyenv's newest 3.13.x ($PYENV_ROOT or ~/.pyenv; its shims may point at nothing), then
+    the one uv manages (`uv python find 3.13`). With `install`, `uv python install 3.13` when none."""
+    for candidate in _candidates():
+        if _is_313(candidate):
             return candidate
+    if install and _uv("python", "install", PYTHON_VERSION) is not None:
+        found = _uv("python", "find", PYTHON_VERSION)
+        return found if found and _is_313(found) else None
+    return None
+
+
+def _candidates() -> Iterator[str]:
+    named = [os.environ.get("PYTHON313"), os.environ.get("BENCH_PYTHON"), shutil.which("python3.13")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    pyenv = sorted(
+        (pyenv_root / "versions").glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}"),
+        key=lambda path: [int(part) if part.isdigit() else -1 for part in path.parts[-3].split(".")],
+        reverse=True,
+    )
+    yield from filter(None, (*named, *map(str, pyenv)))
+    found = _uv("python", "find", PYTHON_VERSION)  # last: it starts a process
+    if found:
+        yield found
+
+
+def _is_313(candidate: str) -> bool:
+    probe = [candidate, "-c", "import sys; sys.exit(sys.version_info[:2] != (3, 13))"]
+    return Path(candidate).is_file() and subprocess.run(probe, capture_output=True).returncode == 0
+
+
+def _uv(*arguments: str) -> str | None:
+    """uv's answer (its last line), or None when uv is missing or fails. uv is the module the
+    Makefile installs beside pip, or a `uv` on PATH."""
+    for command in ([sys.executable, "-m", "uv"], ["python3", "-m", "uv"], [shutil.which("uv") or "uv"]):
+        try:
+            done = subprocess.run([*command, *arguments], capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            lines = done.stdout.strip().splitlines()
+            return lines[-1] if lines else ""
     return None
 
 

@@ -58,3 +58,38 @@ def test_download_walk_sign_up_confirm_log_in_download_and_the_bytes_arrive(runn
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "NotAuthorized"
     unknown = runner.post(f"/v1/videos/{FIRST}/download", {"rendition": "8k"}, token=tokens["accessToken"])
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "NotFound"
+
+
+def get(runner, path, params=None, headers=None):
+    return requests.get(runner.url + path, params=params, headers=headers, timeout=30)
+
+
+def test_a_repeated_catalogue_read_with_its_etag_is_answered_304_without_a_body(runner):
+    for path, params in (("/v1/videos", {"limit": 2}), (f"/v1/videos/{FIRST}", None)):
+        first = get(runner, path, params=params)
+        assert first.status_code == 200 and first.content
+        tag = first.headers["ETag"]
+        assert tag.startswith('"') and tag.endswith('"')
+        assert (
+            "public" in first.headers["Cache-Control"] and "stale-while-revalidate=" in first.headers["Cache-Control"]
+        )
+
+        again = get(runner, path, params=params, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["ETag"] == tag and again.headers["Cache-Control"] == first.headers["Cache-Control"]
+        # The weak form CloudFront gives compressed copies still matches; another tag does not.
+        assert get(runner, path, params=params, headers={"If-None-Match": f"W/{tag}"}).status_code == 304
+        other = get(runner, path, params=params, headers={"If-None-Match": '"0123"'})
+        assert other.status_code == 200 and other.content == first.content
+
+    # Another page is another answer: its own tag, and the first page's tag does not match it.
+    page_one = get(runner, "/v1/videos", params={"limit": 1})
+    page_two = get(runner, "/v1/videos", params={"limit": 1, "cursor": page_one.json()["nextCursor"]})
+    assert page_two.headers["ETag"] != page_one.headers["ETag"]
+    stale = get(
+        runner,
+        "/v1/videos",
+        params={"limit": 1, "cursor": page_one.json()["nextCursor"]},
+        headers={"If-None-Match": page_one.headers["ETag"]},
+    )
+    assert stale.status_code == 200 and stale.json() == page_two.json()

@@ -18,10 +18,15 @@ def _distribution(synth) -> tuple[str, dict]:
     return found[0], found[1]["Properties"]["DistributionConfig"]
 
 
+def _s3_origin(config: dict) -> dict:
+    # The other origin is the API, for the catalogue's cached reads (tests/infra/test_infra_edge.py).
+    (origin,) = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    return origin
+
+
 def _site_bucket_id(synth) -> str:
     _, config = _distribution(synth)
-    (origin,) = config["Origins"]
-    return origin["DomainName"]["Fn::GetAtt"][0]
+    return _s3_origin(config)["DomainName"]["Fn::GetAtt"][0]
 
 
 def _access_logs_id(synth) -> str:
@@ -60,7 +65,7 @@ def test_cloudfront_reads_the_bucket_through_its_origin_access_control_only(synt
         oac_config["SigningProtocol"],
         oac_config["OriginAccessControlOriginType"],
     ) == ("always", "sigv4", "s3")
-    (origin,) = config["Origins"]
+    origin = _s3_origin(config)
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
 

@@ -104,6 +104,43 @@ def test_one_video_or_not_found(catalogue):
         assert result.status == 404 and result.error["code"] == "NotFound"
 
 
+# -- caching --------------------------------------------------------------------------------
+
+
+def test_catalogue_answers_are_cacheable_and_their_etag_follows_the_content(catalogue):
+    first = list_videos(catalogue, limit=2)
+    tag, cache_control = first.headers["ETag"], first.headers["Cache-Control"]
+    assert cache_control.startswith("public, max-age=") and "stale-while-revalidate=" in cache_control
+    assert list_videos(catalogue, limit=2).headers["ETag"] == tag  # same answer, same tag
+    held = catalogue.call("videos_list", query={"limit": "2"}, headers={"If-None-Match": f'"other", {tag}'})
+    assert held.status == 304 and not held.body and held.headers["ETag"] == tag
+    assert catalogue.call("videos_list", query={"limit": "2"}, headers={"If-None-Match": "*"}).status == 304
+
+    # A newer video changes the first page: the old tag no longer matches, the new page comes whole.
+    seed([record("new-2025-07-01", "2025-07-01T09:00:00Z", "Newest")])
+    changed = catalogue.call("videos_list", query={"limit": "2"}, headers={"If-None-Match": tag})
+    assert changed.status == 200 and ids(changed)[0] == "new-2025-07-01" and changed.headers["ETag"] != tag
+
+    one = catalogue.call("videos_get", path_params={"videoId": "fm-2025-04-04"})
+    assert one.headers["Cache-Control"] == cache_control
+    again = catalogue.call(
+        "videos_get", path_params={"videoId": "fm-2025-04-04"}, headers={"If-None-Match": one.headers["ETag"]}
+    )
+    assert again.status == 304 and not again.body
+
+
+def test_catalogue_errors_and_private_answers_are_never_cached(catalogue, aws):
+    for result in (
+        catalogue.call("videos_get", path_params={"videoId": "nope"}, headers={"If-None-Match": "*"}),
+        catalogue.call("videos_list", query={"limit": "0"}, headers={"If-None-Match": "*"}),
+    ):
+        assert result.status in (400, 404) and result.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in result.headers
+    catalogue.confirmed_account(ANN)
+    history = catalogue.call("account_downloads", principal=principal_of(aws, ANN), headers={"If-None-Match": "*"})
+    assert history.status == 200 and history.headers["Cache-Control"] == "no-store" and "ETag" not in history.headers
+
+
 # -- downloads ------------------------------------------------------------------------------
 
 

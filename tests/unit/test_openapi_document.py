@@ -16,7 +16,7 @@ def test_the_committed_document_is_current():
 
 def test_query_path_and_html_answers_are_documented():
     paths = generate()["paths"]
-    listing = {p["name"]: p for p in paths["/v1/videos"]["get"]["parameters"]}
+    listing = {p["name"]: p for p in paths["/v1/videos"]["get"]["parameters"] if p["in"] == "query"}
     assert set(listing) == {"limit", "cursor", "q", "from", "to"}
     assert listing["limit"]["schema"] == {"default": 20, "maximum": 100, "minimum": 1, "type": "integer"}
     assert listing["from"]["schema"] == {"format": "date", "type": "string"} and not listing["from"]["required"]
@@ -28,3 +28,21 @@ def test_query_path_and_html_answers_are_documented():
     assert page["responses"]["200"]["content"] == {"text/html": {"schema": {"type": "string"}}}
     assert page["parameters"][0]["name"] == "token" and page["parameters"][0]["required"] is True
     json.dumps(generate())  # serializable as a whole
+
+
+def test_cacheable_reads_document_their_validator_and_304_and_no_other_route_does():
+    paths = generate()["paths"]
+    cacheable = {("/v1/videos", "get"), ("/v1/videos/{videoId}", "get")}
+    for path, methods in paths.items():
+        for method, operation in methods.items():
+            headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
+            if (path, method) in cacheable:
+                assert [h["name"] for h in headers] == ["If-None-Match"]
+                assert set(operation["responses"]["200"]["headers"]) == {"ETag", "Cache-Control"}
+                assert (
+                    "stale-while-revalidate="
+                    in operation["responses"]["200"]["headers"]["Cache-Control"]["schema"]["const"]
+                )
+                assert "ETag" in operation["responses"]["304"]["headers"]
+            else:
+                assert not headers and "304" not in operation["responses"], (path, method)

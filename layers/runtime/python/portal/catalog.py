@@ -37,6 +37,11 @@ MAX_LIMIT = 100
 SEARCH_PAGE_ITEMS = 100
 SEARCH_READ_PAGES = 5
 MAX_QUERY_WORDS = 8
+# Public catalogue answers (list and one video), for browsers and the edge (docs/decisions/
+# catalogue-edge-cache.md): fresh for a minute, so a rush reads DynamoDB about once a minute per
+# distinct page whatever the number of visitors; for ten minutes more a stale copy is served at once
+# while the edge fetches the new one; for a day if the API fails. A new video shows within minutes.
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 _SORT_KEY = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)#(" + VIDEO_ID[1:-1] + r")$")
 _WORD = re.compile(r"[a-z0-9]+")

@@ -9,6 +9,7 @@ serves one route (API Gateway routes), so no router is needed here; see docs/dec
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ class Contract:
     body_required: bool = True
     query_model: type[BaseModel] | None = None
     media_type: str = "application/json"
+    # Set on public reads that browsers and the edge may cache (with an ETag; If-None-Match -> 304).
+    cache_control: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,28 @@ def _response(status: int, payload: Any, headers: dict[str, str]) -> dict[str, A
     return {"statusCode": status, "headers": {**BASE_HEADERS, **headers}, "body": body, "isBase64Encoded": False}
 
 
+def entity_tag(body: str) -> str:
+    """A strong validator of the answer's bytes: the same answer always has the same tag."""
+    return '"' + hashlib.blake2b(body.encode(), digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    # RFC 9110 13.1.2: a list of tags or "*", compared weakly (CloudFront weakens the tags of
+    # what it compresses, and browsers send back what they were given).
+    candidates = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
+    return "*" in candidates or tag in candidates
+
+
+def cacheable(request: Request, response: dict[str, Any], cache_control: str) -> dict[str, Any]:
+    """A 200 answer made cacheable: Cache-Control and ETag, and 304 without a body when the
+    client (or the edge revalidating its copy) already holds this very answer."""
+    tag = entity_tag(response["body"])
+    response["headers"].update({"Cache-Control": cache_control, "ETag": tag})
+    if _matches(request.headers.get("if-none-match", ""), tag):
+        response.update(statusCode=304, body="")
+    return response
+
+
 def error_response(error: ApiError) -> dict[str, Any]:
     return _response(error.status, error.body(), error.headers())
 
@@ -169,6 +194,7 @@ def endpoint(
     body_required: bool = True,
     query_model: type[BaseModel] | None = None,
     media_type: str = "application/json",
+    cache_control: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
     """Make a Lambda handler of `fn(body, request)` (or `fn(request)` for a route without a body).
 
@@ -176,6 +202,7 @@ def endpoint(
     or `fn(body, query, request)`. `media_type` is for the OpenAPI document; a function answers
     HTML by returning `Html`. `errors` lists the route's own error codes for the OpenAPI
     document; the ones every route can answer (bad body, 5xx) are added there for all.
+    `cache_control` makes the route's 200 answers cacheable (`cacheable`); errors stay no-store.
     """
     allowed_origins = cors_origins or services.cors_origins
     for model in (request_model, response_model, query_model):
@@ -198,6 +225,8 @@ def endpoint(
                     arguments.append(parse_query(query_model, request))
                 result = fn(*arguments, request)
                 response = _response(status, result, {})
+                if cache_control is not None:
+                    response = cacheable(request, response, cache_control)
             except ApiError as exc:
                 response = error_response(field_words.in_words(exc, request.headers.get("accept-language")))
             except DependencyFailure as exc:
@@ -216,7 +245,9 @@ def endpoint(
             return response
 
         # What openapi.py and the contract tests read from each handler.
-        contract = Contract(request_model, response_model, status, errors, body_required, query_model, media_type)
+        contract = Contract(
+            request_model, response_model, status, errors, body_required, query_model, media_type, cache_control
+        )
         handler.contract = contract  # type: ignore[attr-defined]
         return handler
 
