@@ -191,13 +191,15 @@ def test_signing_up_again_while_unconfirmed_replaces_the_password_and_the_code(a
 @pytest.mark.parametrize(
     ("password", "rules"),
     [
-        ("short", ["minLength", "uppercase", "digit", "symbol"]),
+        ("short", ["minLength", "uppercase", "digit", "symbol", "common"]),
         ("Has Spaces In It 9!", ["noWhitespace"]),
         ("alllowercase-9-x", ["uppercase"]),
         ("ALLUPPERCASE-9-X", ["lowercase"]),
         ("No-Digits-Here-At-All", ["digit"]),
         ("NoSymbolsHere12345", ["symbol"]),
-        ("Ann-Password-1234!", ["containsEmail"]),
+        ("Ann-Horse-Battery-1234!", ["containsEmail"]),
+        ("Ann-Password-1234!", ["common", "containsEmail"]),
+        ("NatoMultimedia2026!", ["containsName"]),
         ("A" + "b1!" * 43, ["maxLength"]),
     ],
 )
@@ -211,6 +213,17 @@ def test_weak_passwords_are_refused_with_every_failed_rule_and_nothing_written(a
 def test_common_passwords_are_refused(api, aws):
     result = api.register(ANN, "1qaz2wsx3edc")
     assert "common" in result.error["failedRules"]
+
+
+# The outside review's examples: each meets the composition rules, each is a common word decorated.
+DECORATED_COMMON = ["Password123!", "Welcome2024!", "Qwerty123456!", "P@ssw0rd1234", "Iloveyou123!", "Summer2025!!"]
+
+
+@pytest.mark.parametrize("password", DECORATED_COMMON)
+def test_a_decorated_common_password_is_refused_as_common_and_nothing_written(api, aws, password):
+    result = api.register(ANN, password)
+    assert result.status == 400 and result.error["failedRules"] == ["common"]
+    assert aws.items() == [] and aws.mail() == []
 
 
 # -- races ------------------------------------------------------------------------------------
