@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 ENV_PREFIX = "PORTAL_"
-_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*[^/\s])?$")
+_URL = re.compile(r"\Ahttps?://[^\s/]+(/[^\s]*[^/\s])?\Z")
 
 
 class SettingsError(ValueError):
