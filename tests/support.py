@@ -102,8 +102,10 @@ class Aws:
 
     def mail(self, to: str | None = None) -> list[Any]:
         from local.emulation import sent_mail
+        from portal.addresses import normalize
 
-        return [m for m in sent_mail() if to is None or m.to.casefold() == to.casefold()]
+        # Mail goes out with the domain in punycode: compare keys, as the account does.
+        return [m for m in sent_mail() if to is None or normalize(m.to) == normalize(to)]
 
     def last_code(self, to: str) -> str:
         messages = self.mail(to)

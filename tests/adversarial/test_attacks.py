@@ -184,7 +184,7 @@ def test_deeply_nested_json_is_a_4xx(api, aws, depth):
 
 
 def test_nfc_and_nfd_spellings_of_an_address_are_one_account(api, aws):
-    nfc = unicodedata.normalize("NFC", "zoë@example.org")
+    nfc = unicodedata.normalize("NFC", "zoe@exämple.org")
     nfd = unicodedata.normalize("NFD", nfc)
     assert nfc != nfd
     assert api.register(nfd).status == 202
@@ -209,6 +209,34 @@ def test_a_confusable_address_is_another_address(api, aws):
     assert result.status in (202, 400)
     assert aws.item("EMAIL#ann@example.org", "USER")["status"]["S"] == "CONFIRMED"
     assert api.login(cyrillic).status in (401, 403)  # its own unconfirmed account at most, never the owner's
+
+
+def test_an_internationalized_domain_signs_up_and_its_mail_goes_out_in_punycode(api, aws):
+    assert api.register("ann@пример.рф").status == 202
+    [mail] = aws.mail()
+    assert mail.to == "ann@xn--e1afmkfd.xn--p1ai"  # the only form SES takes
+    assert api.verify("ann@ПРИМЕР.РФ", aws.last_code("ann@пример.рф")).status == 200
+    assert api.login("ann@xn--e1afmkfd.xn--p1ai").status == 200  # the punycode spelling is the same account
+    assert aws.item("EMAIL#ann@пример.рф", "USER")["status"]["S"] == "CONFIRMED"
+
+
+@pytest.mark.parametrize("address", ["zoë@example.org", "straße@example.org", "ıan@example.org"])
+def test_an_address_ses_cannot_take_is_refused_at_sign_up_and_nothing_is_written(api, aws, address):
+    result = api.register(address)
+    assert result.status == 400 and result.error["code"] == "InvalidParameter"
+    assert result.error["fields"][0]["field"] == "email"
+    assert aws.items() == [] and aws.mail() == []
+
+
+@pytest.mark.parametrize(
+    ("owner", "other"),
+    [("ann@straße.de", "ann@strasse.de"), ("ann@σίσυφος.gr", "ann@σίσυφοσ.gr"), ("ann@ıstanbul.tr", "ann@istanbul.tr")],
+)
+def test_addresses_at_distinct_domains_are_distinct_accounts(api, aws, owner, other):
+    api.confirmed_account(owner)
+    assert api.register(other, "Other-Person-Password-7!").status == 202
+    assert len([i for i in aws.items() if i["sk"]["S"] == "USER"]) == 2
+    assert api.login(owner).status == 200 and api.login(other, "Other-Person-Password-7!").status == 403
 
 
 # Control and invisible characters: CR/LF (header and log injection), NUL, right-to-left marks.
