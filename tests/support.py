@@ -178,15 +178,15 @@ class Api:
     def register(self, email: str, password: str = STRONG_PASSWORD, **extra: Any) -> Result:
         return self.call("account_register", {"email": email, "password": password, **extra})
 
-    def verify(self, email: str, code: str) -> Result:
-        return self.call("account_verify", {"email": email, "code": code})
+    def verify(self, email: str, code: str, password: str = STRONG_PASSWORD) -> Result:
+        return self.call("account_verify", {"email": email, "code": code, "password": password})
 
     def resend(self, email: str) -> Result:
         return self.call("account_verify_resend", {"email": email})
 
     def confirmed_account(self, email: str, password: str = STRONG_PASSWORD) -> None:
         assert self.register(email, password).status == 202
-        assert self.verify(email, self.aws.last_code(email)).status == 200
+        assert self.verify(email, self.aws.last_code(email), password).status == 200
 
     # -- sign-in and protected routes ----------------------------------------------------------
 

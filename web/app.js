@@ -616,7 +616,13 @@ function codeScreen(kind) {
     t(kind === "signup" ? "verifySubmit" : "resetCodeSubmit"),
   );
   const minutes = Math.round((flow.codeExpiresIn || 1800) / 60);
-  const form = formOf(msgs, submit, code.wrapper);
+  // The API confirms the code with the account's password. Kept in memory from the sign-up form;
+  // after a reload, or for a code entered elsewhere, the person types it here.
+  const password =
+    kind === "signup" && !signupPassword
+      ? passwordField({ id: "signup-code-password", label: t("password"), autocomplete: "new-password" })
+      : null;
+  const form = formOf(msgs, submit, code.wrapper, password ? password.wrapper : null);
 
   // "Didn't receive a code? Send new Code", waiting out the resend limit with a visible countdown.
   const resendMsgs = messages();
@@ -675,14 +681,16 @@ function codeScreen(kind) {
     const value = code.input.value.replace(/\s+/g, "");
     const ok = /^\d{6}$/.test(value);
     setFieldError(code, ok ? null : t("fields.code"));
-    if (!ok) return focusFirstInvalid(form);
+    const passwordOk = !password || requireValue(password, t("fields.password"));
+    if (!ok || !passwordOk) return focusFirstInvalid(form);
     if (kind === "reset") {
       resetCode = value;
       go("/reset/new");
       return;
     }
+    if (password) signupPassword = password.input.value;
     try {
-      await api.verify(flow.email, value);
+      await api.verify(flow.email, value, signupPassword);
       saveFlow(null);
       lastEmail = flow.email;
       if (signupPassword) {

@@ -203,7 +203,7 @@ def test_addresses_at_distinct_domains_are_distinct_accounts(api, aws, owner, ot
 HOSTILE = ["\r\nBcc: all@example.org", '\n{"event": "verified"}', "\x00", "\u202e", "\u200f"]
 STRING_FIELDS = {
     "account_register": {"email": ANN, "password": STRONG_PASSWORD},
-    "account_verify": {"email": ANN, "code": "123456"},
+    "account_verify": {"email": ANN, "code": "123456", "password": STRONG_PASSWORD},
     "account_verify_resend": {"email": ANN},
     "auth_login": {"email": ANN, "password": STRONG_PASSWORD},
     "auth_refresh": {"refreshToken": "a" * 40},

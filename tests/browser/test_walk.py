@@ -277,7 +277,12 @@ def test_an_account_the_operator_marked_for_reset_is_sent_to_reset_password(open
     email = f"reset-required-{uuid.uuid4().hex[:8]}@example.org"
     password = f"Tin-Whistle-{uuid.uuid4().hex[:6]}!"
     assert runner.post("/v1/account/register", {"email": email, "password": password}).status_code == 202
-    assert runner.post("/v1/account/verify", {"email": email, "code": runner.code_for(email)}).status_code == 200
+    assert (
+        runner.post(
+            "/v1/account/verify", {"email": email, "code": runner.code_for(email), "password": password}
+        ).status_code
+        == 200
+    )
     assert runner.aws_endpoint, "the runner did not print its emulation's endpoint"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "AWS_"))}
     env.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})

@@ -232,10 +232,13 @@ class Auth(CodeSteps):
             audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
             raise NotAuthorized()
         if user.status in (Status.UNCONFIRMED, Status.RESET_REQUIRED):
-            self._uncount(uncount)  # the password was right: no session, but no failure either
             if user.status == Status.UNCONFIRMED:
+                # Counted all the same: an unconfirmed account's password is whoever signed up
+                # last, not its owner's (verification sets it), and an uncounted right answer
+                # would let anyone check theirs is the one pending, without limit.
                 audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
                 raise UserNotConfirmed()
+            self._uncount(uncount)  # the password was right: no session, but no failure either
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
         now = int(self._clock())

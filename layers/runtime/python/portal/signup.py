@@ -79,8 +79,15 @@ class Signup(CodeSteps):
             return Delivery(mask(email))
         raise ServiceUnavailable()
 
-    def verify(self, email: str, code: str) -> Status:
+    def verify(self, email: str, code: str, password: str) -> Status:
+        """Confirm the address with its newest code, and with it the password: the one typed now,
+        by whoever holds the inbox, whatever sign-up came last (a sign-up by someone else in
+        between replaces the stored one, never the one that is confirmed)."""
         username = normalize(email)
+        password = normalize_password(password)
+        failed = failed_rules(password, email)
+        if failed:
+            raise InvalidPassword(failed)
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             record = state.codes.get(Purpose.VERIFY_EMAIL)
@@ -97,8 +104,9 @@ class Signup(CodeSteps):
                 return Status.CONFIRMED
             if outcome is Outcome.MATCH and user is not None and user.status == Status.UNCONFIRMED:
                 assert record is not None
+                password_hash = self._hasher().hash(password)
                 try:
-                    self._store.confirm(user, record, iso(self._clock()))
+                    self._store.confirm(user, record, iso(self._clock()), password_hash)
                 except Conflict:
                     continue
                 audit("verified", address=username, sub=sub)

@@ -431,8 +431,9 @@ class Store:
             }
         }
 
-    def confirm(self, user: User, code: CodeRecord, now_iso: str) -> None:
-        """UNCONFIRMED -> CONFIRMED and the code spent, in one transaction: exactly one request wins."""
+    def confirm(self, user: User, code: CodeRecord, now_iso: str, password_hash: str) -> None:
+        """UNCONFIRMED -> CONFIRMED with the password given with the code, and the code spent, in
+        one transaction: exactly one request wins."""
         with _aws_call():
             self._db.transact_write_items(
                 ClientRequestToken=_request_token(),
@@ -444,13 +445,14 @@ class Store:
                             "Key": _to_item(
                                 {tables.PARTITION_KEY: address_pk(user.username), tables.SORT_KEY: USER_SK}
                             ),
-                            "UpdateExpression": "SET #status = :confirmed, #verified = :true, #updated = :now",
+                            "UpdateExpression": "SET #status = :confirmed, #verified = :true, #updated = :now, #hash = :hash",
                             "ConditionExpression": "#status = :unconfirmed AND #sub = :sub",
                             "ExpressionAttributeNames": {
                                 "#status": "status",
                                 "#verified": "emailVerified",
                                 "#updated": "updatedAt",
                                 "#sub": "sub",
+                                "#hash": "passwordHash",
                             },
                             "ExpressionAttributeValues": {
                                 ":confirmed": {"S": Status.CONFIRMED},
@@ -458,6 +460,7 @@ class Store:
                                 ":true": {"BOOL": True},
                                 ":now": {"S": now_iso},
                                 ":sub": {"S": user.sub},
+                                ":hash": {"S": password_hash},
                             },
                         }
                     },
