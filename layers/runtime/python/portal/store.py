@@ -663,11 +663,23 @@ class Store:
         sends_before: SendLog,
         sends_after: SendLog,
         logins: LoginsChange | None = None,
+        target_sub: str | None = None,
     ) -> None:
         """The pending address on the account, the code under the new address (bound to the sub)
-        and its send counted there, at once; only while no account holds the new address. With
-        `logins`, the un-count of the password that allowed it. Conflict.parts: "user", "sends",
-        "target" (the new address was taken), "logins"."""
+        and its send counted there, at once; only while the new address is as read: free, or held
+        by the account `target_sub` (a taken address costs the same writes as a free one; its code
+        can never move anything). With `logins`, the un-count of the password that allowed it.
+        Conflict.parts: "user", "sends", "target" (the new address changed hands), "logins"."""
+        target_check: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(address_pk(new_username), USER_SK),
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+        }
+        if target_sub is not None:
+            target_check["ConditionExpression"] = "#sub = :sub"
+            target_check["ExpressionAttributeNames"] = {"#sub": "sub"}
+            target_check["ExpressionAttributeValues"] = {":sub": {"S": target_sub}}
         pending = self._user_update(user, {"pendingEmail": new_email})
         items: list[tuple[str, dict[str, Any]]] = [
             ("user", {"Update": pending}),
@@ -676,17 +688,7 @@ class Store:
                 {"Put": {"TableName": self._table, "Item": _to_item(_code_item(new_username, code, owner=user.sub))}},
             ),
             ("sends", self._sends_put(new_username, sends_before, sends_after)),
-            (
-                "target",
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table,
-                        "Key": _key(address_pk(new_username), USER_SK),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                    }
-                },
-            ),
+            ("target", {"ConditionCheck": target_check}),
         ]
         if logins is not None:
             items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
