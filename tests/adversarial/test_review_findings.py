@@ -133,3 +133,16 @@ def test_a_wrong_code_answers_alike_at_an_address_with_a_live_code_and_one_witho
         none = api.verify("nobody@example.org", wrong, OWNER_PASSWORD)
     assert (live.status, shape(live.body)) == (none.status, shape(none.body))
     assert set(live.headers) == set(none.headers)
+
+
+def test_a_wrong_reset_code_answers_alike_whether_or_not_a_reset_was_asked_for(api, aws):
+    with time_machine.travel("2026-03-01 10:00:00", tick=False) as clock:
+        api.confirmed_account(OWNER, OWNER_PASSWORD)
+        clock.shift(61)
+        assert api.forgot(OWNER).status == 202
+        code = aws.last_code(OWNER)
+        wrong = f"{(int(code) + 1) % 10**6:06d}"
+        asked = api.reset(OWNER, wrong, "A-Brand-New-Password-9!")
+        never = api.reset("nobody@example.org", wrong, "A-Brand-New-Password-9!")
+    assert (asked.status, shape(asked.body)) == (never.status, shape(never.body))
+    assert asked.error["attemptsRemaining"] == never.error["attemptsRemaining"]

@@ -633,6 +633,11 @@ class Auth(CodeSteps):
                 # The same reset again (a retry after a failure once the password was set): finish it.
                 self._finish_reset(user)
                 return
+            if outcome is Outcome.EXPIRED:
+                try:
+                    raise self._guess_at_no_code(username, Purpose.RESET_PASSWORD, state.sends, sub)
+                except Conflict:
+                    continue
             audit("code_expired", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
             raise ExpiredCode()
         raise ServiceUnavailable()

@@ -111,6 +111,11 @@ class Signup(CodeSteps):
                     continue
                 audit("verified", address=username, sub=sub)
                 return Status.CONFIRMED
+            if outcome is Outcome.EXPIRED:
+                try:
+                    raise self._guess_at_no_code(username, Purpose.VERIFY_EMAIL, state.sends, sub)
+                except Conflict:
+                    continue
             audit("code_expired", address=username, sub=sub, purpose=Purpose.VERIFY_EMAIL)
             raise ExpiredCode()
         raise ServiceUnavailable()
