@@ -146,3 +146,65 @@ def test_a_wrong_reset_code_answers_alike_whether_or_not_a_reset_was_asked_for(a
         never = api.reset("nobody@example.org", wrong, "A-Brand-New-Password-9!")
     assert (asked.status, shape(asked.body)) == (never.status, shape(never.body))
     assert asked.error["attemptsRemaining"] == never.error["attemptsRemaining"]
+
+
+# -- 4. a cached authorizer answer does not outlive a disable or an ended session ---------------
+
+
+def dynamodb_calls(api, module, principal, body=None):
+    """The route's answer, as API Gateway would call it with a cached authorizer answer, and its DynamoDB calls."""
+    from portal import runtime
+
+    calls = []
+    events = runtime.client("dynamodb").meta.events
+    events.register("before-call.dynamodb.*", lambda **kw: calls.append(kw["event_name"]), unique_id="count-calls")
+    try:
+        return api.call(module, body, principal=principal), calls
+    finally:
+        events.unregister("before-call.dynamodb.*", unique_id="count-calls")
+
+
+def test_a_disabled_account_is_refused_at_once_with_no_extra_call(api, aws):
+    import boto3
+
+    from portal.runtime import settings
+
+    api.confirmed_account(OWNER, OWNER_PASSWORD)
+    cached = api.authorize(api.tokens(OWNER, OWNER_PASSWORD)["accessToken"])  # what API Gateway keeps
+    before, calls_before = dynamodb_calls(api, "account_get", cached)
+    assert before.status == 200
+    boto3.client("dynamodb").update_item(  # the operator disables the account
+        TableName=settings().table_name,
+        Key={"pk": {"S": f"EMAIL#{OWNER}"}, "sk": {"S": "USER"}},
+        UpdateExpression="SET enabled = :false",
+        ExpressionAttributeValues={":false": {"BOOL": False}},
+    )
+    after, calls_after = dynamodb_calls(api, "account_get", cached)
+    assert after.status == 401 and len(calls_after) == len(calls_before)
+    assert dynamodb_calls(api, "newsletter_update", cached, {"subscribed": True})[0].status == 401
+
+
+def test_log_out_everywhere_ends_a_session_whose_authorizer_answer_is_cached(api, aws):
+    api.confirmed_account(OWNER, OWNER_PASSWORD)
+    elsewhere = api.tokens(OWNER, OWNER_PASSWORD)
+    cached = api.authorize(elsewhere["accessToken"])
+    here = api.tokens(OWNER, OWNER_PASSWORD)["accessToken"]
+    assert api.call_as(here, "auth_logout", {"allDevices": True}).status == 204
+    for module, body in (("account_get", None), ("account_update", {"language": "fr"})):
+        assert api.call(module, body, principal=cached).status == 401, module
+    assert api.call("newsletter_update", {"subscribed": True}, principal=cached).status == 401
+
+
+def test_a_password_change_keeps_the_callers_cached_session_and_ends_the_others(api, aws):
+    api.confirmed_account(OWNER, OWNER_PASSWORD)
+    mine = api.tokens(OWNER, OWNER_PASSWORD)["accessToken"]
+    other = api.authorize(api.tokens(OWNER, OWNER_PASSWORD)["accessToken"])
+    cached = api.authorize(mine)
+    changed = api.call(
+        "password_change",
+        {"currentPassword": OWNER_PASSWORD, "newPassword": "Another-Strong-Password-3!"},
+        principal=cached,
+    )
+    assert changed.status == 200
+    assert api.call("account_get", principal=cached).status == 200  # carried over to the new epoch
+    assert api.call("account_get", principal=other).status == 401

@@ -46,6 +46,7 @@ from portal.keys import Keyring
 from portal.lockout import LoginFailures
 from portal.passwords import PasswordHasher, failed_rules
 from portal.passwords import normalize as normalize_password
+from portal.principals import session_ended
 from portal.sessions import RefreshRecord, Session
 from portal.signup import Delivery
 from portal.steps import RACE_RETRIES, CodeSteps, Mailer
@@ -86,6 +87,9 @@ class Principal:
     session_id: str
     username: str
     email_verified: bool = False
+    # The session's epoch when the authorizer let it in. API Gateway caches that answer (up to
+    # 300 s): a route that reads the account anyway compares it with the account's epoch.
+    session_epoch: int = 0
 
     def context(self) -> dict[str, str]:
         return {
@@ -93,6 +97,7 @@ class Principal:
             "sessionId": self.session_id,
             "username": self.username,
             "emailVerified": "true" if self.email_verified else "false",
+            "sessionEpoch": str(self.session_epoch),
         }
 
     @classmethod
@@ -100,9 +105,13 @@ class Principal:
         """From web.Request.principal; a route marked auth=True always has these keys."""
         try:
             return cls(
-                context["sub"], context["sessionId"], context["username"], context.get("emailVerified") == "true"
+                context["sub"],
+                context["sessionId"],
+                context["username"],
+                context.get("emailVerified") == "true",
+                int(context.get("sessionEpoch", "0")),
             )
-        except KeyError:
+        except (KeyError, ValueError):
             raise NotAuthorized(SESSION_ENDED) from None
 
 
@@ -140,7 +149,7 @@ class Auth(CodeSteps):
         # decides, as those flows end sessions by their own writes, and every route that returns
         # anything loads the account at the principal's address and refuses (the change of email
         # finishes a retry for the session that moved with the account).
-        return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
+        return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified, session.epoch)
 
     def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
         settings = self._settings()
@@ -359,8 +368,17 @@ class Auth(CodeSteps):
     def _current_state(self, principal: Principal) -> AddressState:
         """Everything under the caller's address (the account, its failure record), one Query."""
         state = self._store.load_address(principal.username)
-        if state.user is None or state.user.sub != principal.sub:
+        user = state.user
+        if user is None or user.sub != principal.sub:
             # Deleted (and perhaps signed up again) since the token was issued.
+            raise NotAuthorized(SESSION_ENDED)
+        # The authorizer's answer may be cached (up to 300 s): what it read may have changed since.
+        # Disabled, or signed out everywhere / password changed or reset (principals.session_ended).
+        if not user.enabled:
+            audit("access_denied", address=user.username, sub=user.sub, reason="disabled")
+            raise NotAuthorized(SESSION_ENDED)
+        if session_ended(self._store, user, principal.session_id, principal.session_epoch, int(self._clock())):
+            audit("access_denied", address=user.username, sub=user.sub, reason="session_ended")
             raise NotAuthorized(SESSION_ENDED)
         return state
 
