@@ -208,3 +208,33 @@ def test_a_password_change_keeps_the_callers_cached_session_and_ends_the_others(
     assert changed.status == 200
     assert api.call("account_get", principal=cached).status == 200  # carried over to the new epoch
     assert api.call("account_get", principal=other).status == 401
+
+
+# -- 4. sessions end 30 days after sign-in, however often refreshed ----------------------------
+
+
+def test_a_session_ends_thirty_days_after_its_sign_in_however_often_refreshed(api, aws):
+    with time_machine.travel("2026-03-01 10:00:00", tick=False) as clock:
+        api.confirmed_account(OWNER, OWNER_PASSWORD)
+        refresh = api.tokens(OWNER, OWNER_PASSWORD)["refreshToken"]
+        for _ in range(29):
+            clock.shift(86400)  # refreshed every day, as an app left open does
+            renewed = api.refresh(refresh)
+            assert renewed.status == 200, renewed.body
+            refresh = renewed.body["refreshToken"]
+        clock.shift(86400 - 1)
+        refresh = api.refresh(refresh).body["refreshToken"]  # 30 days less a second: still on
+        clock.shift(1)
+        ended = api.refresh(refresh)
+        assert ended.status == 401 and ended.error["code"] == "NotAuthorized"
+        assert api.login(OWNER, OWNER_PASSWORD).status == 200  # signing in again starts a new one
+
+
+def test_the_session_lifetime_is_a_stage_setting_of_30_days_by_default():
+    from infra.config import StageConfig
+    from portal.settings import Settings
+
+    base = {"PORTAL_TABLE_NAME": "t", "PORTAL_KEYS_SECRET_ID": "k", "PORTAL_MAIL_SENDER": "no-reply@example.org"}
+    assert Settings.from_env(base).session_seconds == 30 * 86400
+    assert Settings.from_env({**base, "PORTAL_SESSION_SECONDS": "604800"}).session_seconds == 7 * 86400
+    assert StageConfig.model_fields["session_days"].default == 30

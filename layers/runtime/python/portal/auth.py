@@ -70,6 +70,8 @@ class TokenSettings:
     issuer: str = "portal"
     access_seconds: int = 900
     refresh_seconds: int = 30 * 86400
+    # Absolute: refreshing never keeps a session past this long after its sign-in.
+    session_seconds: int = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,11 @@ class Auth(CodeSteps):
         )
         return TokenPair(access, refresh_token, settings.access_seconds)
 
-    def _new_refresh(self, session_id: str, now: int) -> tuple[str, RefreshRecord]:
+    def _new_refresh(self, session_id: str, now: int, signed_in_at: int) -> tuple[str, RefreshRecord]:
         token, digest = tokens.new_refresh(session_id)
-        return token, RefreshRecord(digest, now, now + self._settings().refresh_seconds)
+        settings = self._settings()
+        ends = min(now + settings.refresh_seconds, signed_in_at + settings.session_seconds)
+        return token, RefreshRecord(digest, now, ends)
 
     # -- sign-in throttling --------------------------------------------------------------------
 
@@ -252,7 +256,7 @@ class Auth(CodeSteps):
             raise PasswordResetRequired()
         now = int(self._clock())
         session_id = tokens.new_session_id()
-        refresh_token, record = self._new_refresh(session_id, now)
+        refresh_token, record = self._new_refresh(session_id, now, now)
         session = Session(
             session_id=session_id,
             sub=user.sub,
@@ -291,6 +295,10 @@ class Auth(CodeSteps):
             self._store.revoke_session(session_id)
             audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED)
+        if now >= session.created_at + self._settings().session_seconds:
+            # The session's absolute lifetime since its sign-in: the person signs in again.
+            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="lifetime")
+            raise NotAuthorized(SESSION_ENDED)
         if not session.usable(now) or now >= record.expires_at:
             audit(
                 "refresh_refused",
@@ -300,7 +308,7 @@ class Auth(CodeSteps):
                 reason="revoked" if session.revoked else "expired",
             )
             raise NotAuthorized(SESSION_ENDED)
-        new_token, new_record = self._new_refresh(session_id, now)
+        new_token, new_record = self._new_refresh(session_id, now, session.created_at)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
         # (the signing key unavailable) would turn the client's retry into "reuse".
         pair = self._pair(session, new_token, now)
