@@ -18,7 +18,7 @@ import time_machine
 
 from portal import codes, limits
 from tests.secrets_watch import remember_secret
-from tests.support import CODE_IN_TEXT, STRONG_PASSWORD, api_event, invoke
+from tests.support import CODE_IN_TEXT, STRONG_PASSWORD, api_event, invoke, shape
 
 ANN = "ann@example.org"
 WRONG_PASSWORD = "Wrong-Password-Guess-1!"
@@ -26,15 +26,6 @@ WRONG_PASSWORD = "Wrong-Password-Guess-1!"
 
 def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def shape(value):
-    """A body with its values blanked, except the error code: what a client can compare."""
-    if isinstance(value, dict):
-        return {k: (v if k == "code" else shape(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shape(v) for v in value]
-    return type(value).__name__
 
 
 # -- concurrency --------------------------------------------------------------------------------

@@ -13,19 +13,11 @@ import time_machine
 
 from portal import codes
 from tests.secrets_watch import remember_secret
-from tests.support import CODE_IN_TEXT
+from tests.support import CODE_IN_TEXT, shape
 
 OWNER = "v@example.org"
 OWNER_PASSWORD = "Owners-Own-Password-42!"
 OTHER_PASSWORD = "Someone-Elses-Password-7!"
-
-
-def shape(value):
-    if isinstance(value, dict):
-        return {k: (v if k == "code" else shape(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shape(v) for v in value]
-    return type(value).__name__
 
 
 # -- 1. a pending sign-up cannot be taken over --------------------------------------------------
