@@ -184,7 +184,7 @@ def _table_only() -> None:
 def enumeration() -> dict[str, Any]:
     from bench.enumeration import enumeration as measure
 
-    return measure(ENUMERATION_SAMPLES)
+    return measure(ENUMERATION_SAMPLES, print)
 
 
 def main() -> int:

@@ -16,6 +16,7 @@ import math
 import random
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 ROUTES = ("register", "resend", "verify", "forgot", "reset", "login")
@@ -105,17 +106,17 @@ def measure(route: str, samples: int, seed: int = 14) -> dict[str, Any]:
     return compare(timings["known"], timings["unknown"])
 
 
-def enumeration(samples: int) -> dict[str, Any]:
-    print(
+def enumeration(samples: int, show: Callable[..., None] = print) -> dict[str, Any]:
+    """The figure per route; `show` prints the table (bench/__main__ hands in its terminal's print)."""
+    show(
         f"{'route':9} {'n':>4} {'known ms':>9} {'unknown ms':>10} {'shift ms [95% CI]':>24} {'P(known slower)':>15} {'p':>7}"
     )
     results = {}
     for route in ROUTES:
         row = results[route] = measure(route, samples)
         low, high = row["shift_ci95_ms"]
-        print(
+        show(
             f"{route:9} {row['n']:>4} {row['median_known_ms']:>9.1f} {row['median_unknown_ms']:>10.1f} "
             f"{row['shift_ms']:>+8.2f} [{low:+6.2f}, {high:+6.2f}] {row['p_known_slower']:>15.2f} {row['mann_whitney_p']:>7.3f}",
-            flush=True,
         )
     return results
