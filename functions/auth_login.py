@@ -1,12 +1,12 @@
 """POST /v1/auth/login: email and password in, an access and a refresh token out."""
 
-from portal import runtime, tokens
+from portal import services, tokens
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import LoginRequest, TokenResult
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
-runtime.preload_keys()  # this function reads the keys on its requests
+sign_in = services.sign_in()
+services.preload_keys()  # this function reads the keys on its requests
 tokens.preload()  # this function signs or checks tokens
 
 
@@ -16,4 +16,4 @@ tokens.preload()  # this function signs or checks tokens
     errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired, LimitExceeded),
 )
 def handler(body: LoginRequest, request: Request) -> TokenResult:
-    return TokenResult.of(auth.login(body.email, body.password))
+    return TokenResult.of(sign_in.login(body.email, body.password))

@@ -58,11 +58,11 @@ class Work:
 
 @contextmanager
 def recorded() -> Iterator[Work]:
-    from portal import codes, emails, runtime, steps
+    from portal import code_steps, codes, emails, services
     from portal.passwords import PasswordHasher
 
     work = Work()
-    clients = [runtime.client(service) for service in WORK_SERVICES]
+    clients = [services.client(service) for service in WORK_SERVICES]
     for client in clients:
         client.meta.events.register_first("provide-client-params", work.aws, unique_id="equal-work")
 
@@ -92,7 +92,7 @@ def recorded() -> Iterator[Work]:
         traced(PasswordHasher, real_hash, "password_hash"),
         mock.patch.object(PasswordHasher, "verify", verify),
         mock.patch.object(PasswordHasher, "verify_dummy", dummy),
-        mock.patch.object(steps.CodeSteps, "_as_long_as_a_send", as_long_as_a_send),
+        mock.patch.object(code_steps.CodeSteps, "as_long_as_a_send", as_long_as_a_send),
         traced(codes, codes.digest, "code_hmac"),
         traced(emails, emails.render, "mail_render"),
     ]

@@ -145,10 +145,10 @@ def test_a_wrong_reset_code_answers_alike_whether_or_not_a_reset_was_asked_for(a
 
 def dynamodb_calls(api, module, principal, body=None):
     """The route's answer, as API Gateway would call it with a cached authorizer answer, and its DynamoDB calls."""
-    from portal import runtime
+    from portal import services
 
     calls = []
-    events = runtime.client("dynamodb").meta.events
+    events = services.client("dynamodb").meta.events
     events.register("before-call.dynamodb.*", lambda **kw: calls.append(kw["event_name"]), unique_id="count-calls")
     try:
         return api.call(module, body, principal=principal), calls
@@ -159,7 +159,7 @@ def dynamodb_calls(api, module, principal, body=None):
 def test_a_disabled_account_is_refused_at_once_with_no_extra_call(api, aws):
     import boto3
 
-    from portal.runtime import settings
+    from portal.services import settings
 
     api.confirmed_account(OWNER, OWNER_PASSWORD)
     cached = api.authorize(api.tokens(OWNER, OWNER_PASSWORD)["accessToken"])  # what API Gateway keeps

@@ -14,7 +14,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from portal.errors import DependencyFailure
 
@@ -61,7 +61,8 @@ def secrets_manager_keyring(client: Any, secret_id: str, max_age: int) -> Callab
 
     def load() -> Keyring:
         try:
-            raw = provider.get(secret_id, max_age=max_age)
+            # The keys secret is a SecretString (infra/data.py); Powertools types every value kind.
+            raw = cast(str, provider.get(secret_id, max_age=max_age))
         except Exception as exc:  # Powertools wraps every failure in GetParameterError
             raise DependencyFailure("Secrets Manager: keys unavailable") from exc
         keyring = built.get(raw)  # parse once per secret version, not once per request

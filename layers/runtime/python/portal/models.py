@@ -16,10 +16,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from portal import addresses
 
 if TYPE_CHECKING:
-    from portal.auth import TokenPair
     from portal.catalog import Page, Video
     from portal.downloads import HistoryPage, Link
     from portal.newsletter import Subscription
+    from portal.signin import TokenPair
     from portal.signup import Delivery
     from portal.users import User
 
@@ -152,7 +152,7 @@ class PasswordUpdated(Body):
     status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"
 
 
-# -- videos and newsletter
+# -- videos, downloads and the newsletter -----------------------------------------------------------
 
 
 class QueryParameters(BaseModel):

@@ -1,4 +1,5 @@
-"""Composition root: settings, AWS clients and services, each built once per process on first use.
+"""The composition root: settings, AWS clients and the use cases, each built once per process on
+first use.
 
 A function builds only what its route uses (the register function never creates an S3 client).
 Clients honour AWS_ENDPOINT_URL, which is how the local runner points them at its emulation.
@@ -15,16 +16,20 @@ from typing import TYPE_CHECKING, Any
 from portal.settings import Settings
 
 if TYPE_CHECKING:
-    from portal.auth import Auth, TokenSettings
+    from portal.account import Account
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
+    from portal.dynamo.accounts import DynamoAccounts
+    from portal.dynamo.downloads import DynamoDownloadHistory
+    from portal.email_change import EmailChange
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
+    from portal.recovery import Recovery
+    from portal.signin import SignIn, TokenSettings
     from portal.signup import Signup
-    from portal.store import Store
 
 
 @cache
@@ -56,10 +61,10 @@ def cors_origins() -> tuple[str, ...]:
 
 
 @cache
-def store() -> Store:
-    from portal.store import Store
+def store() -> DynamoAccounts:
+    from portal.dynamo.accounts import DynamoAccounts
 
-    return Store(client("dynamodb"), settings().table_name)
+    return DynamoAccounts(client("dynamodb"), settings().table_name)
 
 
 @cache
@@ -105,20 +110,38 @@ def signup() -> Signup:
 
 
 def token_settings() -> TokenSettings:
-    from portal.auth import TokenSettings
+    from portal.signin import TokenSettings
 
     s = settings()
     return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds, s.session_seconds)
 
 
 @cache
-def auth() -> Auth:
-    from portal.auth import Auth
+def sign_in() -> SignIn:
+    from portal.signin import SignIn
 
-    return Auth(store(), mailer, keyring, password_hasher, token_settings)
+    return SignIn(store(), keyring, password_hasher, token_settings)
 
 
-# -- videos and newsletter
+@cache
+def account() -> Account:
+    from portal.account import Account
+
+    return Account(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def email_change() -> EmailChange:
+    from portal.email_change import EmailChange
+
+    return EmailChange(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def recovery() -> Recovery:
+    from portal.recovery import Recovery
+
+    return Recovery(store(), mailer, keyring, password_hasher)
 
 
 @cache
@@ -158,15 +181,15 @@ def media() -> S3Media:
 @cache
 def catalog() -> Catalog:
     from portal.catalog import Catalog
-    from portal.catalog_store import DynamoCatalog
+    from portal.dynamo.catalog import DynamoCatalog
 
     return Catalog(DynamoCatalog(client("dynamodb"), settings().table_name))
 
 
 @cache
 def downloads() -> Downloads:
-    from portal.catalog_store import DynamoDownloadCounter, DynamoDownloadHistory
     from portal.downloads import Downloads
+    from portal.dynamo.downloads import DynamoDownloadCounter
 
     s = settings()
     return Downloads(
@@ -176,22 +199,28 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
-        history=DynamoDownloadHistory(client("dynamodb"), s.table_name),
+        history=history_store(),
     )
 
 
 @cache
+def history_store() -> DynamoDownloadHistory:
+    from portal.dynamo.downloads import DynamoDownloadHistory
+
+    return DynamoDownloadHistory(client("dynamodb"), settings().table_name)
+
+
+@cache
 def download_history() -> DownloadHistory:
-    from portal.catalog_store import DynamoDownloadHistory
     from portal.downloads import DownloadHistory
 
-    return DownloadHistory(store(), DynamoDownloadHistory(client("dynamodb"), settings().table_name))
+    return DownloadHistory(store(), history_store())
 
 
 @cache
 def newsletter() -> Newsletter:
+    from portal.dynamo.newsletter import DynamoSubscriptions
     from portal.newsletter import Newsletter
-    from portal.newsletter_store import DynamoSubscriptions
 
     return Newsletter(
         store(),
