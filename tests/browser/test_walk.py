@@ -33,9 +33,9 @@ from tests.local_runner import ROOT
 pytestmark = pytest.mark.browser
 
 LANGS = ["en", "fr"]
-# Passes every rule a browser can check, but is among the 10,000 most common passwords
-# (compared case-folded): only the API's `failedRules` can mark it.
-COMMON = "John!20130605At1753"
+# Passes every rule a browser can check, but its base word ("password": case, digits and symbol
+# taken off) is among the most used passwords: only the API's `failedRules` can mark it.
+COMMON = "Password123!"
 SAMPLE_VIDEO = ROOT / "local" / "media" / "foreign-ministers-2025-04-04-sample-hd.mp4"
 # The header's switch names the other language in its own words.
 SWITCH_TO = {"fr": "Français"}
