@@ -1,7 +1,7 @@
 // The password checklist's local half: the rules of portal/passwords.py that a browser can
 // compute, under the same ids the API returns in `failedRules`. The API stays the judge: after a
-// submit its answer replaces these guesses, and `common` (the 100,000 most used passwords, judged on
-// the password's base word) and `containsName` are only ever known from it.
+// submit its answer replaces these guesses, and `common` (the 10,000 most used passwords) is only
+// ever known from it.
 
 export const RULE_IDS = [
   "minLength",
