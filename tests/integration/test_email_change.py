@@ -55,7 +55,7 @@ def test_the_password_must_be_right_and_the_address_another(api, aws):
     api.confirmed_account(BOB)
     token = api.tokens(ANN)["accessToken"]
     wrong = change(api, token, NEW, "Wrong-Password-123!")
-    assert wrong.status == 401
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     same = change(api, token, "ANN@example.org")
     assert same.status == 400 and same.error["code"] == "InvalidParameter"
     assert change(api, token, "not an address").status == 400
