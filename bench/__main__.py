@@ -5,7 +5,9 @@ Sections: cold start per handler vs its floor (Python 3.13, fresh interpreters),
 route (Stubber answers every AWS call), AWS round trips per route and scenario, password hashing,
 sizes, local throughput. BENCH_QUICK=1 runs fewer repetitions (for trying things, not for figures).
 BENCH_SECTIONS=round_trips,sizes (comma-separated: round_trips, warm, hashing, cold_start, two_step,
-first_request, sizes, throughput) runs only those sections; results.json is then left as it was.
+first_request, sizes, throughput, enumeration) runs only those sections; results.json is then left as it was.
+The enumeration section compares answer times for addresses with and without an account
+(bench/enumeration.py): a figure, never pass/fail.
 """
 
 from __future__ import annotations
@@ -29,7 +31,19 @@ COLD_RUNS = 3 if QUICK else 9
 WARM = 50 if QUICK else 500
 # Hashing routes spend ~all their time in argon2 (measured apart below): fewer invocations.
 WARM_HASHING = 10 if QUICK else 30
-SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "two_step", "first_request", "sizes", "throughput")
+SECTIONS = (
+    "round_trips",
+    "warm",
+    "hashing",
+    "cold_start",
+    "two_step",
+    "first_request",
+    "sizes",
+    "throughput",
+    "enumeration",
+)
+# Interleaved requests per branch and route for the enumeration-by-timing figure.
+ENUMERATION_SAMPLES = 40 if QUICK else 200
 ONLY = [name.strip() for name in os.environ.get("BENCH_SECTIONS", "").split(",") if name.strip()]
 TARGETS = {"cold_ratio": 1.2, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
 
@@ -204,6 +218,12 @@ def _table_only() -> None:
     print = functools.partial(builtins.print, file=table, flush=True)  # noqa: A001
 
 
+def enumeration() -> dict[str, Any]:
+    from bench.enumeration import enumeration as measure
+
+    return measure(ENUMERATION_SAMPLES, print)
+
+
 def main() -> int:
     _table_only()
     started = time.perf_counter()
@@ -233,6 +253,7 @@ def main() -> int:
         "first_request": "First request after a cold start (and after a SnapStart restore): the work init left",
         "sizes": "Sizes, bytes",
         "throughput": "Local throughput: sign-up -> verify -> login -> download walks through `python -m local`",
+        "enumeration": f"Enumeration by timing: an address with an account vs none ({ENUMERATION_SAMPLES} interleaved pairs per route, moto)",
     }
     for name in SECTIONS:
         if name not in wanted:
@@ -249,6 +270,7 @@ def main() -> int:
                 "first_request": first_request,
                 "sizes": sizes,
                 "throughput": throughput,
+                "enumeration": enumeration,
             }[name]()
     results["seconds"] = time.perf_counter() - started
     results["failures"] = failures

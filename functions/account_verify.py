@@ -1,7 +1,7 @@
 """POST /v1/account/verify: confirm the address with the emailed code."""
 
 from portal import services
-from portal.errors import CodeMismatch, ExpiredCode, TooManyFailedAttempts
+from portal.errors import CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts
 from portal.models import VerifyRequest, VerifyResult
 from portal.web import Request, endpoint
 
@@ -12,7 +12,7 @@ services.preload_keys()  # this function reads the keys on its requests
 @endpoint(
     VerifyRequest,
     response_model=VerifyResult,
-    errors=(CodeMismatch, ExpiredCode, TooManyFailedAttempts),
+    errors=(CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts),
 )
 def handler(body: VerifyRequest, request: Request) -> VerifyResult:
-    return VerifyResult.model_validate({"status": signup.verify(body.email, body.code)})
+    return VerifyResult.model_validate({"status": signup.verify(body.email, body.code, body.password)})

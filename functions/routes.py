@@ -68,7 +68,7 @@ class Route(FunctionSpec):
     @property
     def pattern(self) -> re.Pattern[str]:
         """The path as a regex with a named group per `{parameter}`."""
-        return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$")
+        return re.compile(r"\A" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + r"\Z")
 
 
 @dataclass(frozen=True, kw_only=True)

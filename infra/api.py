@@ -290,7 +290,11 @@ def _path_ends_with(path: str) -> wafv2.CfnWebACL.StatementProperty:
             field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
             positional_constraint="ENDS_WITH",
             search_string=path,
-            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+            # Decoded and lowercased first, so "/v1/auth/logi%6E" or "/V1/AUTH/LOGIN" count as the route.
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
+                wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="LOWERCASE"),
+            ],
         )
     )
 

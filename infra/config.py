@@ -72,6 +72,8 @@ class StageConfig(_Section):
     throttling: Throttling = Throttling()
     waf: Waf = Waf()
     functions: Functions = Functions()
+    # A session ends this long after its sign-in, however often it is refreshed.
+    session_days: int = Field(30, ge=1, le=365)
     # API Gateway caches an authorizer's answer per token for this long (its maximum is 300 s).
     authorizer_cache_seconds: int = Field(300, ge=0, le=300)
     # What happens to stateful resources (table, key secret, media bucket) when the stack goes.

@@ -67,6 +67,7 @@ class PortalStack(Stack):
             cors_origins=config.cors_origins,
             media_bucket=self.storage.media.bucket_name,
             public_api_url=config.public_api_url,
+            session_seconds=config.session_days * 86400,
         )
         self.factory = FunctionFactory(
             self,

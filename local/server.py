@@ -15,6 +15,7 @@ import mimetypes
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,6 +131,16 @@ def to_authorizer_event(request: Request, route: Route, event: dict[str, Any]) -
     }
 
 
+def access_target(request: Request) -> str:
+    """Method and path with query for the access line, as sent: still percent-encoded, so a
+    "%0a" in a URL cannot start a forged line of its own (the decoded path would)."""
+    path = urllib.parse.quote(request.path, safe="/")
+    query = request.query_string.decode("latin-1")
+    target = f"{path}?{query}" if query else path
+    # The query is raw bytes of the request line: escape whatever a terminal or a log reader would act on.
+    return f"{request.method} " + urllib.parse.quote(target, safe="/?&=%+:@,;!$'()*~-._")
+
+
 def allowed_context(result: dict[str, Any]) -> dict[str, Any] | None:
     """The context of an authorizer answer whose policy allows the call; None when it does not."""
     statements = (result.get("policyDocument") or {}).get("Statement") or []
@@ -203,9 +214,7 @@ class LocalApi:
         finally:
             self.print_new_mail()
         elapsed = (time.perf_counter() - started) * 1000
-        self.out.write(
-            f"{request.method} {request.full_path.rstrip('?')} -> {response.status_code} ({elapsed:.0f} ms)\n"
-        )
+        self.out.write(f"{access_target(request)} -> {response.status_code} ({elapsed:.0f} ms)\n")
         self.out.flush()
         return response(environ, start_response)
 

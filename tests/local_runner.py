@@ -62,7 +62,12 @@ class LocalRunner:
     def signed_up(self, email: str, password: str) -> dict[str, str]:
         """Register, confirm with the mailed code and log in: the token pair."""
         assert self.post("/v1/account/register", {"email": email, "password": password}).status_code == 202
-        assert self.post("/v1/account/verify", {"email": email, "code": self.code_for(email)}).status_code == 200
+        assert (
+            self.post(
+                "/v1/account/verify", {"email": email, "code": self.code_for(email), "password": password}
+            ).status_code
+            == 200
+        )
         login = self.post("/v1/auth/login", {"email": email, "password": password})
         assert login.status_code == 200
         return login.json()

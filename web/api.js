@@ -199,7 +199,8 @@ export async function resume() {
 export const api = {
   register: (email, password, language) =>
     send("POST", "/v1/account/register", { body: { email, password, language } }),
-  verify: (email, code) => send("POST", "/v1/account/verify", { body: { email, code } }),
+  // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0004).
+  verify: (email, code, password) => send("POST", "/v1/account/verify", { body: { email, code, password } }),
   resend: (email) => send("POST", "/v1/account/verify/resend", { body: { email } }),
   async login(email, password) {
     keep(await send("POST", "/v1/auth/login", { body: { email, password } }));

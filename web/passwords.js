@@ -14,10 +14,11 @@ export const RULE_IDS = [
   "symbol",
   "common",
   "containsEmail",
+  "containsName",
 ];
 // Shown only when broken: nobody types 129 characters or a control character by accident.
 export const QUIET_RULES = new Set(["maxLength", "noControlCharacters"]);
-export const SERVER_ONLY = new Set(["common"]);
+export const SERVER_ONLY = new Set(["common", "containsName"]);
 
 const MIN_LENGTH = 12;
 const MAX_LENGTH = 128;

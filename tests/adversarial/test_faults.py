@@ -240,7 +240,9 @@ SCENARIOS = [
         lambda p: {"email": p.email, "password": STRONG_PASSWORD},
     ),
     Scenario(
-        "account_verify", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email, "code": p.code}
+        "account_verify",
+        lambda api, email, clock: registered(api, email),
+        lambda p: {"email": p.email, "code": p.code, "password": STRONG_PASSWORD},
     ),
     Scenario("account_verify_resend", lambda api, email, clock: registered(api, email), lambda p: {"email": p.email}),
     Scenario(

@@ -32,7 +32,7 @@ def test_the_whole_account_walk(runner):
 
     # Register and verify with the code from the mailbox.
     assert c.post("/v1/account/register", {"email": EMAIL, "password": FIRST}).status_code == 202
-    verified = c.post("/v1/account/verify", {"email": EMAIL, "code": c.code_for(EMAIL)})
+    verified = c.post("/v1/account/verify", {"email": EMAIL, "code": c.code_for(EMAIL), "password": FIRST})
     assert verified.status_code == 200 and verified.json() == {"status": "CONFIRMED"}
 
     # Log in and read the account.

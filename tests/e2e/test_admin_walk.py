@@ -27,7 +27,12 @@ def admin(runner, *argv: str) -> subprocess.CompletedProcess[str]:
 def test_an_operator_walk_against_the_local_runner(runner):
     assert runner.aws_endpoint, "the runner did not print its emulation's endpoint"
     assert runner.post("/v1/account/register", {"email": EMAIL, "password": PASSWORD}).status_code == 202
-    assert runner.post("/v1/account/verify", {"email": EMAIL, "code": runner.code_for(EMAIL)}).status_code == 200
+    assert (
+        runner.post(
+            "/v1/account/verify", {"email": EMAIL, "code": runner.code_for(EMAIL), "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
     found = admin(runner, "--json", "find", "--email", EMAIL)
     assert found.returncode == 0, found.stderr

@@ -26,7 +26,7 @@ def test_a_malformed_code_is_refused_in_the_portals_words(runner, accept_languag
     headers = {"Accept-Language": accept_language} if accept_language else {}
     refused = requests.post(
         runner.url + "/v1/account/verify",
-        json={"email": "not-an-address", "code": "12ab34"},
+        json={"email": "not-an-address", "code": "12ab34", "password": "Any-Password-1!"},
         headers=headers,
         timeout=30,
     )

@@ -21,7 +21,9 @@ def test_signup_walk(runner):
     code = runner.code_for(ADDRESS)
     assert runner.printed(f"MAIL to {ADDRESS}") and runner.printed(f"    {code}")
 
-    wrong = runner.post("/v1/account/verify", {"email": ADDRESS, "code": f"{(int(code) + 1) % 10**6:06d}"})
+    wrong = runner.post(
+        "/v1/account/verify", {"email": ADDRESS, "code": f"{(int(code) + 1) % 10**6:06d}", "password": PASSWORD}
+    )
     assert wrong.status_code == 400 and wrong.json()["error"] == {
         "code": "CodeMismatch",
         "message": "The verification code is not correct.",
@@ -32,7 +34,7 @@ def test_signup_walk(runner):
     assert resend.status_code == 429 and resend.json()["error"]["code"] == "LimitExceeded"
     assert 1 <= int(resend.headers["Retry-After"]) <= 60
 
-    verified = runner.post("/v1/account/verify", {"email": ADDRESS.upper(), "code": code})
+    verified = runner.post("/v1/account/verify", {"email": ADDRESS.upper(), "code": code, "password": PASSWORD})
     assert verified.status_code == 200 and verified.json() == {"status": "CONFIRMED"}
 
 

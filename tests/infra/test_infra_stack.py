@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
 from functions.routes import AUTHORIZER, EVENT_FUNCTIONS, ROUTES, Access, Profile
@@ -406,6 +407,31 @@ def test_waf_limits_each_ip_tighter_on_sensitive_routes_and_answers_429_in_the_e
     association = synth.one("AWS::WAFv2::WebACLAssociation")["Properties"]
     stage_id = next(iter(synth.of_type("AWS::ApiGateway::Stage")))
     assert stage_id in json.dumps(association["ResourceArn"])
+
+
+def _waf_counts(statement: dict, uri_path: str) -> bool:
+    """Whether a WAF byte-match statement of the template matches `uri_path`, evaluated as WAF
+    does: the text transformations in priority order, then the positional constraint."""
+    from urllib.parse import unquote
+
+    match = statement["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"UriPath": {}}
+    transforms = {"URL_DECODE": unquote, "LOWERCASE": str.lower, "NONE": lambda text: text}
+    for step in sorted(match["TextTransformations"], key=lambda t: t["Priority"]):
+        uri_path = transforms[step["Type"]](uri_path)
+    assert match["PositionalConstraint"] == "ENDS_WITH"
+    return uri_path.endswith(match["SearchString"])
+
+
+@pytest.mark.parametrize(
+    "uri_path", ["/dev/v1/auth/login", "/dev/v1/auth/logi%6E", "/dev/V1/AUTH/LOGIN", "/dev/v1/auth/%6c%6fgin/"]
+)
+def test_waf_counts_an_encoded_or_uppercased_sensitive_path_against_the_tighter_limit(synth, uri_path):
+    acl = synth.one("AWS::WAFv2::WebACL")["Properties"]
+    sensitive = next(rule for rule in acl["Rules"] if rule["Name"] == "SensitiveRoutesPerIp")
+    statements = sensitive["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["OrStatement"]["Statements"]
+    assert any(_waf_counts(statement, uri_path) for statement in statements)
+    assert not any(_waf_counts(statement, "/dev/v1/videos") for statement in statements)
 
 
 # -- email ---------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_a_deleted_address_can_sign_up_again(api, aws, ann):
         assert api.call_as(token, "account_delete", {"password": STRONG_PASSWORD}).status == 204
         clock.shift(61)
         assert api.register(ann, "Another-Good-Pass-7").status == 202
-        assert api.verify(ann, aws.last_code(ann)).status == 200
+        assert api.verify(ann, aws.last_code(ann), "Another-Good-Pass-7").status == 200
         fresh = api.tokens(ann, "Another-Good-Pass-7")["accessToken"]
         assert api.call_as(fresh, "account_get").body["sub"] != old_sub
         # A token of the old account does not reach the new one.

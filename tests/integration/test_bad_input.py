@@ -47,7 +47,7 @@ def test_bad_bodies_are_refused_and_nothing_is_written(api, aws, options, status
 
 
 def test_invalid_parameter_names_the_fields(api):
-    result = api.call("account_verify", {"email": "ann@example.org", "code": "12345a", "extra": 1})
+    result = api.call("account_verify", {"email": "ann@example.org", "code": "12345a", "password": "x", "extra": 1})
     assert {f["field"] for f in result.error["fields"]} == {"code", "extra"}
 
 

@@ -36,6 +36,51 @@ def test_new_addresses_get_the_full_check():
         addresses.validate_new("ann..smith@example.org")
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ann@straße.de", "ann@strasse.de"),  # two registrable domains (IDNA 2008 keeps ß)
+        ("straße@example.org", "strasse@example.org"),  # ß in the local part
+        ("ann@σίσυφος.gr", "ann@σίσυφοσ.gr"),  # final sigma in the domain
+        ("ας@example.org", "ασ@example.org"),  # final sigma in the local part
+        ("ıan@example.org", "ian@example.org"),  # Turkish dotless ı
+        ("ann@ıstanbul.tr", "ann@istanbul.tr"),
+    ],
+)
+def test_distinct_letters_are_never_merged(one, other):
+    assert addresses.normalize(one) != addresses.normalize(other)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("ANN@STRASSE.DE", "ann@strasse.de"),
+        ("Ann@Straße.DE", "ann@straße.de"),
+        ("ann@xn--strae-oqa.de", "ann@straße.de"),  # punycode is the same domain
+        ("ann@ПРИМЕР.РФ", "ann@пример.рф"),
+        ("IAN@example.org", "ian@example.org"),  # a dotted I is an i
+        ("ΑΣ@example.org", "ας@example.org"),  # case, not letters: a final capital sigma is ς
+    ],
+)
+def test_case_is_ignored_and_the_domain_takes_its_uts46_form(typed, key):
+    assert addresses.normalize(typed) == key
+
+
+def test_ses_gets_the_domain_in_punycode():
+    assert addresses.for_ses("ann@пример.рф") == "ann@xn--e1afmkfd.xn--p1ai"
+    assert addresses.for_ses("Ann@Example.org") == "Ann@example.org"
+
+
+@pytest.mark.parametrize("raw", ["zoë@example.org", "straße@example.org", "ıan@example.org"])
+def test_a_new_address_with_a_local_part_ses_cannot_take_is_refused(raw):
+    with pytest.raises(addresses.AddressError):
+        addresses.validate_new(raw)
+
+
+def test_an_internationalized_domain_is_a_valid_new_address():
+    assert addresses.validate_new("ann@пример.рф") == "ann@пример.рф"
+
+
 def test_masking_never_shows_the_whole_address():
     assert addresses.mask("ann.smith@example.org") == "a***@e***.org"
     assert addresses.mask("x@localhost") == "x***@l***"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.passwords import RULE_IDS, PasswordHasher, failed_rules, normalize
+from portal.passwords import RULE_IDS, PasswordHasher, base_words, failed_rules, normalize
 
 
 def test_a_strong_password_meets_every_rule():
@@ -26,11 +26,13 @@ def test_every_unmet_rule_is_reported_at_once_in_checklist_order():
         ("CORRECT-HORSE-9X", "lowercase"),
         ("Correct-Horse-xx", "digit"),
         ("CorrectHorse9xyz", "symbol"),
-        ("Xx-annsmith-2024", "containsEmail"),
+        ("Xx-ann.smith-Horse9", "containsEmail"),
+        ("Password123!", "common"),
+        ("Smith-Example-2024!", "containsName"),
     ],
 )
 def test_each_rule_fails_on_its_own(password, rule):
-    assert failed_rules(password, "AnnSmith@example.org") == [rule]
+    assert failed_rules(password, "Ann.Smith@example.org") == [rule]
 
 
 def test_exactly_twelve_and_exactly_128_characters_are_allowed():
@@ -40,6 +42,75 @@ def test_exactly_twelve_and_exactly_128_characters_are_allowed():
 
 def test_common_passwords_are_refused_case_insensitively():
     assert "common" in failed_rules("Q1W2E3R4T5Y6", "x@example.org")
+
+
+def test_the_list_holds_at_least_100000_passwords_and_loads_only_when_a_password_is_judged():
+    import importlib
+    import sys
+
+    sys.modules.pop("portal.passwords", None)
+    fresh = importlib.import_module("portal.passwords")
+    assert fresh._common_passwords.cache_info().currsize == 0  # importing the module does not load it
+    assert len(fresh._common_passwords()) >= 100_000
+
+
+@pytest.mark.parametrize(
+    ("password", "base"),
+    [
+        ("Password123!", "password"),  # trailing digits and symbols
+        ("Welcome2024!", "welcome"),  # a year
+        ("Qwerty123456!", "qwerty"),
+        ("P@ssw0rd1234", "password"),  # leet
+        ("Iloveyou123!", "iloveyou"),
+        ("Summer2025!!", "summer"),
+        ("$ummer2025!!", "summer"),  # a leading symbol that stands for a letter
+        ("!!2024Dragon", "dragon"),  # leading digits and symbols
+        ("2024-Dr4g0n-X", "dr4g0n-x"),  # a year in front
+        ("Dr4g0n-2024!", "dragon"),
+        ("M1chael#1990!", "michael"),  # "1" read as i
+        ("F00tba11-1999!", "football"),  # "1" read as l
+    ],
+)
+def test_the_base_word_is_the_password_without_case_affixes_years_and_leet(password, base):
+    assert base in base_words(password)
+
+
+@pytest.mark.parametrize(
+    "password", ["Password123!", "Welcome2024!", "Qwerty123456!", "P@ssw0rd1234", "Iloveyou123!", "Summer2025!!"]
+)
+def test_a_common_word_decorated_to_meet_the_rules_is_refused_as_common(password):
+    assert failed_rules(password, "x@example.org") == ["common"]
+
+
+@pytest.mark.parametrize(
+    ("password", "email", "rules"),
+    [
+        ("NatoMultimedia1!", "x@example.org", ["containsName"]),  # the portal's name
+        ("Multimedia-2025!", "x@example.org", ["common", "containsName"]),  # also a common word
+        ("Example-2025-Xy!", "x@example.org", ["containsName"]),  # the address's domain
+        ("Ann-Smith-2025!", "ann.smith@mail.org", ["containsName"]),  # the local part's words
+        ("NatoPassword2025!", "x@example.org", ["common"]),  # a common word once the name is out
+        ("Nato-Horse-Battery-9", "x@example.org", []),  # a name inside a real passphrase
+    ],
+)
+def test_the_portal_and_the_address_names_are_taken_out_of_the_base_word(password, email, rules):
+    assert failed_rules(password, email) == rules
+
+
+def test_random_passwords_that_meet_the_composition_rules_are_not_refused_by_the_word_rules():
+    import random
+    import string
+
+    draw = random.Random(14)  # fixed: the same 2,000 passwords every run
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*-_=+"
+    judged = 0
+    while judged < 2000:
+        password = "".join(draw.choice(alphabet) for _ in range(12))
+        failed = failed_rules(password, "x@example.org")
+        if {"uppercase", "lowercase", "digit", "symbol"} & set(failed):
+            continue
+        judged += 1
+        assert failed == [], password
 
 
 def test_a_short_local_part_is_not_forbidden_as_a_substring():
@@ -63,6 +134,7 @@ def test_rule_ids_are_stable():
         "symbol",
         "common",
         "containsEmail",
+        "containsName",
     )
 
 

@@ -10,6 +10,7 @@ import {
   focusFirstInvalid,
   formOf,
   isLocked,
+  passwordField,
   lockButton,
   messages,
   onSubmit,
@@ -31,7 +32,7 @@ const FLOWS = {
     changeRoute: "/register",
     resend: (flow) => api.resend(flow.email),
     async confirm(flow, value) {
-      await api.verify(flow.email, value);
+      await api.verify(flow.email, value, memory.signupPassword);
       saveFlow(null);
       memory.lastEmail = flow.email;
       if (memory.signupPassword) {
@@ -111,7 +112,13 @@ export function codeScreen(kind) {
   });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t(spec.submit));
   const minutes = Math.round((flow.codeExpiresIn || 1800) / 60);
-  const form = formOf(msgs, submit, code.wrapper);
+  // The API confirms a sign-up code with the account's password. Kept in memory from the sign-up
+  // form; after a reload, or for a code entered elsewhere, the person types it here.
+  const password =
+    kind === "signup" && !memory.signupPassword
+      ? passwordField({ id: "signup-code-password", label: t("password"), autocomplete: "new-password" })
+      : null;
+  const form = formOf(msgs, submit, code.wrapper, password ? password.wrapper : null);
 
   // A dead code (last try spent, expired, too many wrong ones): say so, keep the form from
   // sending it again, and take the person to "Send new Code".
@@ -189,7 +196,10 @@ export function codeScreen(kind) {
     const value = code.input.value.replace(/\s+/g, "");
     const ok = /^\d{6}$/.test(value);
     setFieldError(code, ok ? null : t("fields.code"));
-    if (!ok) return focusFirstInvalid(form);
+    const passwordOk = !password || Boolean(password.input.value);
+    if (password) setFieldError(password, passwordOk ? null : t("fields.password"));
+    if (!ok || !passwordOk) return focusFirstInvalid(form);
+    if (password) memory.signupPassword = password.input.value;
     try {
       await spec.confirm(flow, value);
     } catch (error) {

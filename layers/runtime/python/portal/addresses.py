@@ -1,8 +1,15 @@
 """Email addresses: the account's username, so normalized, validated and never logged whole.
 
-Normalization is trim + Unicode NFC + casefold of the whole address: "Ann@Example.org " and
-"ann@example.ORG" are one account (a top complaint about Cognito is case-sensitive addresses).
+Normalization (the account's key) is trim + Unicode NFC, then the local part lowercased and the
+domain in its IDNA 2008 / UTS 46 form: "Ann@Example.org " and "ann@example.ORG" are one account (a
+top complaint about Cognito is case-sensitive addresses). Lowercasing, not case folding: folding
+maps "ß" to "ss" and "ς" to "σ", and `ann@straße.de` and `ann@strasse.de` are different
+registrable domains, as "straße@" and "strasse@" may be different mailboxes; UTS 46 keeps such
+letters apart in domains too, and reads a punycode domain (xn--) as the letters it stands for.
 The display form the person typed is kept on the account for greetings and mail.
+
+SES takes a domain only as ASCII (punycode) and a local part only in ASCII: `for_ses` gives the
+form it takes, and a new address whose local part is not ASCII is refused at once (400).
 """
 
 from __future__ import annotations
@@ -30,7 +37,33 @@ def clean(raw: str) -> str:
 
 
 def normalize(address: str) -> str:
-    return address.casefold()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.lower()
+    return f"{local.lower()}@{_domain(domain, ascii_form=False)}"
+
+
+def _domain(domain: str, *, ascii_form: bool) -> str:
+    """The domain's UTS 46 form: U-labels (the key) or A-labels (what SES takes)."""
+    if domain.isascii() and "xn--" not in domain.lower():
+        return domain.lower()  # the common case, without loading idna's tables
+    import idna
+
+    try:
+        encoded = idna.encode(domain, uts46=True)
+        return encoded.decode() if ascii_form else idna.decode(encoded)
+    except (idna.IDNAError, UnicodeError):
+        if ascii_form:
+            raise AddressError("must have a domain name that mail can be sent to") from None
+        return domain.lower()  # not a domain anybody can own: a key that finds nothing
+
+
+def for_ses(address: str) -> str:
+    """The address as SES takes it: the local part as is (ASCII), the domain in punycode."""
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise AddressError("must have a part before the @ in plain letters, digits and .-_+ (mail cannot reach it)")
+    return f"{local}@{_domain(domain, ascii_form=True)}"
 
 
 def validate_new(raw: str) -> str:
@@ -43,9 +76,11 @@ def validate_new(raw: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return validate_email(address, check_deliverability=False).normalized
+        valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
         raise AddressError(str(exc)) from None
+    for_ses(valid.normalized)  # an address SES cannot take would hold an account nobody can confirm
+    return valid.normalized
 
 
 def mask(address: str) -> str:

@@ -61,7 +61,10 @@ EVENTS: dict[str, Event] = {
     "resend_without_account": Event("a new code was asked for an address without an unconfirmed account"),
     "verified": Event("the address was confirmed", metric="Confirmations"),
     "verify_repeated": Event("the same right code again"),
-    "code_mismatch": Event("a wrong code", ("purpose", "attempts")),
+    "code_mismatch": Event(
+        "a wrong code (`decoy`: where no code was live, a decoy took its place with this guess counted)",
+        ("purpose", "attempts", "decoy"),
+    ),
     "code_expired": Event("an expired code", ("purpose",)),
     "code_locked": Event("a code dead after too many wrong tries", ("purpose",)),
     "send_throttled": Event("a send refused by the limits", ("retryAfter",)),
@@ -76,7 +79,10 @@ EVENTS: dict[str, Event] = {
     "refresh_refused": Event("a refresh token refused", ("sessionId", "reason")),
     "refresh_reuse_detected": Event("a spent refresh token presented again: the session is revoked", ("sessionId",)),
     "logout": Event("sign-out, on this device or everywhere", ("sessionId", "allDevices")),
-    "access_denied": Event("the authorizer refused a token", ("reason",)),
+    "access_denied": Event(
+        "the authorizer refused a token, or a route refused a cached answer (`disabled`, `session_ended`)",
+        ("reason",),
+    ),
     # passwords
     "reset_requested": Event('"Reset password" asked', ("sent",)),
     "reset_completed": Event('"Create a new password" done', metric="PasswordResets"),
@@ -99,7 +105,10 @@ EVENTS: dict[str, Event] = {
     "account_updated": Event("the account's settings changed", ("fields",)),
     "account_deleted": Event("the account deleted by its owner or an operator"),
     "email_change_requested": Event("a new address asked for (masked)", ("newEmail",)),
-    "email_change_refused": Event("the new address is taken", ("reason",)),
+    "email_change_refused": Event(
+        "the new address is taken: its owner gets a notice, the caller the same answer as for a free one",
+        ("reason",),
+    ),
     "email_changed": Event("the new address confirmed (the old one masked)", ("previous",)),
     # downloads
     "download_issued": Event("a download link issued", ("videoId", "rendition"), metric="Downloads"),

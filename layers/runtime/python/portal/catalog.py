@@ -29,6 +29,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from portal.errors import InvalidParameter, NotFound
 
+# Also pydantic patterns (Rust regex, where `$` is the end of the text); Python code fullmatches them.
 VIDEO_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 RENDITION_NAME = r"^[a-z0-9][a-z0-9_]{0,31}$"
 MEDIA_PREFIX = "media/"
@@ -43,7 +44,7 @@ MAX_QUERY_WORDS = 8
 # while the edge fetches the new one; for a day if the API fails. A new video shows within minutes.
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
-_SORT_KEY = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)#(" + VIDEO_ID[1:-1] + r")$")
+_SORT_KEY = re.compile(r"\A(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)#(" + VIDEO_ID[1:-1] + r")\Z")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -194,7 +195,7 @@ class Catalog:
         self._store = store
 
     def get(self, video_id: str) -> Video:
-        video = self._store.get(video_id) if re.match(VIDEO_ID, video_id) else None
+        video = self._store.get(video_id) if re.fullmatch(VIDEO_ID, video_id) else None
         if video is None:
             raise NotFound("No such video.")
         return video

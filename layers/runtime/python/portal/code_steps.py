@@ -12,6 +12,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 from portal import codes
 from portal.audit import audit
@@ -107,6 +108,19 @@ class CodeSteps:
         if outcome is Outcome.LOCKED:
             audit("code_locked", address=audited, sub=sub, purpose=purpose)
             raise TooManyFailedAttempts()
+
+    def guess_at_no_code(self, username: str, purpose: Purpose, sends: SendLog, sub: str | None) -> CodeMismatch:
+        """A guess where no live code is (none was asked for lately, or it expired): a decoy takes
+        its place with this guess counted, and the answer is a first wrong guess at a fresh code.
+        So one answer shape whether or not someone signed up or asked for a code lately, and
+        further guesses here meet the rules a real code has. Raises Conflict when the address
+        changed since it was read (the send log's version guards the write): judge again."""
+        now = int(self._clock())
+        record = replace(self.decoy(username, now, purpose), attempts=1)
+        # No send: the log is rewritten as read, its version raised, only to detect a concurrent change.
+        self._store.save_codes(username, [record], sends, SendLog(sends.recent(now), sends.version + 1))
+        audit("code_mismatch", address=username, sub=sub, purpose=purpose, attempts=1, decoy=True)
+        return CodeMismatch(codes.MAX_ATTEMPTS - 1)
 
     def judge_at(
         self, username: str, purpose: Purpose, submitted: str

@@ -44,28 +44,38 @@ class EmailChange(AccountUseCase):
                 user = active_account(self._store, principal)
             target = self._store.load_address(new_username)
             now = int(self._clock())
+            # A taken address answers like a free one (no enumeration) and costs the same: its send
+            # budget, the pending change with a code, a mail. Its owner gets a notice instead of the
+            # code; the code is nobody's, and the move checks the address is still free anyway.
             try:
-                if target.user is not None:
-                    audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
-                    raise AliasExists()
                 sends = self._codes.reserve_send(new_username, target.sends, now)
-            except (AliasExists, LimitExceeded):
+            except LimitExceeded:
                 if uncount is not None:
                     self._passwords.uncount(uncount)  # the password was right, the request refused for another reason
                 raise
             code, record = self._codes.issue(Purpose.CHANGE_EMAIL, bound(new_username, user.sub), now)
             try:
                 self._store.save_email_change(
-                    user, new_email, new_username, record, target.sends, sends, logins=uncount
+                    user,
+                    new_email,
+                    new_username,
+                    record,
+                    target.sends,
+                    sends,
+                    logins=uncount,
+                    target_sub=target.user.sub if target.user else None,
                 )
             except Conflict as lost:
                 if lost.maybe("logins"):
                     uncount = None  # a failure was counted since: this one stays counted (the safe side)
                 continue
-            audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
-            self._codes.send(
-                emails.render("verify_email", user.language, new_email, code), new_username, sends, now, sub=user.sub
-            )
+            if target.user is not None:
+                audit("email_change_refused", address=user.username, sub=user.sub, reason="taken")
+                mail = emails.render("email_taken", target.user.language, target.user.email)
+            else:
+                audit("email_change_requested", address=user.username, sub=user.sub, newEmail=mask(new_email))
+                mail = emails.render("verify_email", user.language, new_email, code)
+            self._codes.send(mail, new_username, sends, now, sub=user.sub)
             return Delivery(mask(new_email))
         raise ServiceUnavailable()
 

@@ -108,6 +108,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    "email_taken": {
+        "en": (
+            "Someone tried to move an account to your email",
+            (
+                "Someone tried to change the email address of another NATO Multimedia account to this address, which already has an account.",
+                "Nothing has changed on your account, and nothing will: you can ignore this email.",
+            ),
+        ),
+        "fr": (
+            "Quelqu'un a tenté de déplacer un compte vers votre adresse e-mail",
+            (
+                "Quelqu'un a tenté de remplacer l'adresse e-mail d'un autre compte multimédia de l'OTAN par cette adresse, qui a déjà un compte.",
+                "Rien n'a changé sur votre compte, et rien ne changera : vous pouvez ignorer cet e-mail.",
+            ),
+        ),
+    },
     "email_changed": {
         "en": (
             "The email address of your account has changed",

@@ -16,22 +16,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from portal.addresses import AddressError, for_ses
 from portal.emails import Mail
 from portal.errors import DependencyFailure
 
 # Headers unfolded: a long List-Unsubscribe URL stays on its line (RFC 5322 allows 998 octets),
 # where folding would hand some parsers the URL with a leading space.
 _UNFOLDED = compat32.clone(max_line_length=None)
-
-
-def _recipient(address: str) -> str:
-    """An address for the To: header. A non-ASCII local part (zoë@…) is one RFC 2047 word before
-    the @, as `EmailMessage` writes it; the domain is left as is (encoding the whole address
-    would make it no address at all)."""
-    if address.isascii():
-        return address
-    local, _, domain = address.rpartition("@")
-    return f"{Header(local, 'utf-8').encode()}@{domain}"
 
 
 def _text(value: str) -> str | Header:
@@ -47,7 +38,7 @@ class SesMailer:
     def build(self, mail: Mail) -> bytes:
         message = MIMEMultipart("alternative")
         message["From"] = self._sender
-        message["To"] = _recipient(mail.to)
+        message["To"] = for_ses(mail.to)
         message["Subject"] = _text(mail.subject)  # type: ignore[assignment]  # email accepts a Header; typeshed says str
         message["Date"] = formatdate(usegmt=True)
         for name, value in mail.headers.items():
@@ -57,9 +48,15 @@ class SesMailer:
         return message.as_bytes(policy=_UNFOLDED)
 
     def send(self, mail: Mail) -> None:
+        try:
+            # SES takes a domain only in punycode (an internationalized one was refused, and
+            # the sign-up answered 503 for ever); sign-up refuses a local part it cannot take.
+            to = for_ses(mail.to)
+        except AddressError as exc:
+            raise DependencyFailure("SES: an address it cannot take") from exc
         request: dict[str, Any] = {
             "FromEmailAddress": self._sender,
-            "Destination": {"ToAddresses": [mail.to]},
+            "Destination": {"ToAddresses": [to]},
             "Content": {"Raw": {"Data": self.build(mail)}},
         }
         if self._configuration_set:

@@ -35,7 +35,7 @@ from portal.users import iso
 
 LINK_KEY_PURPOSE = "newsletter-links"
 UNSUBSCRIBE_PATH = "/v1/newsletter/unsubscribe"
-_TOKEN = re.compile(r"^([A-Za-z0-9_-]{1,32})\.([0-9a-f-]{36})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
+_TOKEN = re.compile(r"\A([A-Za-z0-9_-]{1,32})\.([0-9a-f-]{36})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})\Z")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,15 @@
 """Password policy and storage.
 
 The policy is the portal's own ("at least 12 characters long, no spaces, include upper/lowercase
-letters, numbers and symbols") plus OWASP ASVS: at most 128 characters, not one of the 10,000 most
-common passwords, not containing the address's local part. Every rule has a stable id that the API
-returns in `failedRules` and the web client's checklist uses.
+letters, numbers and symbols") plus OWASP ASVS: at most 128 characters, not a commonly used
+password, not containing the address's local part, not built on the portal's or the address's
+name. Every rule has a stable id that the API returns in `failedRules` and the web client's
+checklist uses.
+
+"Commonly used" is judged on the password's base word, not only on the whole: composition rules
+push people to decorate a common word ("Password123!", "P@ssw0rd1234", "Summer2025!!"), so the
+word is taken out of its case, leet substitutions, leading and trailing digits and symbols, years,
+and the portal's and the address's names, and looked up in the 100,000 most used passwords.
 
 Passwords are compared and hashed in Unicode NFKC, so the same password typed on two keyboards
 (composed or decomposed accents, full-width digits) is the same password.
@@ -30,15 +36,93 @@ def normalize(password: str) -> str:
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    # Royce Williams' list as Django ships it (lowercased, most frequent first); the first 10,000.
+    # The 100,000 most used passwords, lowercased (common-passwords.NOTICE.md says where from).
+    # Loaded on first use, so only the routes that set a password pay for it (docs/performance.md).
     path = Path(__file__).with_name("common-passwords.txt.gz")
     return frozenset(gzip.decompress(path.read_bytes()).decode().split())
+
+
+# The portal's own name: "NatoMultimedia2025!" is the first guess against this site.
+PORTAL_NAMES = ("nato", "multimedia")
+# A base word shorter than this is no word: its lookup would refuse random passwords by chance.
+MIN_BASE_WORD = 4
+# Names (address parts) shorter than this are too common a substring to take out ("al", "jo").
+MIN_NAME = 3
+# Leading or trailing digits and symbols; years anywhere.
+_LEADING = re.compile(r"\A[\W\d_]+")
+_TRAILING = re.compile(r"[\W\d_]+\Z")
+_SYMBOLS = re.compile(r"\A[\W_]+|[\W_]+\Z")
+_YEARS = re.compile(r"(?:19|20)\d\d")
+# Leet substitutions; "1", "!" and "|" read as "i" or as "l".
+_LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                         "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e"})  # fmt: skip
+_LEET_L = str.maketrans({"1": "l", "!": "l", "|": "l"})
+
+
+def _names(local_part: str, domain: str) -> tuple[str, ...]:
+    """The words a person would take from the portal and the address: the local part's words
+    ("ann.smith" -> ann, smith) and the domain's labels but the top-level one (example)."""
+    words = re.split(r"[\W\d_]+", local_part.casefold()) + domain.casefold().split(".")[:-1]
+    return tuple(sorted({w for w in (*words, *PORTAL_NAMES) if len(w) >= MIN_NAME}, key=len, reverse=True))
+
+
+def _unleet(word: str) -> set[str]:
+    return {word.translate(_LEET_I), word.translate(_LEET_L).translate(_LEET_I)}
+
+
+def _strip(word: str) -> str:
+    return _TRAILING.sub("", _LEADING.sub("", word))
+
+
+def base_words(password: str) -> set[str]:
+    """The words a guesser starts from: the password without its case, affixes, years and leet."""
+    whole = password.casefold()
+    stripped = set()
+    for variant in (whole, _YEARS.sub("", whole)):
+        # Trailing only as well: in "$ummer2025!!" the leading "$" is a letter in disguise; and
+        # symbols only: in "F00tba11-!" the "11" is.
+        stripped |= {_strip(variant), _TRAILING.sub("", variant), _SYMBOLS.sub("", variant)}
+    words = set(stripped)
+    for word in stripped:
+        words |= {_strip(plain) for plain in _unleet(word)}
+    return {word for word in words if len(word) >= MIN_BASE_WORD}
+
+
+def _without_names(word: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        word = word.replace(name, "")
+    return _strip(word)
+
+
+def _is_common(password: str, _email: str) -> bool:
+    common = _common_passwords()
+    return password.casefold() in common or any(word in common for word in base_words(password))
+
+
+def _is_names(password: str, email: str) -> tuple[bool, bool]:
+    """(built on names: nothing of a word left once they are taken out, common once they are)."""
+    local_part, _, domain = email.rpartition("@")
+    names = _names(local_part, domain)
+    common = _common_passwords()
+    only_names = common_rest = False
+    for word in base_words(password):
+        if not any(name in word for name in names):
+            continue
+        rest = _without_names(word, names)
+        only_names |= sum(ch.isalpha() for ch in rest) < MIN_BASE_WORD
+        common_rest |= rest in common or any(plain in common for plain in _unleet(rest))
+    return only_names, common_rest
 
 
 def _is_control(ch: str) -> bool:
     # Invisible or control characters other than whitespace (which has its own rule): NUL,
     # bidi overrides and marks, unassigned code points. They make a password untypeable.
     return not ch.isspace() and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def _contains_local_part(password: str, email: str) -> bool:
+    local_part = email.rpartition("@")[0]
+    return len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part.casefold() in password.casefold()
 
 
 # Order is the order a person reads the checklist in.
@@ -51,19 +135,16 @@ RULES: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
     ("lowercase", lambda pw, _: any(ch.islower() for ch in pw)),
     ("digit", lambda pw, _: any(ch.isdigit() for ch in pw)),
     ("symbol", lambda pw, _: any(not ch.isalnum() and not ch.isspace() and not _is_control(ch) for ch in pw)),
-    ("common", lambda pw, _: pw.casefold() not in _common_passwords()),
-    (
-        "containsEmail",
-        lambda pw, local: len(local) < MIN_LOCAL_PART_CHECKED or local.casefold() not in pw.casefold(),
-    ),
+    ("common", lambda pw, email: not _is_common(pw, email) and not _is_names(pw, email)[1]),
+    ("containsEmail", lambda pw, email: not _contains_local_part(pw, email)),
+    ("containsName", lambda pw, email: not _is_names(pw, email)[0]),
 )
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 
 
 def failed_rules(password: str, email: str) -> list[str]:
     """Every rule the (normalized) password breaks, all at once, in checklist order."""
-    local_part = email.rpartition("@")[0]
-    return [rule_id for rule_id, holds in RULES if not holds(password, local_part)]
+    return [rule_id for rule_id, holds in RULES if not holds(password, email)]
 
 
 class PasswordHasher:

@@ -8,9 +8,11 @@ case that reads or writes the account starts with `active_state` / `active_accou
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from portal.audit import audit
 from portal.errors import NotAuthorized, UserNotConfirmed
 from portal.ports import Accounts
 from portal.records import AddressState
@@ -27,6 +29,9 @@ class Principal:
     session_id: str
     username: str
     email_verified: bool = False
+    # The session's epoch when the authorizer let it in. API Gateway caches that answer (up to
+    # 300 s): `active_state` compares it with the account's epoch.
+    session_epoch: int = 0
 
     def context(self) -> dict[str, str]:
         return {
@@ -34,6 +39,7 @@ class Principal:
             "sessionId": self.session_id,
             "username": self.username,
             "emailVerified": "true" if self.email_verified else "false",
+            "sessionEpoch": str(self.session_epoch),
         }
 
     @classmethod
@@ -41,10 +47,26 @@ class Principal:
         """From web.Request.principal; a route marked auth=True always has these keys."""
         try:
             return cls(
-                context["sub"], context["sessionId"], context["username"], context.get("emailVerified") == "true"
+                context["sub"],
+                context["sessionId"],
+                context["username"],
+                context.get("emailVerified") == "true",
+                int(context.get("sessionEpoch", "0")),
             )
-        except KeyError:
+        except (KeyError, ValueError):
             raise NotAuthorized(SESSION_ENDED) from None
+
+
+def session_ended(accounts: Accounts, user: User, principal: Principal, now: int) -> bool:
+    """Whether the caller's session ended after the authorizer let it in (its answer is cached up
+    to 300 s). The account read anyway tells at no extra call whether its epoch went up (signed
+    out everywhere, password changed or reset, operator sign-out); only then is the session read,
+    as a password change carries the caller's own session over to the new epoch. A session ended
+    alone (log out on this device) is not seen here: it stops at the authorizer's next check."""
+    if user.session_epoch <= principal.session_epoch:
+        return False
+    session = accounts.load_session(principal.session_id)
+    return session is None or not session.usable(now) or session.epoch < user.session_epoch
 
 
 def active_state(accounts: Accounts, principal: Principal) -> AddressState:
@@ -54,6 +76,9 @@ def active_state(accounts: Accounts, principal: Principal) -> AddressState:
     state = accounts.load_address(principal.username)
     user = state.user
     if user is None or user.sub != principal.sub or not user.enabled:
+        raise NotAuthorized(SESSION_ENDED)
+    if session_ended(accounts, user, principal, int(time.time())):
+        audit("access_denied", address=user.username, sub=user.sub, reason="session_ended")
         raise NotAuthorized(SESSION_ENDED)
     if user.status != Status.CONFIRMED:
         raise UserNotConfirmed()

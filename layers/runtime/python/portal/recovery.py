@@ -11,6 +11,7 @@ from portal.addresses import mask, normalize
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
 from portal.codes import Outcome, Purpose
+from portal.emails import Mail
 from portal.errors import ExpiredCode, InvalidPassword, ServiceUnavailable
 from portal.lockout import LoginFailures
 from portal.passwords import failed_rules
@@ -29,20 +30,26 @@ class Recovery(AccountUseCase):
             now = int(self._clock())
             sends = self._codes.reserve_send(username, state.sends, now)
             user = state.user
-            # Every branch stores a reset code (real or decoy), so guesses at /password/reset
-            # meet the same rules for every address.
-            if user is not None and user.enabled and user.status != Status.UNCONFIRMED:
-                code, record = self._codes.issue(Purpose.RESET_PASSWORD, username, now)
-                records, mail = [record], emails.render("reset_password", user.language, user.email, code)
+            # Every branch stores a verification and a reset code (real, decoy, or the one already
+            # there rewritten as is), so guesses at /password/reset meet the same rules for every
+            # address and every branch makes the same work (tests/adversarial/test_equal_work.py).
+            unconfirmed = user is not None and user.status == Status.UNCONFIRMED
+            verify_code, verify_record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)  # real if unconfirmed
+            reset_code, reset_record = self._codes.issue(Purpose.RESET_PASSWORD, username, now)  # real if resettable
+            kept_verify = verify_record if unconfirmed else state.codes.get(Purpose.VERIFY_EMAIL) or verify_record
+            records = [kept_verify, reset_record]
+            if user is not None and user.enabled and not unconfirmed:
+                mail: Mail | None = emails.render("reset_password", user.language, user.email, reset_code)
                 kind = "reset"
-            elif user is not None and user.status == Status.UNCONFIRMED:
+            elif unconfirmed:
                 # Nothing to reset before the address is confirmed: a new verification code instead.
-                code, record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)
-                records = [record, self._codes.decoy(username, now, Purpose.RESET_PASSWORD)]
-                mail = emails.render("verify_email", user.language, user.email, code)
+                assert user is not None
+                mail = emails.render("verify_email", user.language, user.email, verify_code)
                 kind = "verify"
             else:
-                records, mail, kind = [self._codes.decoy(username, now, Purpose.RESET_PASSWORD)], None, "none"
+                # The mail rendered but not sent: the same work as a send.
+                emails.render("reset_password", user.language if user else "en", email, reset_code)
+                mail, kind = None, "none"
             try:
                 self._store.save_codes(username, records, state.sends, sends)
             except Conflict:
@@ -92,6 +99,11 @@ class Recovery(AccountUseCase):
                 # The same reset again (a retry after a failure once the password was set): finish it.
                 self._finish_reset(user)
                 return
+            if outcome is Outcome.EXPIRED:
+                try:
+                    raise self._codes.guess_at_no_code(username, Purpose.RESET_PASSWORD, state.sends, sub)
+                except Conflict:
+                    continue
             audit("code_expired", address=username, sub=sub, purpose=Purpose.RESET_PASSWORD)
             raise ExpiredCode()
         raise ServiceUnavailable()

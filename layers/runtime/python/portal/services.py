@@ -116,7 +116,7 @@ def token_settings() -> TokenSettings:
     from portal.signin import TokenSettings
 
     s = settings()
-    return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds)
+    return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds, s.session_seconds)
 
 
 @cache

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 ENV_PREFIX = "PORTAL_"
-_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*[^/\s])?$")
+_URL = re.compile(r"\Ahttps?://[^\s/]+(/[^\s]*[^/\s])?\Z")
 
 
 class SettingsError(ValueError):
@@ -46,6 +46,8 @@ class Settings:
     access_token_seconds: int = _bounded(900, 60, 900)
     # Refresh tokens: each one lives this long from its issue (rotated on every use).
     refresh_token_seconds: int = _bounded(30 * 86400, 3600, 30 * 86400)
+    # Sessions: however often refreshed, one ends this long after its sign-in (a stage setting).
+    session_seconds: int = _bounded(30 * 86400, 3600, 365 * 86400)
     # argon2id cost; OWASP's floor is m=19 MiB, t=2, p=1 and nothing lower is accepted.
     argon2_memory_kib: int = _bounded(19456, 19456)
     argon2_time_cost: int = _bounded(2, 2)

@@ -43,6 +43,8 @@ class TokenSettings:
     issuer: str = "portal"
     access_seconds: int = 900
     refresh_seconds: int = 30 * 86400
+    # Absolute: refreshing never keeps a session past this long after its sign-in.
+    session_seconds: int = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class SignIn:
         # decides, as those flows end sessions by their own writes, and every route that returns
         # anything loads the account at the principal's address and refuses (the change of email
         # finishes a retry for the session that moved with the account).
-        return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
+        return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified, session.epoch)
 
     def pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
         """The token pair of a session just created (login, or the second step of one)."""
@@ -106,14 +108,16 @@ class SignIn:
         )
         return TokenPair(access, refresh_token, settings.access_seconds)
 
-    def _new_refresh(self, session_id: str, now: int) -> tuple[str, RefreshRecord]:
+    def _new_refresh(self, session_id: str, now: int, signed_in_at: int) -> tuple[str, RefreshRecord]:
         token, digest = tokens.new_refresh(session_id)
-        return token, RefreshRecord(digest, now, now + self._settings().refresh_seconds)
+        settings = self._settings()
+        ends = min(now + settings.refresh_seconds, signed_in_at + settings.session_seconds)
+        return token, RefreshRecord(digest, now, ends)
 
     def new_session(self, user: User, now: int) -> tuple[Session, str, RefreshRecord]:
         """A session for `user` (not stored yet), its refresh token and the record kept of it."""
         session_id = tokens.new_session_id()
-        refresh_token, record = self._new_refresh(session_id, now)
+        refresh_token, record = self._new_refresh(session_id, now, now)
         session = Session(
             session_id=session_id,
             sub=user.sub,
@@ -140,10 +144,13 @@ class SignIn:
             audit("login_failed", address=username, sub=user.sub if user else None, reason=reason)
             raise NotAuthorized()
         if user.status in (Status.UNCONFIRMED, Status.RESET_REQUIRED):
-            self._passwords.uncount(uncount)  # the password was right: no session, but no failure either
             if user.status == Status.UNCONFIRMED:
+                # Counted all the same: an unconfirmed account's password is whoever signed up
+                # last, not its owner's (verification sets it), and an uncounted right answer
+                # would let anyone check theirs is the one pending, without limit.
                 audit("login_failed", address=username, sub=user.sub, reason="unconfirmed")
                 raise UserNotConfirmed()
+            self._passwords.uncount(uncount)  # the password was right: no session, but no failure either
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
         if user.mfa.on:
@@ -183,6 +190,10 @@ class SignIn:
             self._store.revoke_session(session_id)
             audit("refresh_reuse_detected", address=session.username, sub=session.sub, sessionId=session_id)
             raise NotAuthorized(SESSION_ENDED)
+        if now >= session.created_at + self._settings().session_seconds:
+            # The session's absolute lifetime since its sign-in: the person signs in again.
+            audit("refresh_refused", address=session.username, sub=session.sub, sessionId=session_id, reason="lifetime")
+            raise NotAuthorized(SESSION_ENDED)
         if not session.usable(now) or now >= record.expires_at:
             audit(
                 "refresh_refused",
@@ -192,7 +203,7 @@ class SignIn:
                 reason="revoked" if session.revoked else "expired",
             )
             raise NotAuthorized(SESSION_ENDED)
-        new_token, new_record = self._new_refresh(session_id, now)
+        new_token, new_record = self._new_refresh(session_id, now, session.created_at)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
         # (the signing key unavailable) would turn the client's retry into "reuse".
         pair = self.pair(session, new_token, now)

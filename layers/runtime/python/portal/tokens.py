@@ -30,8 +30,8 @@ TOKEN_USE = "access"
 LEEWAY_SECONDS = 5
 REQUIRED_CLAIMS = ("sub", "email", "email_verified", "token_use", "iss", "iat", "exp", "jti", "sid")
 REFRESH_SECRET_BYTES = 32
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
-_REFRESH = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
+_SESSION_ID = re.compile(r"\A[0-9a-f]{32}\Z")
+_REFRESH = re.compile(r"\A([0-9a-f]{32})\.([A-Za-z0-9_-]{43})\Z")
 
 
 class TokenRejected(Exception):

@@ -194,8 +194,9 @@ class DynamoAccounts(DynamoSessions):
             }
         }
 
-    def confirm(self, user: User, code: CodeRecord, now_iso: str) -> None:
-        """UNCONFIRMED -> CONFIRMED and the code spent, in one transaction: exactly one request wins."""
+    def confirm(self, user: User, code: CodeRecord, now_iso: str, password_hash: str) -> None:
+        """UNCONFIRMED -> CONFIRMED with the password given with the code, and the code spent, in
+        one transaction: exactly one request wins."""
         with dynamo_call():
             self._db.transact_write_items(
                 ClientRequestToken=request_token(),
@@ -205,13 +206,16 @@ class DynamoAccounts(DynamoSessions):
                         "Update": {
                             "TableName": self._table,
                             "Key": to_item({tables.PARTITION_KEY: address_pk(user.username), tables.SORT_KEY: USER_SK}),
-                            "UpdateExpression": "SET #status = :confirmed, #verified = :true, #updated = :now",
+                            "UpdateExpression": (
+                                "SET #status = :confirmed, #verified = :true, #updated = :now, #hash = :hash"
+                            ),
                             "ConditionExpression": "#status = :unconfirmed AND #sub = :sub",
                             "ExpressionAttributeNames": {
                                 "#status": "status",
                                 "#verified": "emailVerified",
                                 "#updated": "updatedAt",
                                 "#sub": "sub",
+                                "#hash": "passwordHash",
                             },
                             "ExpressionAttributeValues": {
                                 ":confirmed": {"S": Status.CONFIRMED},
@@ -219,6 +223,7 @@ class DynamoAccounts(DynamoSessions):
                                 ":true": {"BOOL": True},
                                 ":now": {"S": now_iso},
                                 ":sub": {"S": user.sub},
+                                ":hash": {"S": password_hash},
                             },
                         }
                     },
@@ -400,11 +405,23 @@ class DynamoAccounts(DynamoSessions):
         sends_before: SendLog,
         sends_after: SendLog,
         logins: LoginsChange | None = None,
+        target_sub: str | None = None,
     ) -> None:
         """The pending address on the account, the code under the new address (bound to the sub)
-        and its send counted there, at once; only while no account holds the new address. With
-        `logins`, the un-count of the password that allowed it. Conflict.parts: "user", "sends",
-        "target" (the new address was taken), "logins"."""
+        and its send counted there, at once; only while the new address is as read: free, or held
+        by the account `target_sub` (a taken address costs the same writes as a free one; its code
+        can never move anything). With `logins`, the un-count of the password that allowed it.
+        Conflict.parts: "user", "sends", "target" (the new address changed hands), "logins"."""
+        target_check: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key(address_pk(new_username), USER_SK),
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+        }
+        if target_sub is not None:
+            target_check["ConditionExpression"] = "#sub = :sub"
+            target_check["ExpressionAttributeNames"] = {"#sub": "sub"}
+            target_check["ExpressionAttributeValues"] = {":sub": {"S": target_sub}}
         pending = self._user_update(user, {"pendingEmail": new_email})
         items: list[tuple[str, dict[str, Any]]] = [
             ("user", {"Update": pending}),
@@ -413,17 +430,7 @@ class DynamoAccounts(DynamoSessions):
                 {"Put": {"TableName": self._table, "Item": to_item(code_item(new_username, code, owner=user.sub))}},
             ),
             ("sends", self._sends_put(new_username, sends_before, sends_after)),
-            (
-                "target",
-                {
-                    "ConditionCheck": {
-                        "TableName": self._table,
-                        "Key": key(address_pk(new_username), USER_SK),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                    }
-                },
-            ),
+            ("target", {"ConditionCheck": target_check}),
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))

@@ -1,0 +1,125 @@
+"""Enumeration by timing, as a figure (never pass/fail): for each public route, an address with an
+account against addresses without one, interleaved, on moto in-process.
+
+What `make test` proves instead is deterministic: both branches do the same work
+(tests/adversarial/test_equal_work.py). This measures what is left: per route, the two medians,
+the Hodges-Lehmann shift (the median of all known-minus-unknown differences) with its
+distribution-free 95% confidence interval (Moses), the probability that a known-address request
+is the slower of a pair (0.5: no tell), and the Mann-Whitney U test's two-sided p-value.
+Samples alternate known and unknown in a random order per pair, each in a fresh hour (send limits
+and the sign-in backoff out of the way), so drift of a loaded machine falls on both alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+ROUTES = ("register", "resend", "verify", "forgot", "reset", "login")
+CONFIRMED, UNCONFIRMED = "aaaaa@example.org", "bbbbb@example.org"
+PASSWORD = "Attacker-Password-7!"
+WRONG_PASSWORD = "Wrong-Password-Guess-1!"
+
+
+def mann_whitney(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """(U of xs, two-sided p) by the normal approximation with the tie correction."""
+    n1, n2 = len(xs), len(ys)
+    pooled = sorted([(v, 0) for v in xs] + [(v, 1) for v in ys])
+    ranks, ties, i = [0.0] * len(pooled), 0.0, 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        ties += (j - i + 1) ** 3 - (j - i + 1)
+        i = j + 1
+    u = sum(r for r, (_, group) in zip(ranks, pooled, strict=True) if group == 0) - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    z = (abs(u - n1 * n2 / 2) - 0.5) / sigma if sigma else 0.0
+    return u, 2 * (1 - statistics.NormalDist().cdf(max(z, 0.0)))
+
+
+def hodges_lehmann(xs: list[float], ys: list[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """(shift, low, high): the median of all pairwise differences x - y and its Moses interval."""
+    differences = sorted(x - y for x in xs for y in ys)
+    n1, n2, total = len(xs), len(ys), len(differences)
+    z = statistics.NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    k = max(1, math.floor(n1 * n2 / 2 - z * math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12)))
+    return statistics.median(differences), differences[k - 1], differences[total - k]
+
+
+def compare(known: list[float], unknown: list[float]) -> dict[str, Any]:
+    u, p = mann_whitney(known, unknown)
+    shift, low, high = hodges_lehmann(known, unknown)
+    return {
+        "n": len(known),
+        "median_known_ms": statistics.median(known) * 1e3,
+        "median_unknown_ms": statistics.median(unknown) * 1e3,
+        "shift_ms": shift * 1e3,
+        "shift_ci95_ms": [low * 1e3, high * 1e3],
+        "p_known_slower": u / (len(known) * len(unknown)),
+        "mann_whitney_p": p,
+    }
+
+
+def _request(api: Any, route: str, email: str) -> Any:
+    return {
+        "register": lambda: api.register(email, PASSWORD),
+        "resend": lambda: api.resend(email),
+        "verify": lambda: api.verify(email, "000000"),
+        "forgot": lambda: api.forgot(email),
+        "reset": lambda: api.reset(email, "000000", PASSWORD),
+        "login": lambda: api.login(email, WRONG_PASSWORD),
+    }[route]
+
+
+def measure(route: str, samples: int, seed: int = 14) -> dict[str, Any]:
+    import time_machine
+
+    from bench.harness import START, moto_api
+
+    order = random.Random(seed)
+    timings: dict[str, list[float]] = {"known": [], "unknown": []}
+    with moto_api() as api, time_machine.travel(START, tick=False) as clock:
+        api.resend("warm-up@example.org")  # keys cached, as in a warm function
+        api.confirmed_account(CONFIRMED)
+        api.register(UNCONFIRMED)
+        known = UNCONFIRMED if route in ("resend", "verify") else CONFIRMED
+        for i in range(samples):
+            clock.shift(3600)
+            pair = [("known", known), ("unknown", f"z{i:04d}@example.org")]  # same length as the known
+            order.shuffle(pair)
+            if route in ("verify", "reset"):  # a code (or a decoy) waits at both addresses, before either is timed
+                for _, email in pair:
+                    (api.resend if route == "verify" else api.forgot)(email)
+            for label, email in pair:
+                request = _request(api, route, email)
+                gc.collect()  # what the previous request left to collect is not charged to this one
+                started = time.perf_counter()
+                result = request()
+                timings[label].append(time.perf_counter() - started)
+                assert result.status < 500, (route, label, result.status, result.body)
+    return compare(timings["known"], timings["unknown"])
+
+
+def enumeration(samples: int, show: Callable[..., None] = print) -> dict[str, Any]:
+    """The figure per route; `show` prints the table (bench/__main__ hands in its terminal's print)."""
+    show(
+        f"{'route':9} {'n':>4} {'known ms':>9} {'unknown ms':>10} {'shift ms [95% CI]':>24} {'P(known slower)':>15} {'p':>7}"
+    )
+    results = {}
+    for route in ROUTES:
+        row = results[route] = measure(route, samples)
+        low, high = row["shift_ci95_ms"]
+        show(
+            f"{route:9} {row['n']:>4} {row['median_known_ms']:>9.1f} {row['median_unknown_ms']:>10.1f} "
+            f"{row['shift_ms']:>+8.2f} [{low:+6.2f}, {high:+6.2f}] {row['p_known_slower']:>15.2f} {row['mann_whitney_p']:>7.3f}",
+        )
+    return results
