@@ -50,6 +50,7 @@ DEPLOYED_ENV = {
     "PORTAL_STAGE": "bench",
     "PORTAL_TABLE_NAME": "portal",
     "PORTAL_KEYS_SECRET_ID": "portal/keys",
+    "PORTAL_SIGNING_KEYS_SECRET_ID": "portal/signing-keys",
     "PORTAL_MAIL_SENDER": "NATO Multimedia <no-reply@example.org>",
     "PORTAL_MEDIA_BUCKET": "portal-media",
     "PORTAL_PUBLIC_API_URL": "https://api.example.org",

@@ -9,6 +9,7 @@ missing there are created.
 from __future__ import annotations
 
 import email
+import json
 import email.policy
 import email.utils
 import os
@@ -21,6 +22,8 @@ from typing import Any
 from infra.config import StageConfig, load_stage
 from portal import keys, tables
 from portal.settings import Settings
+from portal.signing_keys import PrivateKeySet
+from portal.signing_store import DynamoPublicKeys, publish
 
 LOCAL_REGION = "eu-west-1"
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
@@ -54,6 +57,7 @@ class Emulation:
             stage=f"local-{self.stage.name}",
             table_name=f"portal-{self.stage.name}",
             keys_secret_id=f"portal/{self.stage.name}/keys",
+            signing_keys_secret_id=f"portal/{self.stage.name}/signing-keys",
             mail_sender=self.stage.mail_sender,
             cors_origins=self.stage.cors_origins,
             media_bucket=f"portal-{self.stage.name}-media",
@@ -145,6 +149,13 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
         secrets.describe_secret(SecretId=settings.keys_secret_id)
     except secrets.exceptions.ResourceNotFoundException:
         secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+    try:
+        secrets.describe_secret(SecretId=settings.signing_keys_secret_id)
+    except secrets.exceptions.ResourceNotFoundException:
+        # As after a deploy and the first `portal-admin keys rotate` (docs/operations.md).
+        first = PrivateKeySet([]).rotated(0, 0)
+        secrets.create_secret(Name=settings.signing_keys_secret_id, SecretString=json.dumps({"keys": []}))
+        publish(first, DynamoPublicKeys(dynamodb, settings.table_name), secrets, settings.signing_keys_secret_id)
 
 
 def provision_media_bucket(s3: Any, bucket: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 
 import jwt
 import pytest
@@ -23,9 +24,10 @@ def ann(api):
 
 
 def keyring():
+    """The stage's private signing keys, as the signing functions read them."""
     from portal import runtime
 
-    return runtime.keyring()
+    return runtime.token_keys().private()
 
 
 def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
@@ -109,14 +111,15 @@ def test_protected_routes_refuse_missing_and_bad_tokens(api, ann):
 
 
 def test_a_token_signed_with_another_key_or_issuer_is_refused(api, ann):
-    from portal.keys import Keyring
+    from portal.signing_keys import PrivateKeySet, new_key
 
     good = api.tokens(ann)
     sid = jwt.decode(good["accessToken"], options={"verify_signature": False})["sid"]
     sub = jwt.decode(good["accessToken"], options={"verify_signature": False})["sub"]
     now = int(time.time())
     common = {"sub": sub, "username": ann, "email_verified": True, "session_id": sid, "now": now, "lifetime": 900}
-    other = Keyring({"kid": keyring().current_kid, "secret": "another-secret" * 5})
+    # Another private key published under our kid: the signature does not hold.
+    other = PrivateKeySet([replace(new_key(0), kid=keyring().keys[-1].kid)])
     assert api.authorize(tokens.issue_access(other, "portal", **common)) is None
     assert api.authorize(tokens.issue_access(keyring(), "not-portal", **common)) is None
     assert api.authorize(tokens.issue_access(keyring(), "portal", **common)) is not None
@@ -361,6 +364,10 @@ def test_a_success_racing_a_failure_stands_and_the_failure_stays_counted(api, aw
 
 def test_the_authorizer_reads_session_and_account_in_one_call(api, ann):
     pair = api.tokens(ann)
+    with dynamodb_calls() as cold:
+        assert api.authorize(pair["accessToken"]) is not None
+    # The public keys are read once per cold start (then cached keys_cache_seconds), never per request.
+    assert [name for name, _ in cold] == ["GetItem", "BatchGetItem"]
     with dynamodb_calls() as made:
         assert api.authorize(pair["accessToken"]) is not None
     assert [name for name, _ in made] == ["BatchGetItem"]

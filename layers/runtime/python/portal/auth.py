@@ -46,6 +46,7 @@ from portal.lockout import LoginFailures
 from portal.passwords import PasswordHasher, failed_rules
 from portal.passwords import normalize as normalize_password
 from portal.sessions import RefreshRecord, Session
+from portal.signing_keys import TokenKeys
 from portal.signup import Delivery
 from portal.steps import RACE_RETRIES, CodeSteps, Mailer
 from portal.store import AddressState, Conflict, LoginsChange, Store
@@ -114,9 +115,16 @@ class Auth(CodeSteps):
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Callable[[], float] = time.time,
+        token_keys: TokenKeys | None = None,
     ) -> None:
         super().__init__(store, mailer, keyring, hasher, clock)
         self._settings = settings
+        self._token_keys = token_keys
+
+    def _keys(self) -> TokenKeys:
+        if self._token_keys is None:
+            raise RuntimeError("this Auth was built without access-token keys (operator commands sign no token)")
+        return self._token_keys
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -124,7 +132,7 @@ class Auth(CodeSteps):
         """The authorizer's decision: a valid access token of a live session, or TokenRejected."""
         settings = self._settings()
         claims = tokens.verify_access(
-            access_token, self._keyring(), settings.issuer, int(self._clock()), settings.access_seconds
+            access_token, self._keys().public(), settings.issuer, int(self._clock()), settings.access_seconds
         )
         # One call: the session and the account its token names (the epoch ends other sessions).
         session, user = self._store.load_access(claims.session_id, claims.username)
@@ -144,7 +152,7 @@ class Auth(CodeSteps):
     def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
         settings = self._settings()
         access = tokens.issue_access(
-            self._keyring(),
+            self._keys().private(),
             settings.issuer,
             sub=session.sub,
             username=session.username,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
+    from portal.signing_keys import PrivateKeySet, TokenKeys
     from portal.signup import Signup
     from portal.store import Store
 
@@ -90,6 +91,33 @@ def _keyring_loader() -> Callable[[], Keyring]:
 
 
 @cache
+def token_keys() -> TokenKeys:
+    """Access-token keys: the private set (Secrets Manager, signing functions only) and the public
+    set (the table), each cached `keys_cache_seconds` and loaded on its first use only."""
+    from portal.signing_keys import TokenKeys
+    from portal.signing_store import DynamoPublicKeys, cached
+
+    s = settings()
+    return TokenKeys(
+        private=lambda: _signing_keys_loader()(),
+        public=cached(lambda: DynamoPublicKeys(client("dynamodb"), s.table_name).read(), s.keys_cache_seconds),
+    )
+
+
+def preload_signing_keys() -> None:
+    """For the functions that sign access tokens: the Secrets Manager client at init (see preload_keys)."""
+    _signing_keys_loader()
+
+
+@cache
+def _signing_keys_loader() -> Callable[[], PrivateKeySet]:
+    from portal.signing_keys import secrets_manager_signing_keys
+
+    s = settings()
+    return secrets_manager_signing_keys(client("secretsmanager"), s.signing_keys_secret_id, s.keys_cache_seconds)
+
+
+@cache
 def password_hasher() -> PasswordHasher:
     from portal.passwords import PasswordHasher
 
@@ -115,7 +143,7 @@ def token_settings() -> TokenSettings:
 def auth() -> Auth:
     from portal.auth import Auth
 
-    return Auth(store(), mailer, keyring, password_hasher, token_settings)
+    return Auth(store(), mailer, keyring, password_hasher, token_settings, token_keys=token_keys())
 
 
 # -- videos and newsletter

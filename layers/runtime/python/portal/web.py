@@ -169,12 +169,14 @@ def endpoint(
     body_required: bool = True,
     query_model: type[BaseModel] | None = None,
     media_type: str = "application/json",
+    headers: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
     """Make a Lambda handler of `fn(body, request)` (or `fn(request)` for a route without a body).
 
     With `query_model`, the validated query string comes before the request: `fn(query, request)`
     or `fn(body, query, request)`. `media_type` is for the OpenAPI document; a function answers
-    HTML by returning `Html`. `errors` lists the route's own error codes for the OpenAPI
+    HTML by returning `Html`. `headers` go on its successful answers (a cacheable route's
+    Cache-Control instead of no-store). `errors` lists the route's own error codes for the OpenAPI
     document; the ones every route can answer (bad body, 5xx) are added there for all.
     """
     allowed_origins = cors_origins or runtime.cors_origins
@@ -197,7 +199,7 @@ def endpoint(
                 if query_model is not None:
                     arguments.append(parse_query(query_model, request))
                 result = fn(*arguments, request)
-                response = _response(status, result, {})
+                response = _response(status, result, headers or {})
             except ApiError as exc:
                 response = error_response(exc)
             except DependencyFailure as exc:

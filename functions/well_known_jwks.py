@@ -1,0 +1,14 @@
+"""GET /.well-known/jwks.json: the public keys that verify access tokens (cacheable, no cryptography loaded)."""
+
+import time
+
+from portal import runtime
+from portal.discovery import CACHEABLE, JwkSet
+from portal.web import Request, endpoint
+
+public_keys = runtime.token_keys().public
+
+
+@endpoint(response_model=JwkSet, headers=CACHEABLE)
+def handler(request: Request) -> JwkSet:
+    return JwkSet.model_validate(public_keys().jwks(int(time.time())))
