@@ -4,6 +4,7 @@
     list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
+    keys list | keys rotate --reason R            access-token signing keys (ops/keys.py)
 
 Every command but find and list changes or reads one person's data and needs --reason; each
 writes one `admin_action` audit line (operator from STS GetCallerIdentity, action, target sub,
@@ -29,6 +30,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ops import keys as access_keys
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
 from portal.errors import ApiError, DependencyFailure
@@ -302,6 +304,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keys secret id (default $PORTAL_KEYS_SECRET_ID)",
     )
     parser.add_argument(
+        "--signing-keys-secret",
+        default=os.environ.get("PORTAL_SIGNING_KEYS_SECRET_ID"),
+        help="access-token signing keys secret id (default $PORTAL_SIGNING_KEYS_SECRET_ID)",
+    )
+    parser.add_argument(
         "--mail-sender",
         default=os.environ.get("PORTAL_MAIL_SENDER"),
         help="verified SES sender (default $PORTAL_MAIL_SENDER)",
@@ -333,6 +340,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--format", choices=("json", "csv"), help="default: from the file's extension")
     importing.add_argument("--reason", required=True)
+    access_keys.add_parser(commands)
     return parser
 
 
@@ -406,12 +414,16 @@ def main(
             args.table = f"portal-{args.stage}"
         if not any(a.startswith("--keys-secret") for a in given):
             args.keys_secret = f"portal/{args.stage}/keys"
+        if not any(a.startswith("--signing-keys-secret") for a in given):
+            args.signing_keys_secret = f"portal/{args.stage}/signing-keys"
     require(parser, args, "table")
     if args.command == "list" and not 1 <= args.limit <= 1000:
         parser.error("--limit must be between 1 and 1000")
     if out is sys.stdout:
         _audit_to(sys.stderr)
     try:
+        if args.command == "keys":
+            return access_keys.run(args, make_clients(args), out, err, ask)
         return _run(args, _build(args, make_clients(args)), out, err, ask)
     except Refused as exc:
         err.write(f"{exc}\n")

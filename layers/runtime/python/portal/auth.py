@@ -257,6 +257,7 @@ class Auth(CodeSteps):
             created_at=now,
             expires_at=record.expires_at,
         )
+        pair = self._pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
             self._store.create_session(session, record, logins=uncount)
         except Conflict as lost:
@@ -269,7 +270,7 @@ class Auth(CodeSteps):
             except Conflict:
                 raise ServiceUnavailable() from None
         audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
-        return self._pair(session, refresh_token, now)
+        return pair
 
     def refresh(self, refresh_token: str) -> TokenPair:
         try:
