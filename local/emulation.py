@@ -9,9 +9,9 @@ missing there are created.
 from __future__ import annotations
 
 import email
-import json
 import email.policy
 import email.utils
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -22,8 +22,6 @@ from typing import Any
 from infra.config import StageConfig, load_stage
 from portal import keys, tables
 from portal.settings import Settings
-from portal.signing_keys import PrivateKeySet
-from portal.signing_store import DynamoPublicKeys, publish
 
 LOCAL_REGION = "eu-west-1"
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
@@ -149,6 +147,11 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
         secrets.describe_secret(SecretId=settings.keys_secret_id)
     except secrets.exceptions.ResourceNotFoundException:
         secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+    # Imported here: they load portal.audit, whose logger and metrics read the environment that
+    # Emulation.start sets first.
+    from portal.signing_keys import PrivateKeySet
+    from portal.signing_store import DynamoPublicKeys, publish
+
     try:
         secrets.describe_secret(SecretId=settings.signing_keys_secret_id)
     except secrets.exceptions.ResourceNotFoundException:

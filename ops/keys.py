@@ -36,9 +36,7 @@ def add_parser(commands: Any) -> None:
         type=int,
         help="how long the next key is published before it signs (default: the stage's key_rotation_delay_seconds)",
     )
-    rotate.add_argument(
-        "--compromised", action="store_true", help="sign with the next key now and drop the others now"
-    )
+    rotate.add_argument("--compromised", action="store_true", help="sign with the next key now and drop the others now")
     rotate.add_argument("--yes", action="store_true", help="with --compromised: do not ask for confirmation")
 
 

@@ -8,8 +8,8 @@ from portal import tokens
 from portal.auth import Auth, TokenSettings
 from portal.errors import NotAuthorized
 from portal.keys import Keyring
-from portal.signing_keys import PrivateKeySet, TokenKeys, new_key
 from portal.sessions import RefreshRecord, Session
+from portal.signing_keys import PrivateKeySet, TokenKeys, new_key
 from portal.store import Conflict
 from portal.users import Status, User
 

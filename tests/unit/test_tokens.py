@@ -122,7 +122,9 @@ def test_alg_none_is_refused():
     [
         pytest.param(lambda jwk, pem: pem, id="PEM"),
         pytest.param(lambda jwk, pem: json.dumps(jwk).encode(), id="JWK JSON"),
-        pytest.param(lambda jwk, pem: json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode(), id="JWK compact"),
+        pytest.param(
+            lambda jwk, pem: json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode(), id="JWK compact"
+        ),
     ],
 )
 def test_hs256_signed_with_the_public_key_as_secret_is_refused(secret):

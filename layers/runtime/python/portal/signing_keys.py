@@ -113,7 +113,11 @@ def new_key(sign_from: int) -> PrivateKey:
     numbers = private.private_numbers()
     x, y = (_b64(n.to_bytes(_COORDINATE_BYTES, "big")) for n in (numbers.public_numbers.x, numbers.public_numbers.y))
     return PrivateKey(
-        kid=thumbprint(x, y), x=x, y=y, d=_b64(numbers.private_value.to_bytes(_COORDINATE_BYTES, "big")), sign_from=sign_from
+        kid=thumbprint(x, y),
+        x=x,
+        y=y,
+        d=_b64(numbers.private_value.to_bytes(_COORDINATE_BYTES, "big")),
+        sign_from=sign_from,
     )
 
 
@@ -129,7 +133,9 @@ class PublicKeySet:
         return cls(PublicKey.of(entry) for entry in document.get("keys", []))
 
     def document(self) -> dict[str, Any]:
-        return {"keys": [key.public().document() if isinstance(key, PrivateKey) else key.document() for key in self.keys]}
+        return {
+            "keys": [key.public().document() if isinstance(key, PrivateKey) else key.document() for key in self.keys]
+        }
 
     def jwks(self, now: int) -> dict[str, list[dict[str, str]]]:
         """The keys a token may be signed with now or soon: published ahead, not yet dropped."""
