@@ -133,7 +133,8 @@ def test_function_environment_carries_settings_and_powertools(synth):
     config = synth.config
     refs = {
         "table": {"Ref": next(iter(synth.of_type("AWS::DynamoDB::Table")))},
-        "secret": {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))},
+        "secret": {"Ref": next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" not in n)},
+        "signing-secret": {"Ref": next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" in n)},
         "config-set": {"Ref": next(iter(synth.of_type("AWS::SES::ConfigurationSet")))},
         "media": {
             "Ref": next(
@@ -148,6 +149,7 @@ def test_function_environment_carries_settings_and_powertools(synth):
         table_name="table",
         keys_secret_id="secret",
         signing_keys_secret_id="signing-secret",
+        token_issuer=config.public_api_url,
         mail_sender=config.mail_sender,
         mail_configuration_set="config-set",
         cors_origins=config.cors_origins,
