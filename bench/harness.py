@@ -92,6 +92,9 @@ def prepared(scenario: Scenario) -> Iterator[tuple[Api, dict[str, Any]]]:
 
     with moto_api() as api, time_machine.travel(START, tick=False) as clock:
         api.resend("warm-up@example.org")  # fetch and cache the keys
+        from portal import runtime
+
+        runtime.token_keys().private(), runtime.token_keys().public()  # and the access-token keys
         state = scenario.prepare(api)
         clock.shift(scenario.delay)
         yield api, _event(scenario, scenario.request(api, state))

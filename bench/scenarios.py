@@ -282,4 +282,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "account_downloads", "history", _downloaded, lambda api, s: {"principal": s["principal"], "body": None}, 200
     ),
+    Scenario("well_known_jwks", "public keys", _nothing, lambda api, s: {"body": None}, 200),
+    Scenario("well_known_openid_configuration", "discovery", _nothing, lambda api, s: {"body": None}, 200),
 )

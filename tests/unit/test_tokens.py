@@ -205,3 +205,20 @@ def test_refresh_tokens_are_long_random_and_kept_only_as_a_hash():
     for bad in ("", SID, f"{SID}.short", f"{SID[:-1]}g.{secret}", f"{token}x", issue()):
         with pytest.raises(TokenRejected):
             tokens.parse_refresh(bad)
+
+
+def test_the_jwks_route_never_loads_pyjwt_or_cryptography():
+    # Only the functions that sign or check tokens pay for those imports (docs/decisions/0004).
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, json\n"
+        "import functions.well_known_jwks, functions.well_known_openid_configuration\n"
+        "from portal.signing_keys import PublicKeySet\n"
+        f"keys = PublicKeySet.of({json.dumps(PUBLIC.document())})\n"
+        f"assert len(keys.jwks({NOW})['keys']) == 2\n"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "assert not loaded & {'jwt', 'cryptography'}, loaded & {'jwt', 'cryptography'}\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
