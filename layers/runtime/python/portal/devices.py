@@ -1,0 +1,50 @@
+"""What a sign-in's User-Agent says about the device: a stable key and a readable name.
+
+The key is computed without any parser, so sign-in never loads one: the User-Agent lower-cased
+with its version numbers taken out, then hashed. A browser or system update keeps the key (no
+"new device" notice after every update); another browser on the same computer is another device,
+as its readable name says ("Firefox on Windows" vs "Chrome on Windows").
+
+The readable name comes from `ua-parser` (ua-parser.github.io, the Browserscope rules), which
+costs hundreds of milliseconds to load and warm: only the routes that show a device import it,
+on first use (the session list; sign-in only when it mails a new-device notice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+# Longer User-Agents are cut: nothing useful is that long, and the session item stays small.
+MAX_USER_AGENT = 512
+_VERSIONS = re.compile(r"\d+(?:[._]\d+)*")
+_SPACES = re.compile(r"\s+")
+UNKNOWN = {"en": "Unknown device", "fr": "Appareil inconnu"}
+ON = {"en": "{browser} on {system}", "fr": "{browser} sous {system}"}
+
+
+def clean(user_agent: str | None) -> str:
+    """The User-Agent as stored: printable ASCII only, at most MAX_USER_AGENT characters."""
+    text = "".join(c for c in (user_agent or "") if 32 <= ord(c) < 127)
+    return _SPACES.sub(" ", text).strip()[:MAX_USER_AGENT]
+
+
+def device_key(user_agent: str | None) -> str:
+    shape = _VERSIONS.sub("", clean(user_agent).lower())
+    return hashlib.sha256(shape.encode()).hexdigest()[:32]
+
+
+def device_name(user_agent: str | None, language: str = "en") -> str:
+    """ "Firefox on Windows", "Mobile Safari on iOS", or "Unknown device"."""
+    language = language if language in UNKNOWN else "en"
+    text = clean(user_agent)
+    if not text:
+        return UNKNOWN[language]
+    from ua_parser import parse_os, parse_user_agent
+
+    browser, system = parse_user_agent(text), parse_os(text)
+    browser_name = browser.family if browser and browser.family != "Other" else None
+    system_name = system.family if system and system.family != "Other" else None
+    if browser_name and system_name:
+        return ON[language].format(browser=browser_name, system=system_name)
+    return browser_name or system_name or UNKNOWN[language]
