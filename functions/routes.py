@@ -310,6 +310,26 @@ ROUTES += (
     ),
 )
 
+# -- where one is signed in
+ROUTES += (
+    Route(
+        module="account_sessions_list",
+        method="GET",
+        path="/v1/account/sessions",
+        summary="Where one is signed in: live sessions with device, IP, method and times",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+    ),
+    Route(
+        module="account_sessions_delete",
+        method="DELETE",
+        path="/v1/account/sessions/{sessionId}",
+        summary="End one session: its refresh token at once, its access token within the authorizer's cache",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        auth=True,
+    ),
+)
+
 # -- tokens other services can verify (public: the public keys, read from the table)
 ROUTES += (
     Route(

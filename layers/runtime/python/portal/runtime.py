@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from portal.settings import Settings
 
 if TYPE_CHECKING:
+    from portal.account_sessions import AccountSessions
     from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
@@ -144,6 +145,14 @@ def auth() -> Auth:
     from portal.auth import Auth
 
     return Auth(store(), mailer, keyring, password_hasher, token_settings, token_keys=token_keys())
+
+
+@cache
+def account_sessions() -> AccountSessions:
+    from portal.account_sessions import AccountSessions
+    from portal.session_store import DynamoSessions
+
+    return AccountSessions(store(), DynamoSessions(store(), client("dynamodb"), settings().table_name))
 
 
 # -- videos and newsletter

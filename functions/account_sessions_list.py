@@ -1,0 +1,13 @@
+"""GET /v1/account/sessions (Bearer): where one is signed in (the only route that loads ua-parser)."""
+
+from portal import runtime
+from portal.errors import NotAuthorized, UserNotConfirmed
+from portal.models import SessionList
+from portal.web import Request, endpoint
+
+sessions = runtime.account_sessions()
+
+
+@endpoint(response_model=SessionList, errors=(NotAuthorized, UserNotConfirmed))
+def handler(request: Request) -> SessionList:
+    return SessionList.of(sessions.list(request.principal))
