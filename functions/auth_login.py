@@ -1,4 +1,4 @@
-"""POST /v1/auth/login: email and password in, an access and a refresh token out."""
+"""POST /v1/auth/login: email and password in, an access and a refresh token out; a new device gets a notice."""
 
 from portal import runtime, tokens
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
@@ -16,4 +16,6 @@ tokens.preload()  # this function signs or checks tokens
     errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired, LimitExceeded),
 )
 def handler(body: LoginRequest, request: Request) -> TokenResult:
-    return TokenResult.of(auth.login(body.email, body.password))
+    return TokenResult.of(
+        auth.login(body.email, body.password, request.headers.get("user-agent", ""), request.source_ip)
+    )

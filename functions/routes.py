@@ -145,7 +145,8 @@ ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/auth/login",
         summary="Log in with email and password; returns an access and a refresh token",
-        access=_SESSIONS,
+        # Mail: the notice of a sign-in from a new device.
+        access=_SESSIONS | {Access.MAIL_SEND},
         profile=Profile.HASHING,
         sensitive=True,
     ),

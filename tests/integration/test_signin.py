@@ -293,12 +293,13 @@ def logins_item(aws, address: str) -> dict:
 
 
 def test_a_right_password_is_counted_then_un_counted_inside_the_session_transaction(api, aws, ann):
+    assert api.login(ann).status == 200  # a known device from now on: no new-device notice below
     with dynamodb_calls() as made:
         assert api.login(ann).status == 200
     assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems"]
     counted = made[1][1]
     assert counted["Item"]["sk"]["S"] == "LOGINS" and counted["Item"]["consecutive"]["N"] == "1"  # before hashing
-    puts = [item["Put"] for item in made[2][1]["TransactItems"]]
+    puts = [item["Put"] for item in made[2][1]["TransactItems"] if "Put" in item]  # the device is an Update
     session, logins = puts[0], puts[-1]
     assert session["Item"]["sk"]["S"] == "SESSION"
     # The un-count holds only on the very record this attempt counted (its version).
@@ -351,13 +352,15 @@ def test_a_success_racing_a_failure_stands_and_the_failure_stays_counted(api, aw
             store.save_logins(ann, logins, logins.with_failure(int(time.time())))  # the other attempt
         return real_verify(self, stored, password)
 
+    assert api.login(ann).status == 200  # a known device from now on: no new-device notice below
     monkeypatch.setattr(PasswordHasher, "verify", verify_while_another_fails)
     with dynamodb_calls() as made:
         result = api.login(ann)
     assert result.status == 200
     assert api.call_as(result.body["accessToken"], "account_get").status == 200
     assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems", "TransactWriteItems"]
-    assert len(made[3][1]["TransactItems"]) == 2  # the session alone: no un-count
+    # The session, its refresh record and the device seen: no un-count.
+    assert [next(iter(item)) for item in made[3][1]["TransactItems"]] == ["Put", "Put", "Update"]
     # Both stay counted: this attempt (the safe side) and the other one.
     assert logins_item(aws, ann)["consecutive"] == 2
 

@@ -26,12 +26,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from portal import emails, tokens
+from portal import devices, emails, tokens
 from portal.addresses import mask, normalize
-from portal.audit import audit
+from portal.audit import audit, logger
 from portal.codes import Outcome, Purpose
 from portal.errors import (
     AliasExists,
+    DependencyFailure,
     ExpiredCode,
     InvalidParameter,
     InvalidPassword,
@@ -49,7 +50,7 @@ from portal.sessions import RefreshRecord, Session
 from portal.signing_keys import TokenKeys
 from portal.signup import Delivery
 from portal.steps import RACE_RETRIES, CodeSteps, Mailer
-from portal.store import AddressState, Conflict, LoginsChange, Store
+from portal.store import DEVICE_MEMORY, AddressState, Conflict, LoginsChange, Store
 from portal.users import Status, User, iso
 
 WRONG_CURRENT_PASSWORD = "The current password is not correct."
@@ -224,7 +225,7 @@ class Auth(CodeSteps):
 
     # -- routes: sign-in and sessions ----------------------------------------------------------
 
-    def login(self, email: str, password: str) -> TokenPair:
+    def login(self, email: str, password: str, user_agent: str = "", ip: str = "") -> TokenPair:
         username = normalize(email)
         password = normalize_password(password)
         state = self._store.load_address(username)  # the account and the failure record at once
@@ -256,21 +257,39 @@ class Auth(CodeSteps):
             epoch=user.session_epoch,
             created_at=now,
             expires_at=record.expires_at,
+            user_agent=devices.clean(user_agent),
+            ip=ip,
         )
+        device = devices.device_key(user_agent)
         pair = self._pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
-            self._store.create_session(session, record, logins=uncount)
+            self._store.create_session(session, record, logins=uncount, device=device)
         except Conflict as lost:
             if not lost.maybe("logins"):
                 raise ServiceUnavailable() from None
             # A failure was counted since this attempt: the sign-in stands without the un-count,
             # and the failures stay counted (the safe side).
             try:
-                self._store.create_session(session, record)
+                self._store.create_session(session, record, device=device)
             except Conflict:
                 raise ServiceUnavailable() from None
         audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
+        self._new_device_notice(user, state.devices, device, session, now)
         return pair
+
+    def _new_device_notice(self, user: User, seen: dict[str, int], device: str, session: Session, now: int) -> None:
+        """A device not seen on the account for 90 days: a notice, at most one per device per day.
+        A courtesy after the sign-in happened: a failure to claim or send it does not fail the sign-in."""
+        if not devices.is_new(seen, device, now, DEVICE_MEMORY):
+            return
+        try:
+            if not self._store.claim_device_notice(user.username, device, now):
+                return
+        except DependencyFailure:
+            logger.warning("notice_skipped", extra={"event": "notice_skipped", "kind": "new_sign_in"})
+            return
+        mail = devices.new_sign_in_notice(user.language, user.email, session.user_agent, session.ip, now)
+        self._notify(mail, user.username, user.sub)
 
     def refresh(self, refresh_token: str) -> TokenPair:
         try:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+from typing import Any
 
 # Longer User-Agents are cut: nothing useful is that long, and the session item stays small.
 MAX_USER_AGENT = 512
@@ -48,3 +50,18 @@ def device_name(user_agent: str | None, language: str = "en") -> str:
     if browser_name and system_name:
         return ON[language].format(browser=browser_name, system=system_name)
     return browser_name or system_name or UNKNOWN[language]
+
+
+def is_new(seen: dict[str, int], key: str, now: int, memory: int) -> bool:
+    """Not seen on the account within `memory` seconds (store.DEVICE_MEMORY: 90 days)."""
+    last = seen.get(key)
+    return last is None or last <= now - memory
+
+
+def new_sign_in_notice(language: str, to: str, user_agent: str, ip: str, now: int) -> Any:
+    """The new-device notice (emails "new_sign_in"): device, time (UTC) and IP, in the account's language."""
+    from portal import emails
+
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(now))
+    details = {"device": device_name(user_agent, language), "time": when, "ip": ip or "?"}
+    return emails.render("new_sign_in", language, to, details=details)

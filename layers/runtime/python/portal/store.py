@@ -31,6 +31,10 @@ SENDS_SK = "SENDS"
 LOGINS_SK = "LOGINS"
 CODE_SK_PREFIX = "CODE#"
 SESSION_SK = "SESSION"
+# EMAIL#<username> / DEVICE#<devices.device_key>: when that device last signed in (new-device notice).
+DEVICE_SK_PREFIX = "DEVICE#"
+# A device not seen for this long is new again; its record goes with the TTL then.
+DEVICE_MEMORY = 90 * 86400
 REFRESH_SK_PREFIX = "REFRESH#"
 # A page of GSI results: how many sessions one sweep (log out everywhere, delete) reads at a time.
 SESSION_PAGE = 100
@@ -69,6 +73,8 @@ class AddressState:
     logins: LoginFailures = LoginFailures()
     # Codes for accounts moving to this address, by the sub of each account.
     email_changes: dict[str, CodeRecord] = field(default_factory=dict)
+    # Devices that signed in to the account (devices.device_key) and when each last did.
+    devices: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,10 @@ def _session_item(session: Session) -> dict[str, Any]:
         "createdAt": session.created_at,
         "expiresAt": session.expires_at,
         "revoked": session.revoked,
+        "userAgent": session.user_agent,
+        "ip": session.ip,
+        "method": session.method,
+        "lastUsedAt": session.last_used_at or session.created_at,
         tables.TTL_ATTRIBUTE: session.expires_at,
     }
 
@@ -234,6 +244,10 @@ def _session(values: dict[str, Any]) -> Session:
         created_at=values["createdAt"],
         expires_at=values["expiresAt"],
         revoked=values.get("revoked", False),
+        user_agent=values.get("userAgent", ""),
+        ip=values.get("ip", ""),
+        method=values.get("method", "password"),
+        last_used_at=values.get("lastUsedAt"),
     )
 
 
@@ -313,6 +327,7 @@ class Store:
             )
         user, codes, sends, logins = None, {}, SendLog(), LoginFailures()
         changes: dict[str, CodeRecord] = {}
+        devices: dict[str, int] = {}
         for item in response.get("Items", []):
             values = _from_item(item)
             sort_key = values[tables.SORT_KEY]
@@ -327,12 +342,14 @@ class Store:
                     tuple(values.get("recent", [])),
                     values.get("version", 0),
                 )
+            elif sort_key.startswith(DEVICE_SK_PREFIX):
+                devices[sort_key.removeprefix(DEVICE_SK_PREFIX)] = values.get("lastSeenAt", 0)
             elif sort_key.startswith(code_sk(Purpose.CHANGE_EMAIL) + "#"):
                 changes[sort_key.rsplit("#", 1)[1]] = _code(values)
             elif sort_key.startswith(CODE_SK_PREFIX):
                 code = _code(values)
                 codes[code.purpose] = code
-        return AddressState(user, codes, sends, logins, changes)
+        return AddressState(user, codes, sends, logins, changes, devices)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -865,9 +882,12 @@ class Store:
 
     # -- sessions ----------------------------------------------------------------------------
 
-    def create_session(self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None) -> None:
+    def create_session(
+        self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None, device: str | None = None
+    ) -> None:
         """The session and its first refresh record, with the failure record's change (`logins`: the
-        un-count of the right password), at once. Conflict.parts: "session" or "logins"."""
+        un-count of the right password) and the device seen now (`device`), at once.
+        Conflict.parts: "session" or "logins"."""
         items: list[tuple[str, dict[str, Any]]] = [
             (
                 "session",
@@ -887,7 +907,38 @@ class Store:
         ]
         if logins is not None:
             items.append(("logins", self._logins_put(logins.username, logins.before, logins.after)))
+        if device is not None:
+            seen = {":now": {"N": str(session.created_at)}, ":ttl": {"N": str(session.created_at + DEVICE_MEMORY)}}
+            update = {
+                "TableName": self._table,
+                "Key": _key(address_pk(session.username), DEVICE_SK_PREFIX + device),
+                "UpdateExpression": "SET #seen = :now, #ttl = :ttl",
+                "ExpressionAttributeNames": {"#seen": "lastSeenAt", "#ttl": tables.TTL_ATTRIBUTE},
+                "ExpressionAttributeValues": seen,
+            }
+            items.append(("device", {"Update": update}))
         self._transact(items)
+
+    def claim_device_notice(self, username: str, device: str, now: int) -> bool:
+        """Whether this request may mail the new-device notice: at most one per device per day,
+        whoever asks (parallel sign-ins from one new device mail once)."""
+        try:
+            with _aws_call():
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=_key(address_pk(username), DEVICE_SK_PREFIX + device),
+                    UpdateExpression="SET #notified = :now, #ttl = if_not_exists(#ttl, :ttl)",
+                    ConditionExpression="attribute_not_exists(#notified) OR #notified <= :day_ago",
+                    ExpressionAttributeNames={"#notified": "notifiedAt", "#ttl": tables.TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={
+                        ":now": {"N": str(now)},
+                        ":day_ago": {"N": str(now - 86400)},
+                        ":ttl": {"N": str(now + DEVICE_MEMORY)},
+                    },
+                )
+        except Conflict:
+            return False
+        return True
 
     def load_session(self, session_id: str) -> Session | None:
         """One strongly consistent GetItem: a revocation is seen at once."""
@@ -986,16 +1037,18 @@ class Store:
                         "Update": {
                             "TableName": self._table,
                             "Key": _key(session_pk(session.session_id), SESSION_SK),
-                            "UpdateExpression": "SET #expires = :expires, #ttl = :expires",
+                            "UpdateExpression": "SET #expires = :expires, #ttl = :expires, #used_at = :now",
                             "ConditionExpression": "#revoked = :false",
                             "ExpressionAttributeNames": {
                                 "#expires": "expiresAt",
                                 "#ttl": tables.TTL_ATTRIBUTE,
                                 "#revoked": "revoked",
+                                "#used_at": "lastUsedAt",
                             },
                             "ExpressionAttributeValues": {
                                 ":expires": {"N": str(new.expires_at)},
                                 ":false": {"BOOL": False},
+                                ":now": {"N": str(new.created_at)},
                             },
                         }
                     },
