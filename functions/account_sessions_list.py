@@ -1,11 +1,12 @@
 """GET /v1/account/sessions (Bearer): where one is signed in (the only route that loads ua-parser)."""
 
-from portal import runtime
+from portal import devices, runtime
 from portal.errors import NotAuthorized, UserNotConfirmed
 from portal.models import SessionList
 from portal.web import Request, endpoint
 
 sessions = runtime.account_sessions()
+devices.preload()  # this route names devices (ua-parser): at init, so a SnapStart snapshot holds it
 
 
 @endpoint(response_model=SessionList, errors=(NotAuthorized, UserNotConfirmed))

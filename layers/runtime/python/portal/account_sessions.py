@@ -18,7 +18,7 @@ from typing import Protocol
 
 from portal import devices
 from portal.audit import audit
-from portal.errors import NotFound
+from portal.errors import NotAuthorized, NotFound
 from portal.principals import Accounts, active_account
 from portal.sessions import Session
 from portal.users import iso
@@ -76,13 +76,17 @@ class AccountSessions:
         ]
 
     def end(self, principal: Mapping[str, str], session_id: str) -> None:
-        user = active_account(self._accounts, principal)
-        if not _SESSION_ID.match(session_id) or not self._records.end_session(session_id, user.sub):
+        """One conditional write: the authorizer has just checked the caller's session and account,
+        and the write itself names the owner, so no read of the account is needed."""
+        sub = principal.get("sub")
+        if not sub:
+            raise NotAuthorized("Sign in first.")
+        if not _SESSION_ID.match(session_id) or not self._records.end_session(session_id, sub):
             raise NotFound("No such session.")
         audit(
             "session_ended",
-            address=user.username,
-            sub=user.sub,
+            address=principal.get("username"),
+            sub=sub,
             sessionId=session_id,
             by=principal.get("sessionId"),
             current=session_id == principal.get("sessionId"),
