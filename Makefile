@@ -18,7 +18,7 @@ LAYER := layers/dependencies/build/.built
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
 	@echo "make test     install what is missing and run the whole suite (lint first)"
-	@echo "make lint     ruff format --check and ruff check over the whole tree"
+	@echo "make lint     ruff format --check, ruff check (whole tree) and mypy (strict on portal/, functions/)"
 	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
@@ -46,6 +46,7 @@ run: $(VENV)/.synced
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: lint $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 	$(PY) -m pytest

@@ -20,7 +20,8 @@ from functions.routes import AUTHORIZER, ROUTES, Access
 
 ROOT = Path(__file__).resolve().parents[1]
 TMP = ROOT / "bench" / "tmp"
-PYTHON313 = os.environ.get("BENCH_PYTHON", "/root/.pyenv/versions/3.13.0/bin/python3.13")
+# Lambda's Python: BENCH_PYTHON, or whichever python3.13 is on PATH.
+PYTHON313 = os.environ.get("BENCH_PYTHON") or shutil.which("python3.13") or "python3.13"
 RUNS = 9
 CLIENTS = {
     Access.TABLE_READ: "dynamodb",

@@ -57,10 +57,10 @@ class CallLog:
         self.calls: list[Call] = []
         self.botocore_ms = 0.0
         self._started = 0.0
-        from portal import runtime
+        from portal import services
 
         for service in SERVICES:
-            events = runtime.client(service).meta.events
+            events = services.client(service).meta.events
             events.register_first("provide-client-params", self._start, unique_id="bench-start")
             events.register_last("after-call", self._record, unique_id="bench-calls")
 
@@ -92,9 +92,9 @@ def prepared(scenario: Scenario) -> Iterator[tuple[Api, dict[str, Any]]]:
 
     with moto_api() as api, time_machine.travel(START, tick=False) as clock:
         api.resend("warm-up@example.org")  # fetch and cache the keys
-        from portal import runtime
+        from portal import services
 
-        runtime.token_keys().private(), runtime.token_keys().public()  # and the access-token keys
+        services.token_keys().private(), services.token_keys().public()  # and the access-token keys
         state = scenario.prepare(api)
         clock.shift(scenario.delay)
         yield api, _event(scenario, scenario.request(api, state))
@@ -121,14 +121,14 @@ def count_calls() -> dict[str, dict[str, list[str]]]:
 def warm_overhead(scenario: Scenario, invocations: int = 500, warm_up: int = 20) -> dict[str, Any]:
     """Milliseconds per invocation, every AWS call answered by Stubber from a recorded run on moto,
     and the part of it botocore spent inside its calls."""
-    from portal import runtime
+    from portal import services
 
     with prepared(scenario) as (api, event), ExitStack() as stack:
         handler = api.handlers[scenario.route]
         log = CallLog()
         assert handler(event, LambdaContext())["statusCode"] == scenario.status
         recorded = list(log.calls)
-        stubbers = {service: Stubber(runtime.client(service)) for service in SERVICES}
+        stubbers = {service: Stubber(services.client(service)) for service in SERVICES}
         for _ in range(invocations + warm_up):
             for service, operation, parsed in recorded:
                 response = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}

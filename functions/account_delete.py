@@ -1,14 +1,14 @@
 """DELETE /v1/account (Bearer) {password}: the account, its sessions and codes go; a mail confirms."""
 
-from portal import runtime
-from portal.auth import Principal
+from portal import services
 from portal.errors import LimitExceeded
 from portal.models import DeleteAccountRequest
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
+account = services.account()
 
 
 @endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded,))
 def handler(body: DeleteAccountRequest, request: Request) -> None:
-    auth.delete_account(Principal.of(request.principal), body.password)
+    account.delete_account(Principal.of(request.principal), body.password)

@@ -4,18 +4,18 @@ This session follows the account (refresh it for an access token with the new ad
 account's other sessions end; the old address gets a notice.
 """
 
-from portal import runtime
-from portal.auth import Principal
+from portal import services
 from portal.errors import AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts
 from portal.models import Account, EmailChangeVerify
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
-runtime.preload_keys()  # this function reads the keys on its requests
+email_change = services.email_change()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(
     EmailChangeVerify, response_model=Account, errors=(AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts)
 )
 def handler(body: EmailChangeVerify, request: Request) -> Account:
-    return Account.of(auth.verify_email_change(Principal.of(request.principal), body.code))
+    return Account.of(email_change.verify_email_change(Principal.of(request.principal), body.code))

@@ -1,13 +1,13 @@
 """GET /v1/account (Bearer): the caller's account."""
 
-from portal import runtime
-from portal.auth import Principal
+from portal import services
 from portal.models import Account
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
+account = services.account()
 
 
 @endpoint(response_model=Account)
 def handler(request: Request) -> Account:
-    return Account.of(auth.account(Principal.of(request.principal)))
+    return Account.of(account.account(Principal.of(request.principal)))

@@ -1,12 +1,12 @@
 """POST /v1/account/register: create an account (or refresh an unconfirmed one) and email a code."""
 
-from portal import runtime
+from portal import services
 from portal.errors import InvalidPassword, LimitExceeded
 from portal.models import CodeDelivery, RegisterRequest
 from portal.web import Request, endpoint
 
-signup = runtime.signup()
-runtime.preload_keys()  # this function reads the keys on its requests
+signup = services.signup()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(

@@ -1,12 +1,12 @@
 """POST /v1/account/verify: confirm the address with the emailed code."""
 
-from portal import runtime
+from portal import services
 from portal.errors import CodeMismatch, ExpiredCode, TooManyFailedAttempts
 from portal.models import VerifyRequest, VerifyResult
 from portal.web import Request, endpoint
 
-signup = runtime.signup()
-runtime.preload_keys()  # this function reads the keys on its requests
+signup = services.signup()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(
@@ -15,4 +15,4 @@ runtime.preload_keys()  # this function reads the keys on its requests
     errors=(CodeMismatch, ExpiredCode, TooManyFailedAttempts),
 )
 def handler(body: VerifyRequest, request: Request) -> VerifyResult:
-    return VerifyResult(status=signup.verify(body.email, body.code))
+    return VerifyResult.model_validate({"status": signup.verify(body.email, body.code)})

@@ -1,12 +1,12 @@
 """POST /v1/account/verify/resend: "Didn't receive a code? Send new Code"."""
 
-from portal import runtime
+from portal import services
 from portal.errors import LimitExceeded
 from portal.models import CodeDelivery, ResendRequest
 from portal.web import Request, endpoint
 
-signup = runtime.signup()
-runtime.preload_keys()  # this function reads the keys on its requests
+signup = services.signup()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(

@@ -1,12 +1,12 @@
 """POST /v1/auth/login: email and password in, an access and a refresh token out; a new device gets a notice."""
 
-from portal import runtime, tokens
+from portal import services, tokens
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import LoginRequest, TokenResult
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
-runtime.preload_signing_keys()  # this function signs access tokens on its requests
+sign_in = services.sign_in()
+services.preload_signing_keys()  # this function signs access tokens on its requests
 tokens.preload()  # this function signs or checks tokens
 
 
@@ -17,5 +17,5 @@ tokens.preload()  # this function signs or checks tokens
 )
 def handler(body: LoginRequest, request: Request) -> TokenResult:
     return TokenResult.of(
-        auth.login(body.email, body.password, request.headers.get("user-agent", ""), request.source_ip)
+        sign_in.login(body.email, body.password, request.headers.get("user-agent", ""), request.source_ip)
     )

@@ -9,12 +9,12 @@ routes, and a policy naming only the first method would deny the others from the
 
 from typing import Any
 
-from portal import runtime, tokens
+from portal import services, tokens
 from portal.audit import audit, logger
 from portal.errors import DependencyFailure
 from portal.tokens import TokenRejected
 
-auth = runtime.auth()
+sign_in = services.sign_in()
 tokens.preload()  # this function checks tokens (with the public keys only: it cannot sign)
 UNAUTHORIZED = "Unauthorized"  # the exact message API Gateway turns into a 401
 
@@ -44,7 +44,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         audit("access_denied", reason="no_token")
         raise Exception(UNAUTHORIZED)
     try:
-        principal = auth.authorize(token)
+        principal = sign_in.authorize(token)
     except TokenRejected as rejected:
         audit("access_denied", reason=rejected.reason)
         raise Exception(UNAUTHORIZED) from None

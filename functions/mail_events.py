@@ -12,7 +12,7 @@ import time
 from email.utils import parseaddr
 from typing import Any
 
-from portal import addresses, runtime
+from portal import addresses, services
 from portal.audit import audit, logger
 
 
@@ -33,7 +33,7 @@ def suppressions(message: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
-    store = runtime.store()
+    store = services.store()
     now = int(time.time())
     for record in event.get("Records", []):
         for raw, reason in suppressions(json.loads(record["Sns"]["Message"])):

@@ -4,12 +4,12 @@ Mail clients POST `List-Unsubscribe=One-Click` form-encoded to the link itself, 
 read from the query string and the body is ignored.
 """
 
-from portal import runtime
+from portal import services
 from portal.models import NewsletterState, UnsubscribeQuery
 from portal.web import Request, endpoint
 
-newsletter = runtime.newsletter()
-runtime.preload_keys()  # this function reads the keys on its requests
+newsletter = services.newsletter()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(query_model=UnsubscribeQuery, response_model=NewsletterState)

@@ -7,12 +7,12 @@ the page only asks; RFC 8058 clients POST directly. A bad token is 400 before an
 import html
 from urllib.parse import urlencode
 
-from portal import runtime
+from portal import services
 from portal.models import UnsubscribeQuery
 from portal.web import Html, Request, endpoint
 
-links = runtime.unsubscribe_links()
-runtime.preload_keys()  # this function reads the keys on its requests
+links = services.unsubscribe_links()
+services.preload_keys()  # this function reads the keys on its requests
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

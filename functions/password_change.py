@@ -1,15 +1,15 @@
 """POST /v1/password/change (Bearer): a new password for the current one; ends the other sessions."""
 
-from portal import runtime
-from portal.auth import Principal
+from portal import services
 from portal.errors import InvalidPassword, LimitExceeded
 from portal.models import ChangePasswordRequest, PasswordUpdated
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
+account = services.account()
 
 
 @endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded))
 def handler(body: ChangePasswordRequest, request: Request) -> PasswordUpdated:
-    auth.change_password(Principal.of(request.principal), body.currentPassword, body.newPassword)
+    account.change_password(Principal.of(request.principal), body.currentPassword, body.newPassword)
     return PasswordUpdated()

@@ -1,14 +1,14 @@
 """POST /v1/password/forgot: "Reset password": email a code; the same answer for every address."""
 
-from portal import runtime
+from portal import services
 from portal.errors import LimitExceeded
 from portal.models import CodeDelivery, ForgotRequest
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
-runtime.preload_keys()  # this function reads the keys on its requests
+recovery = services.recovery()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(ForgotRequest, response_model=CodeDelivery, status=202, errors=(LimitExceeded,))
 def handler(body: ForgotRequest, request: Request) -> CodeDelivery:
-    return CodeDelivery.of(auth.forgot(body.email))
+    return CodeDelivery.of(recovery.forgot(body.email))

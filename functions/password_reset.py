@@ -1,12 +1,12 @@
 """POST /v1/password/reset: "Create a new password" with the emailed code; ends every session."""
 
-from portal import runtime
+from portal import services
 from portal.errors import CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts
 from portal.models import PasswordUpdated, ResetRequest
 from portal.web import Request, endpoint
 
-auth = runtime.auth()
-runtime.preload_keys()  # this function reads the keys on its requests
+recovery = services.recovery()
+services.preload_keys()  # this function reads the keys on its requests
 
 
 @endpoint(
@@ -15,5 +15,5 @@ runtime.preload_keys()  # this function reads the keys on its requests
     errors=(InvalidPassword, CodeMismatch, ExpiredCode, TooManyFailedAttempts),
 )
 def handler(body: ResetRequest, request: Request) -> PasswordUpdated:
-    auth.reset(body.email, body.code, body.newPassword)
+    recovery.reset(body.email, body.code, body.newPassword)
     return PasswordUpdated()

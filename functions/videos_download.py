@@ -1,11 +1,12 @@
 """POST /v1/videos/{videoId}/download: a presigned link (at most 15 minutes) to one rendition."""
 
-from portal import runtime
+from portal import services
 from portal.errors import LimitExceeded, NotAuthorized, NotFound, UserNotConfirmed
 from portal.models import DownloadLink, DownloadRequest
+from portal.principal import Principal
 from portal.web import Request, endpoint
 
-downloads = runtime.downloads()
+downloads = services.downloads()
 
 
 @endpoint(
@@ -14,5 +15,7 @@ downloads = runtime.downloads()
     errors=(NotAuthorized, UserNotConfirmed, NotFound, LimitExceeded),
 )
 def handler(body: DownloadRequest, request: Request) -> DownloadLink:
-    link = downloads.issue(request.principal, request.path_params.get("videoId", ""), body.rendition, request.source_ip)
+    link = downloads.issue(
+        Principal.of(request.principal), request.path_params.get("videoId", ""), body.rendition, request.source_ip
+    )
     return DownloadLink.of(link)

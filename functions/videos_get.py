@@ -1,11 +1,11 @@
 """GET /v1/videos/{videoId}: one video of the public catalogue."""
 
-from portal import runtime
+from portal import services
 from portal.errors import NotFound
 from portal.models import VideoInfo
 from portal.web import Request, endpoint
 
-catalog = runtime.catalog()
+catalog = services.catalog()
 
 
 @endpoint(response_model=VideoInfo, errors=(NotFound,))

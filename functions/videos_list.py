@@ -1,10 +1,10 @@
 """GET /v1/videos: the public catalogue, newest first, cursor-paginated, by title words and dates."""
 
-from portal import runtime
+from portal import services
 from portal.models import VideoList, VideoListQuery
 from portal.web import Request, endpoint
 
-catalog = runtime.catalog()
+catalog = services.catalog()
 
 
 @endpoint(query_model=VideoListQuery, response_model=VideoList)

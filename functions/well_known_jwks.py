@@ -2,11 +2,11 @@
 
 import time
 
-from portal import runtime
+from portal import services
 from portal.discovery import CACHEABLE, JwkSet
 from portal.web import Request, endpoint
 
-public_keys = runtime.token_keys().public
+public_keys = services.token_keys().public
 
 
 @endpoint(response_model=JwkSet, headers=CACHEABLE)

@@ -1,10 +1,10 @@
 """GET /.well-known/openid-configuration: the issuer and where its public keys are (no AWS call)."""
 
-from portal import runtime
+from portal import services
 from portal.discovery import CACHEABLE, OpenIdConfiguration, base_url, configuration
 from portal.web import Request, endpoint
 
-settings = runtime.settings()
+settings = services.settings()
 
 
 @endpoint(response_model=OpenIdConfiguration, headers=CACHEABLE)

@@ -28,7 +28,9 @@ LOCAL_ACCOUNT = "123456789012"  # moto's default account
 
 
 @dataclass(frozen=True)
-class Mail:
+class CapturedMail:
+    """A mail the emulated SES accepted, as the local runner shows it (not portal.emails.Mail)."""
+
     to: str
     subject: str
     text: str
@@ -99,7 +101,7 @@ class Emulation:
 
         seed_sample_catalog(self.client, self.settings())
 
-    def mailbox(self) -> list[Mail]:
+    def mailbox(self) -> list[CapturedMail]:
         """Every message the emulated SES accepted, oldest first."""
         return sent_mail() if self.embedded else []
 
@@ -149,8 +151,8 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
         secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
     # Imported here: they load portal.audit, whose logger and metrics read the environment that
     # Emulation.start sets first.
+    from portal.dynamo.signing_keys import DynamoPublicKeys, publish
     from portal.signing_keys import PrivateKeySet
-    from portal.signing_store import DynamoPublicKeys, publish
 
     try:
         secrets.describe_secret(SecretId=settings.signing_keys_secret_id)
@@ -187,19 +189,19 @@ def provision_media_bucket(s3: Any, bucket: str) -> None:
     )
 
 
-def sent_mail(account: str = LOCAL_ACCOUNT, region: str = LOCAL_REGION) -> list[Mail]:
+def sent_mail(account: str = LOCAL_ACCOUNT, region: str = LOCAL_REGION) -> list[CapturedMail]:
     """Every message moto's SES (in this process) accepted, oldest first."""
     from moto.ses.models import ses_backends
 
     return [parse_raw(m.raw_data) for m in list(ses_backends[account][region].sent_messages) if hasattr(m, "raw_data")]
 
 
-def parse_raw(raw: str) -> Mail:
+def parse_raw(raw: str) -> CapturedMail:
     message = email.message_from_string(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
-    return Mail(
+    return CapturedMail(
         to=str(message["To"]),
         subject=str(message["Subject"]),
         text=text.get_content() if text else "",

@@ -13,7 +13,7 @@ from typing import Any
 
 from ops.catalog import put
 from portal.catalog import Video
-from portal.catalog_store import DynamoCatalog
+from portal.dynamo.catalog import DynamoCatalog
 from portal.media import S3Media
 from portal.settings import Settings
 

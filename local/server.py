@@ -26,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from functions.routes import AUTHORIZER, ROUTES, Route
 from infra.web_headers import CACHE_CONTROL, security_headers
-from local.emulation import Emulation, Mail
+from local.emulation import CapturedMail, Emulation
 from portal import errors
 from portal.addresses import normalize
 
@@ -271,7 +271,7 @@ class LocalApi:
             self.out.flush()
 
 
-def format_mail(message: Mail) -> str:
+def format_mail(message: CapturedMail) -> str:
     rule = "-" * 72
     return f"\n{rule}\nMAIL to {message.to} | {message.subject}\n{rule}\n{message.text}{rule}\n"
 

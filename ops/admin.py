@@ -31,11 +31,12 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ops import keys as access_keys
+from ops.accounts import OperatorAccounts
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
 from portal.errors import ApiError, DependencyFailure
 from portal.passwords import usable_hash
-from portal.store import Conflict, Store
+from portal.records import Conflict
 from portal.users import Status, User, iso
 
 DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete"}
@@ -54,7 +55,7 @@ class Refused(Exception):
 class Operator:
     """What the operator commands do, over the same store and use cases as the API."""
 
-    store: Store
+    store: OperatorAccounts
     auth_factory: Callable[[], Any]
     signup_factory: Callable[[], Any]
     downloads: Callable[[str], list[dict[str, Any]]]
@@ -345,15 +346,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, aws: Clients) -> Operator:
-    from portal.auth import Auth
-    from portal.catalog_store import DynamoDownloadHistory
+    from portal.account import Account
+    from portal.dynamo.downloads import DynamoDownloadHistory
     from portal.keys import secrets_manager_keyring
     from portal.mailer import SesMailer
     from portal.passwords import PasswordHasher
     from portal.settings import Settings
     from portal.signup import Signup
 
-    store = Store(aws("dynamodb"), args.table)
+    store = OperatorAccounts(aws("dynamodb"), args.table)
 
     def hasher() -> PasswordHasher:
         return PasswordHasher(
@@ -381,7 +382,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
 
     return Operator(
         store=store,
-        auth_factory=lambda: Auth(store, mailer, keyring, hasher),
+        auth_factory=lambda: Account(store, mailer, keyring, hasher),
         signup_factory=lambda: Signup(store, mailer, keyring, hasher),
         downloads=history.everything,
         identity=identity,

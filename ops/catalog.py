@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.catalog import Video
-from portal.catalog_store import DynamoCatalog
+from portal.dynamo.catalog import DynamoCatalog
 from portal.errors import DependencyFailure
 from portal.media import S3Media
 

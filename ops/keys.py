@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from ops.common import OK, REFUSED, Clients
+from portal.dynamo.signing_keys import DynamoPublicKeys, publish
 from portal.errors import DependencyFailure
 from portal.signing_keys import PrivateKeySet, RotationRefused
-from portal.signing_store import DynamoPublicKeys, publish
 
 
 def add_parser(commands: Any) -> None:
@@ -71,7 +71,8 @@ def default_delay(stage: str | None) -> int:
             return load_stage(stage).key_rotation_delay_seconds
         except ValueError:  # a stage the local cdk.json does not define: the documented default
             pass
-    return StageConfig.model_fields["key_rotation_delay_seconds"].default
+    default: int = StageConfig.model_fields["key_rotation_delay_seconds"].default
+    return default
 
 
 def run(

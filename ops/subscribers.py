@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ops.common import AWS_FAILED, OK, add_aws_options, clients, require
+from portal.dynamo.newsletter import DynamoSubscriptions
 from portal.errors import DependencyFailure
-from portal.newsletter_store import DynamoSubscriptions
 
 COLUMNS = ("email", "language", "consentAt", "source", "sub")
 

@@ -49,9 +49,9 @@ from tests.support import Api, AuditLog, Aws  # noqa: E402
 
 def reset_runtime() -> None:
     """Forget every cached client and service: the next use builds them anew, as on a cold start."""
-    from portal import runtime
+    from portal import services
 
-    for value in vars(runtime).values():
+    for value in vars(services).values():
         if callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
 

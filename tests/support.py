@@ -116,7 +116,7 @@ class Aws:
     def items(self) -> list[dict[str, Any]]:
         import boto3
 
-        from portal.runtime import settings
+        from portal.services import settings
 
         client = boto3.client("dynamodb")
         items = client.scan(TableName=settings().table_name, ConsistentRead=True)["Items"]
@@ -129,7 +129,7 @@ class Aws:
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
         import boto3
 
-        from portal.runtime import settings
+        from portal.services import settings
 
         response = boto3.client("dynamodb").get_item(
             TableName=settings().table_name, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True

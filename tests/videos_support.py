@@ -46,7 +46,7 @@ def principal_of(aws: Any, email: str) -> dict[str, str]:
 def upload_media() -> None:
     import boto3
 
-    from portal.runtime import settings
+    from portal.services import settings
 
     s3 = boto3.client("s3")
     for key, content_type in (("media/test/clip.mp4", "video/mp4"), ("media/test/clip.m4a", "audio/mp4")):
@@ -58,9 +58,9 @@ def seed(records: list[dict[str, Any]]) -> None:
     import boto3
 
     from ops.catalog import put
-    from portal.catalog_store import DynamoCatalog
+    from portal.dynamo.catalog import DynamoCatalog
     from portal.media import S3Media
-    from portal.runtime import settings
+    from portal.services import settings
 
     upload_media()
     put(

@@ -87,10 +87,10 @@ class Calls:
 
 def cold_start(module: str, calls: Calls) -> Callable[..., dict[str, Any]]:
     """A new process for this one function, its clients watched by `calls`."""
-    from portal import runtime
+    from portal import services
 
     reset_runtime()
-    clients = [runtime.client(s) for s in ("dynamodb", "sesv2", "secretsmanager")] + [runtime.media_client()]
+    clients = [services.client(s) for s in ("dynamodb", "sesv2", "secretsmanager")] + [services.media_client()]
     for client in clients:
         client.meta.events.register("before-call", calls, unique_id="adversarial-faults")
     name = f"functions.{module}"
@@ -142,11 +142,11 @@ def changing_email(api: Api, email: str, clock: Any) -> Person:
 
 
 def subscribed(api: Api, email: str, clock: Any) -> Person:
-    from portal import runtime
+    from portal import services
 
     person = confirmed(api, email)
     assert api.call("newsletter_update", {"subscribed": True}, principal=person.principal).status == 200
-    person.token = runtime.newsletter().token(person.principal["sub"])
+    person.token = services.newsletter().token(person.principal["sub"])
     return person
 
 

@@ -270,7 +270,7 @@ def test_each_function_asset_is_its_one_module_under_64_kb_zipped(synth):
 def test_runtime_layer_is_the_portal_package_without_bytecode(synth):
     layer_dirs = [synth.asset_dir(layer) for layer in synth.product_layers().values()]
     (runtime_dir,) = [d for d in layer_dirs if (d / "python" / "portal").is_dir()]
-    assert (runtime_dir / "python" / "portal" / "store.py").is_file()
+    assert (runtime_dir / "python" / "portal" / "dynamo" / "accounts.py").is_file()
     assert not [p for p in runtime_dir.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
     (dependencies_dir,) = [d for d in layer_dirs if d != runtime_dir]
     assert (dependencies_dir / "python" / "pydantic_core").is_dir()

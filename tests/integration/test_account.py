@@ -233,7 +233,7 @@ def test_a_delete_racing_a_failure_stands_and_the_failure_stays_counted(api, aws
 
 
 def test_many_sessions_are_all_deleted_beyond_one_transaction(api, aws, ann, monkeypatch):
-    from portal import store as store_module
+    from portal.dynamo import accounts as store_module
 
     monkeypatch.setattr(store_module, "TRANSACTION_ITEMS", 7)  # room for 2 sessions in the transaction
     pairs = [api.tokens(ann) for _ in range(4)]

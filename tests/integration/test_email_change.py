@@ -117,18 +117,22 @@ def test_the_move_itself_is_conditional_on_the_new_address_being_free(api, aws):
     import jwt
     import pytest
 
-    from portal import runtime
-    from portal.store import Conflict
+    from portal import services
+    from portal.records import Conflict
 
     api.confirmed_account(ANN)
     access = api.tokens(ANN)["accessToken"]
     assert change(api, access, NEW).status == 202
     session_id = jwt.decode(access, options={"verify_signature": False})["sid"]
-    store = runtime.store()
+    store = services.store()
     ann = store.load_address(ANN).user
     record = store.load_address(NEW).email_changes[ann.sub]
     rival = replace(ann, sub="00000000-0000-4000-8000-000000000001", username=NEW, email=NEW, pending_email=None)
-    store.import_user(rival)  # wins the address first
+    from ops.accounts import OperatorAccounts
+
+    OperatorAccounts(services.client("dynamodb"), services.settings().table_name).import_user(
+        rival
+    )  # wins the address first
 
     with pytest.raises(Conflict):
         store.move_account(ann, replace(ann, username=NEW, email=NEW, pending_email=None), record, session_id)
@@ -145,13 +149,13 @@ def test_a_retry_after_the_move_ends_the_other_sessions_only_with_the_same_code(
 
     import jwt
 
-    from portal import runtime
+    from portal import services
 
     api.confirmed_account(ANN)
     mine, other = api.tokens(ANN), api.tokens(ANN)
     assert change(api, mine["accessToken"], NEW).status == 202
     code = aws.last_code(NEW)
-    store = runtime.store()
+    store = services.store()
     ann = store.load_address(ANN).user
     record = store.load_address(NEW).email_changes[ann.sub]
     moved = replace(

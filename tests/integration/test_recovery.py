@@ -189,10 +189,10 @@ def test_a_wrong_current_password_counts_as_a_failed_login(api, ann):
 
 
 def test_change_is_one_transaction_un_count_hash_epoch_and_this_session(api, aws, ann, monkeypatch):
-    from portal.store import Store
+    from portal.dynamo.accounts import DynamoAccounts as Store
     from tests.integration.test_signin import dynamodb_calls, logins_item
 
-    monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])  # the epoch alone ends the others
+    monkeypatch.setattr(Store, "sessions_of", lambda self, sub: [])  # the epoch alone ends the others
     here, elsewhere = api.tokens(ann), api.tokens(ann)
     principal = api.authorize(here["accessToken"])
     body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
@@ -273,12 +273,12 @@ def test_a_change_after_another_change_is_void(api, aws, ann, monkeypatch):
 
 
 def test_reset_is_one_transaction_that_ends_sessions_and_forgets_failures(api, aws, ann, monkeypatch):
-    from portal.store import Store
+    from portal.dynamo.accounts import DynamoAccounts as Store
     from tests.integration.test_signin import dynamodb_calls
 
     with time_machine.travel(time.time(), tick=False):
         old = api.tokens(ann)
-        monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])  # the epoch alone ends them
+        monkeypatch.setattr(Store, "sessions_of", lambda self, sub: [])  # the epoch alone ends them
         for _ in range(5):
             assert api.login(ann, "Wrong-Password-123!").status == 401
         assert api.login(ann).status == 429

@@ -25,9 +25,9 @@ def ann(api):
 
 def keyring():
     """The stage's private signing keys, as the signing functions read them."""
-    from portal import runtime
+    from portal import services
 
-    return runtime.token_keys().private()
+    return services.token_keys().private()
 
 
 def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
@@ -217,10 +217,10 @@ def test_logout_everywhere_ends_every_session(api, ann):
 
 def test_logout_everywhere_holds_for_a_session_the_index_has_not_listed_yet(api, ann, monkeypatch):
     # GSI1 is eventually consistent: simulate it missing every session. The epoch still holds.
-    from portal.store import Store
+    from portal.dynamo.accounts import DynamoAccounts as Store
 
     pair, other = api.tokens(ann), api.tokens(ann)
-    monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])
+    monkeypatch.setattr(Store, "sessions_of", lambda self, sub: [])
     assert api.call_as(pair["accessToken"], "auth_logout", {"allDevices": True}).status == 204
     assert api.refresh(other["refreshToken"]).status == 401
 
@@ -258,10 +258,10 @@ def test_audit_lines_carry_no_secrets(api, ann, caplog):
 @contextmanager
 def dynamodb_calls():
     """Every DynamoDB call the functions' client makes inside the block: (operation, parameters)."""
-    from portal import runtime
+    from portal import services
 
     made: list[tuple[str, dict]] = []
-    client = runtime.client("dynamodb")
+    client = services.client("dynamodb")
     client.meta.events.register(
         "before-parameter-build.dynamodb",
         lambda params, model, **_: made.append((model.name, dict(params))),
@@ -277,7 +277,7 @@ def other_store():
     """The table through another client than the functions' (another request's doing, not counted)."""
     import boto3
 
-    from portal.store import Store
+    from portal.dynamo.accounts import DynamoAccounts as Store
 
     return Store(boto3.client("dynamodb"), "portal-test")
 
@@ -378,9 +378,9 @@ def test_the_authorizer_reads_session_and_account_in_one_call(api, ann):
 
 def test_a_session_older_than_the_account_epoch_is_refused_by_the_authorizer(api, ann, monkeypatch):
     """Even a session GSI1 does not list (and so is never marked revoked) ends at once."""
-    from portal.store import Store
+    from portal.dynamo.accounts import DynamoAccounts as Store
 
-    monkeypatch.setattr(Store, "session_ids", lambda self, sub: [])
+    monkeypatch.setattr(Store, "sessions_of", lambda self, sub: [])
     here, other = api.tokens(ann), api.tokens(ann)
     assert api.call_as(here["accessToken"], "auth_logout", {"allDevices": True}).status == 204
     assert api.authorize(other["accessToken"]) is None and api.authorize(here["accessToken"]) is None

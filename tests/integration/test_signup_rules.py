@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from botocore.exceptions import ClientError
 
-from portal import runtime
+from portal import services
 from tests.support import STRONG_PASSWORD
 
 ANN = "ann@example.org"
@@ -256,7 +256,7 @@ def fail(service: str, operation: str, code: str = "ServiceUnavailable"):
     def raise_error(**_):
         raise ClientError({"Error": {"Code": code, "Message": "injected"}}, operation)
 
-    client = runtime.client(service)
+    client = services.client(service)
     client.meta.events.register(
         f"before-call.{client.meta.service_model.service_name}.{operation}", raise_error, unique_id="fault"
     )

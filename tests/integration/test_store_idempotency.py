@@ -12,7 +12,7 @@ from tests.support import STRONG_PASSWORD
 
 
 def test_every_transaction_carries_its_own_token_and_a_retry_repeats_it(api, aws):
-    from portal import runtime
+    from portal import services
 
     sent: list[str] = []  # per call
     attempts: list[str] = []  # per attempt on the wire
@@ -27,7 +27,7 @@ def test_every_transaction_carries_its_own_token_and_a_retry_repeats_it(api, aws
             lost_once["done"] = True
             raise ReadTimeoutError(endpoint_url="http://dynamodb")
 
-    events = runtime.client("dynamodb").meta.events
+    events = services.client("dynamodb").meta.events
     events.register("provide-client-params.dynamodb.TransactWriteItems", record)
     events.register("before-send.dynamodb.TransactWriteItems", lose_the_first_answer)
     try:

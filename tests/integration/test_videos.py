@@ -161,7 +161,7 @@ def test_the_link_lifetime_is_capped_at_fifteen_minutes(aws):
 
     class Accounts:
         def load_address(self, username):
-            from portal.store import AddressState
+            from portal.records import AddressState
             from portal.users import Status, User
 
             return AddressState(User("s", username, username, Status.CONFIRMED, "h", "en", "t", "t"))
@@ -170,12 +170,13 @@ def test_the_link_lifetime_is_capped_at_fifteen_minutes(aws):
         def take(self, *args):
             return 1
 
-    from portal import runtime
+    from portal import services
+    from portal.principal import Principal
 
     downloads = Downloads(
-        Accounts(), runtime.catalog(), Counter(), lambda: presigner, 100, 3600, clock=lambda: 1_700_000_000
+        Accounts(), services.catalog(), Counter(), lambda: presigner, 100, 3600, clock=lambda: 1_700_000_000
     )
-    link = downloads.issue({"sub": "s", "username": "a@b.org"}, "v1", "audio", "198.51.100.1")
+    link = downloads.issue(Principal("s", "session-1", "a@b.org"), "v1", "audio", "198.51.100.1")
     assert presigner.expires_in == 900 and link.expires_at == "2023-11-14T22:28:20Z"
 
 

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from portal import runtime, tables
+from portal import services, tables
 
 TABLE = "portal-test"
 
@@ -26,13 +26,13 @@ def db(monkeypatch: pytest.MonkeyPatch):
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for cached in (runtime.settings, runtime.client, runtime.store):
+    for cached in (services.settings, services.client, services.store):
         cached.cache_clear()
     with mock_aws():
         client = boto3.client("dynamodb")
         client.create_table(**tables.create_table_request(TABLE))
         yield client
-    for cached in (runtime.settings, runtime.client, runtime.store):
+    for cached in (services.settings, services.client, services.store):
         cached.cache_clear()
 
 

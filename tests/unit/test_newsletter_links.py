@@ -56,7 +56,8 @@ def test_without_a_public_url_no_link_can_be_made():
 
 def test_a_failed_welcome_mail_does_not_undo_the_consent():
     from portal.errors import DependencyFailure
-    from portal.store import AddressState
+    from portal.principal import Principal
+    from portal.records import AddressState
     from portal.users import Status, User
 
     user = User(SUB, "ann@example.org", "Ann@example.org", Status.CONFIRMED, "hash", "fr", "t", "t")
@@ -85,6 +86,6 @@ def test_a_failed_welcome_mail_does_not_undo_the_consent():
         "https://api.example.org",
         clock=lambda: 1_743_760_000,
     )
-    state = service.update({"sub": SUB, "username": "ann@example.org"}, True, "signup", None)
+    state = service.update(Principal(SUB, "session-1", "ann@example.org"), True, "signup", None)
     assert state.subscribed and state.language == "fr" and state.consent_at == "2025-04-04T09:46:40Z"
     assert subscriptions.saved == [("ann@example.org", SUB, state)]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from portal import tokens
-from portal.auth import Auth, TokenSettings
 from portal.errors import NotAuthorized
 from portal.keys import Keyring
+from portal.records import Conflict
 from portal.sessions import RefreshRecord, Session
+from portal.signin import SignIn, TokenSettings
 from portal.signing_keys import PrivateKeySet, TokenKeys, new_key
-from portal.store import Conflict
 from portal.users import Status, User
 
 NOW = 1_750_000_000
@@ -55,9 +55,8 @@ def setup(**changes):
     store = FakeStore(session, record, user)
     for name, value in changes.items():
         setattr(store, name, value)
-    auth = Auth(
+    auth = SignIn(
         store,
-        mailer=lambda: None,
         keyring=lambda: KEYRING,
         hasher=lambda: None,
         settings=TokenSettings,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from portal import devices
 from portal.audit import audit
-from portal.errors import NotAuthorized, NotFound
-from portal.principals import Accounts, active_account
+from portal.errors import NotFound
+from portal.ports import Accounts, Clock
+from portal.principal import Principal, active_account
 from portal.sessions import Session
 from portal.users import iso
 
@@ -47,12 +47,12 @@ class SessionView:
 
 
 class AccountSessions:
-    def __init__(self, accounts: Accounts, records: SessionRecords, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, accounts: Accounts, records: SessionRecords, clock: Clock = time.time) -> None:
         self._accounts = accounts
         self._records = records
         self._clock = clock
 
-    def list(self, principal: Mapping[str, str]) -> list[SessionView]:
+    def list(self, principal: Principal) -> list[SessionView]:
         user = active_account(self._accounts, principal)
         now = int(self._clock())
         live = [
@@ -60,7 +60,7 @@ class AccountSessions:
             for s in self._records.sessions_of(user.sub)
             if s.usable(now) and s.epoch >= user.session_epoch and s.sub == user.sub
         ]
-        current = principal.get("sessionId")
+        current = principal.session_id
         live.sort(key=lambda s: (s.session_id != current, -(s.last_used_at or s.created_at)))
         return [
             SessionView(
@@ -75,19 +75,16 @@ class AccountSessions:
             for s in live
         ]
 
-    def end(self, principal: Mapping[str, str], session_id: str) -> None:
+    def end(self, principal: Principal, session_id: str) -> None:
         """One conditional write: the authorizer has just checked the caller's session and account,
         and the write itself names the owner, so no read of the account is needed."""
-        sub = principal.get("sub")
-        if not sub:
-            raise NotAuthorized("Sign in first.")
-        if not _SESSION_ID.match(session_id) or not self._records.end_session(session_id, sub):
+        if not _SESSION_ID.match(session_id) or not self._records.end_session(session_id, principal.sub):
             raise NotFound("No such session.")
         audit(
             "session_ended",
-            address=principal.get("username"),
-            sub=sub,
+            address=principal.username,
+            sub=principal.sub,
             sessionId=session_id,
-            by=principal.get("sessionId"),
-            current=session_id == principal.get("sessionId"),
+            by=principal.session_id,
+            current=session_id == principal.session_id,
         )

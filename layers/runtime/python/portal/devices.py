@@ -21,6 +21,8 @@ from typing import Any
 MAX_USER_AGENT = 512
 _VERSIONS = re.compile(r"\d+(?:[._]\d+)*")
 _SPACES = re.compile(r"\s+")
+# A device not seen on the account for this long is new again (its record's TTL, too).
+DEVICE_MEMORY = 90 * 86400
 UNKNOWN = {"en": "Unknown device", "fr": "Appareil inconnu"}
 ON = {"en": "{browser} on {system}", "fr": "{browser} sous {system}"}
 
@@ -58,10 +60,10 @@ def device_name(user_agent: str | None, language: str = "en") -> str:
     return browser_name or system_name or UNKNOWN[language]
 
 
-def is_new(seen: dict[str, int], key: str, now: int, memory: int) -> bool:
-    """Not seen on the account within `memory` seconds (store.DEVICE_MEMORY: 90 days)."""
+def is_new(seen: dict[str, int], key: str, now: int) -> bool:
+    """Not seen on the account within DEVICE_MEMORY."""
     last = seen.get(key)
-    return last is None or last <= now - memory
+    return last is None or last <= now - DEVICE_MEMORY
 
 
 def new_sign_in_notice(language: str, to: str, user_agent: str, ip: str, now: int) -> Any:

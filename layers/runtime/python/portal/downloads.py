@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
@@ -20,7 +20,8 @@ from urllib.parse import quote
 from portal.audit import audit
 from portal.catalog import Catalog, Rendition, Video, decode_cursor, encode_cursor
 from portal.errors import LimitExceeded
-from portal.principals import Accounts, active_account
+from portal.ports import Accounts
+from portal.principal import Principal, active_account
 from portal.users import iso
 
 DAY_SECONDS = 86_400
@@ -107,7 +108,7 @@ class Downloads:
         self._clock = clock
         self._history = history
 
-    def issue(self, principal: Mapping[str, str], video_id: str, rendition_name: str, source_ip: str) -> Link:
+    def issue(self, principal: Principal, video_id: str, rendition_name: str, source_ip: str) -> Link:
         user = active_account(self._accounts, principal)
         video = self._catalog.get(video_id)
         rendition = video.rendition(rendition_name)
@@ -145,9 +146,7 @@ class DownloadHistory:
         self._accounts = accounts
         self._history = history
 
-    def list(
-        self, principal: Mapping[str, str], limit: int = HISTORY_DEFAULT_LIMIT, cursor: str | None = None
-    ) -> HistoryPage:
+    def list(self, principal: Principal, limit: int = HISTORY_DEFAULT_LIMIT, cursor: str | None = None) -> HistoryPage:
         # Validated before any read: a cursor we did not make is 400 InvalidParameter.
         after = decode_cursor(cursor) if cursor else None
         user = active_account(self._accounts, principal)

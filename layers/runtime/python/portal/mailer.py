@@ -48,10 +48,10 @@ class SesMailer:
         message = MIMEMultipart("alternative")
         message["From"] = self._sender
         message["To"] = _recipient(mail.to)
-        message["Subject"] = _text(mail.subject)
+        message["Subject"] = _text(mail.subject)  # type: ignore[assignment]  # email accepts a Header; typeshed says str
         message["Date"] = formatdate(usegmt=True)
         for name, value in mail.headers.items():
-            message[name] = _text(value)
+            message[name] = _text(value)  # type: ignore[assignment]  # as above
         message.attach(MIMEText(mail.text, "plain", "utf-8"))
         message.attach(MIMEText(mail.html, "html", "utf-8"))
         return message.as_bytes(policy=_UNFOLDED)

@@ -3,7 +3,7 @@
 Presigning is local: the URL is computed with the function's credentials and no AWS call is made.
 It must be SigV4 (boto3 signs SigV2 by default, which S3 refuses in newer regions and which
 cannot carry an expiry beyond the credentials' own), so the client is built with
-`signature_version="s3v4"` (runtime.media_client). The URL lives as long as asked, and no
+`signature_version="s3v4"` (services.media_client). The URL lives as long as asked, and no
 longer than the role's session credentials.
 """
 
@@ -22,7 +22,7 @@ class S3Media:
         self.bucket = bucket
 
     def presign(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
-        return self._s3.generate_presigned_url(
+        url: str = self._s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -33,6 +33,7 @@ class S3Media:
             ExpiresIn=expires_in,
             HttpMethod="GET",
         )
+        return url
 
     def size(self, key: str) -> int | None:
         """The object's size in bytes; None when there is no such object (ops checks)."""

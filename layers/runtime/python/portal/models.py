@@ -17,10 +17,10 @@ from portal import addresses
 
 if TYPE_CHECKING:
     from portal.account_sessions import SessionView
-    from portal.auth import TokenPair
     from portal.catalog import Page, Video
     from portal.downloads import HistoryPage, Link
     from portal.newsletter import Subscription
+    from portal.signin import TokenPair
     from portal.signup import Delivery
     from portal.users import User
 
@@ -149,7 +149,7 @@ class PasswordUpdated(Body):
     status: Literal["PASSWORD_UPDATED"] = "PASSWORD_UPDATED"
 
 
-# -- videos and newsletter
+# -- videos, downloads and the newsletter -----------------------------------------------------------
 
 
 class QueryParameters(BaseModel):

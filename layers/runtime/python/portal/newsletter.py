@@ -28,17 +28,14 @@ from portal.audit import audit
 from portal.emails import Mail
 from portal.errors import DependencyFailure, InvalidParameter, NotAuthorized
 from portal.keys import Keyring
-from portal.principals import Accounts, active_account
-from portal.store import Conflict
+from portal.ports import Accounts, Mailer
+from portal.principal import Principal, active_account
+from portal.records import Conflict
 from portal.users import iso
 
 LINK_KEY_PURPOSE = "newsletter-links"
 UNSUBSCRIBE_PATH = "/v1/newsletter/unsubscribe"
 _TOKEN = re.compile(r"^([A-Za-z0-9_-]{1,32})\.([0-9a-f-]{36})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ class Newsletter(UnsubscribeLinks):
 
     # -- routes ------------------------------------------------------------------------------
 
-    def update(self, principal: Mapping[str, str], subscribed: bool, source: str, language: str | None) -> Subscription:
+    def update(self, principal: Principal, subscribed: bool, source: str, language: str | None) -> Subscription:
         user = active_account(self._accounts, principal)
         state = Subscription.of(user.newsletter)
         now = iso(self._clock())

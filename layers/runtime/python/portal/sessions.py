@@ -1,4 +1,4 @@
-"""Sign-in sessions and their refresh tokens, as the logic sees them (store.py holds the items).
+"""Sign-in sessions and their refresh tokens, as the logic sees them (portal/dynamo/ holds the items).
 
 A session is what one sign-in on one device created; its refresh tokens rotate on every use.
 Each refresh token ever issued is kept (as a hash, until its TTL) with a `used` flag, so any

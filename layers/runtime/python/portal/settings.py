@@ -52,7 +52,6 @@ class Settings:
     argon2_memory_kib: int = _bounded(19456, 19456)
     argon2_time_cost: int = _bounded(2, 2)
     argon2_parallelism: int = _bounded(1, 1)
-    # -- videos and newsletter
     # The private bucket holding the renditions; the download function may read only under
     # portal.catalog.MEDIA_PREFIX ("media/"), the prefix every rendition key is validated to.
     media_bucket: str | None = None
@@ -67,7 +66,7 @@ class Settings:
         problems = []
         for field in dataclasses.fields(self):
             value, low, high = getattr(self, field.name), field.metadata.get("low"), field.metadata.get("high")
-            if field.type == "int" and (type(value) is not int or value < low or (high is not None and value > high)):
+            if field.type == "int" and (type(value) is not int or value < low or (high is not None and value > high)):  # type: ignore[operator]  # `low` is set on every int field (_bounded)
                 problems.append(
                     f"{field.name} must be an integer from {low}" + (f" to {high}" if high is not None else "")
                 )

@@ -3,7 +3,7 @@
 Two documents hold them, both `{"keys": [...]}`, one entry per key:
 - the private set, in its own Secrets Manager secret (Settings.signing_keys_secret_id), which only
   the functions that sign access tokens may read: `{"kid", "x", "y", "d", "signFrom", "dropAt"?}`;
-- the public set, the same entries without `d`, in the table (signing_store.py), which the
+- the public set, the same entries without `d`, in the table (dynamo/signing_keys.py), which the
   authorizer and GET /.well-known/jwks.json read. Verifiers never hold anything that can sign.
 The private set is the source of truth; the public set is derived from it on every write.
 
@@ -215,23 +215,9 @@ class PrivateKeySet:
 
 def secrets_manager_signing_keys(client: Any, secret_id: str, max_age: int) -> Callable[[], PrivateKeySet]:
     """A loader of the cached private set; Secrets Manager is asked again after `max_age` s."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    from portal.keys import cached_secret
 
-    provider = SecretsProvider(boto3_client=client)
-    built: dict[str, PrivateKeySet] = {}
-
-    def load() -> PrivateKeySet:
-        try:
-            raw = provider.get(secret_id, max_age=max_age)
-        except Exception as exc:  # Powertools wraps every failure in GetParameterError
-            raise DependencyFailure("Secrets Manager: signing keys unavailable") from exc
-        keys = built.get(raw)  # parse once per secret version, not once per request
-        if keys is None:
-            built.clear()
-            keys = built[raw] = PrivateKeySet.of(json.loads(raw))
-        return keys
-
-    return load
+    return cached_secret(client, secret_id, max_age, PrivateKeySet.of, "signing keys")
 
 
 @dataclass(frozen=True)

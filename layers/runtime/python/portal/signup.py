@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from portal import codes, emails
 from portal.addresses import mask, normalize
 from portal.audit import audit
+from portal.code_steps import RACE_RETRIES
 from portal.codes import Outcome, Purpose
 from portal.emails import Mail
 from portal.errors import (
@@ -23,8 +24,8 @@ from portal.errors import (
 )
 from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
-from portal.steps import RACE_RETRIES, CodeSteps
-from portal.store import Conflict
+from portal.records import Conflict
+from portal.use_case import AccountUseCase
 from portal.users import Status, User, iso
 
 
@@ -36,9 +37,7 @@ class Delivery:
     code_expires_in: int = codes.LIFETIME_SECONDS
 
 
-class Signup(CodeSteps):
-    # -- routes ------------------------------------------------------------------------------
-
+class Signup(AccountUseCase):
     def register(self, email: str, password: str, language: str) -> Delivery:
         username = normalize(email)
         password = normalize_password(password)
@@ -48,18 +47,18 @@ class Signup(CodeSteps):
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             now = int(self._clock())
-            sends = self._reserve_send(username, state.sends, now)
+            sends = self._codes.reserve_send(username, state.sends, now)
             # Hash in every branch: an existing account must not answer faster than a new one.
             password_hash = self._hasher().hash(password)
             existing = state.user
             sub = existing.sub if existing else str(uuid.uuid4())
             try:
                 if existing is not None and existing.status != Status.UNCONFIRMED:
-                    self._store.save_code(username, self._decoy(username, now), state.sends, sends)
+                    self._store.save_code(username, self._codes.decoy(username, now), state.sends, sends)
                     audit("duplicate_signup", address=username, sub=sub)
                     mail = emails.render("signup_attempt", existing.language, existing.email)
                 else:
-                    code, record = self._issue(Purpose.VERIFY_EMAIL, username, now)
+                    code, record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)
                     user = User(
                         sub=sub,
                         username=username,
@@ -75,22 +74,19 @@ class Signup(CodeSteps):
                     mail = emails.render("verify_email", language, email, code)
             except Conflict:
                 continue
-            self._send(mail, username, sends, now, sub=sub)
+            self._codes.send(mail, username, sends, now, sub=sub)
             return Delivery(mask(email))
         raise ServiceUnavailable()
 
     def verify(self, email: str, code: str) -> Status:
         username = normalize(email)
         for _ in range(RACE_RETRIES):
-            state = self._store.load_address(username)
-            record = state.codes.get(Purpose.VERIFY_EMAIL)
-            outcome = self._judge(record, username, code)
-            user = state.user
-            sub = user.sub if user else None
             try:
-                self._refuse_bad_code(outcome, record, username, Purpose.VERIFY_EMAIL, sub)
+                state, record, outcome = self._codes.judge_at(username, Purpose.VERIFY_EMAIL, code)
             except Conflict:
                 continue
+            user = state.user
+            sub = user.sub if user else None
             if outcome is Outcome.SPENT_MATCH and user is not None and user.status == Status.CONFIRMED:
                 # The same right code again (a retry, a double click): the same answer, no new transition.
                 audit("verify_repeated", address=username, sub=sub)
@@ -112,23 +108,23 @@ class Signup(CodeSteps):
         for _ in range(RACE_RETRIES):
             state = self._store.load_address(username)
             now = int(self._clock())
-            sends = self._reserve_send(username, state.sends, now)
+            sends = self._codes.reserve_send(username, state.sends, now)
             user = state.user
             try:
                 if user is not None and user.status == Status.UNCONFIRMED:
-                    code, record = self._issue(Purpose.VERIFY_EMAIL, username, now)
+                    code, record = self._codes.issue(Purpose.VERIFY_EMAIL, username, now)
                     self._store.save_code(username, record, state.sends, sends)
                     mail: Mail | None = emails.render("verify_email", user.language, user.email, code)
                 else:
-                    self._store.save_code(username, self._decoy(username, now), state.sends, sends)
+                    self._store.save_code(username, self._codes.decoy(username, now), state.sends, sends)
                     mail = None
             except Conflict:
                 continue
             if mail is None:
                 audit("resend_without_account", address=username, sub=user.sub if user else None)
-                self._as_long_as_a_send()
+                self._codes.as_long_as_a_send()
             else:
                 assert user is not None
-                self._send(mail, username, sends, now, sub=user.sub)
+                self._codes.send(mail, username, sends, now, sub=user.sub)
             return Delivery(mask(email))
         raise ServiceUnavailable()

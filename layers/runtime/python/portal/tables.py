@@ -1,14 +1,6 @@
 """The single DynamoDB table's definition, shared by the store, the CDK app and the local runner.
 
-Items (pk / sk):
-  EMAIL#<username> / USER                the account (gsi1: SUB#<sub> / USER)
-  EMAIL#<username> / CODE#<purpose>      the live one-time code of that purpose (hash only, TTL)
-  EMAIL#<username> / SENDS               the address's sends of the last hour (TTL)
-  EMAIL#<username> / LOGINS              the address's failed sign-ins (backoff, hourly cap; TTL)
-  SESSION#<id> / SESSION                 one sign-in's session (gsi1: SUB#<sub> / SESSION#<id>, TTL)
-  SESSION#<id> / REFRESH#<sha256>        each refresh token the session was given, used or not (TTL)
-Everything keyed by an address sits under one partition, so one strongly consistent Query reads
-all a sign-up or a verification needs.
+The items and their keys: portal/dynamo/keys.py.
 """
 
 from __future__ import annotations

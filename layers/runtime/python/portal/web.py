@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from portal import runtime
+from portal import services
 from portal.audit import flush_metrics, logger
 from portal.errors import (
     ApiError,
@@ -27,7 +27,7 @@ from portal.errors import (
     ServiceUnavailable,
     UnsupportedMediaType,
 )
-from portal.store import Conflict
+from portal.records import Conflict
 
 MAX_BODY_BYTES = 8 * 1024
 BASE_HEADERS = {
@@ -98,7 +98,7 @@ HTML_HEADERS = {
 }
 
 
-def _problem(error: dict[str, Any]) -> dict[str, str]:
+def _problem(error: Mapping[str, Any]) -> dict[str, str]:
     # Never echo the input: it may be a password.
     location = ".".join(str(part) for part in error.get("loc", ())) or "body"
     return {"field": location, "problem": str(error.get("msg", "")).removeprefix("Value error, ")}
@@ -179,7 +179,7 @@ def endpoint(
     Cache-Control instead of no-store). `errors` lists the route's own error codes for the OpenAPI
     document; the ones every route can answer (bad body, 5xx) are added there for all.
     """
-    allowed_origins = cors_origins or runtime.cors_origins
+    allowed_origins = cors_origins or services.cors_origins
     for model in (request_model, response_model, query_model):
         if model is not None:
             model.model_rebuild(force=True)  # this route's validators now, at init, not on first request
@@ -217,9 +217,9 @@ def endpoint(
             flush_metrics()
             return response
 
-        handler.contract = Contract(
-            request_model, response_model, status, errors, body_required, query_model, media_type
-        )  # type: ignore[attr-defined]
+        # What openapi.py and the contract tests read from each handler.
+        contract = Contract(request_model, response_model, status, errors, body_required, query_model, media_type)
+        handler.contract = contract  # type: ignore[attr-defined]
         return handler
 
     return decorate

@@ -1,4 +1,5 @@
-"""Composition root: settings, AWS clients and services, each built once per process on first use.
+"""The composition root: settings, AWS clients and the use cases, each built once per process on
+first use.
 
 A function builds only what its route uses (the register function never creates an S3 client).
 Clients honour AWS_ENDPOINT_URL, which is how the local runner points them at its emulation.
@@ -15,18 +16,22 @@ from typing import TYPE_CHECKING, Any
 from portal.settings import Settings
 
 if TYPE_CHECKING:
+    from portal.account import Account
     from portal.account_sessions import AccountSessions
-    from portal.auth import Auth, TokenSettings
     from portal.catalog import Catalog
     from portal.downloads import DownloadHistory, Downloads
+    from portal.dynamo.accounts import DynamoAccounts
+    from portal.dynamo.downloads import DynamoDownloadHistory
+    from portal.email_change import EmailChange
     from portal.keys import Keyring
     from portal.mailer import SesMailer
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
     from portal.passwords import PasswordHasher
+    from portal.recovery import Recovery
+    from portal.signin import SignIn, TokenSettings
     from portal.signing_keys import PrivateKeySet, TokenKeys
     from portal.signup import Signup
-    from portal.store import Store
 
 
 @cache
@@ -58,10 +63,10 @@ def cors_origins() -> tuple[str, ...]:
 
 
 @cache
-def store() -> Store:
-    from portal.store import Store
+def store() -> DynamoAccounts:
+    from portal.dynamo.accounts import DynamoAccounts
 
-    return Store(client("dynamodb"), settings().table_name)
+    return DynamoAccounts(client("dynamodb"), settings().table_name)
 
 
 @cache
@@ -95,8 +100,8 @@ def _keyring_loader() -> Callable[[], Keyring]:
 def token_keys() -> TokenKeys:
     """Access-token keys: the private set (Secrets Manager, signing functions only) and the public
     set (the table), each cached `keys_cache_seconds` and loaded on its first use only."""
+    from portal.dynamo.signing_keys import DynamoPublicKeys, cached
     from portal.signing_keys import TokenKeys
-    from portal.signing_store import DynamoPublicKeys, cached
 
     s = settings()
     return TokenKeys(
@@ -134,28 +139,45 @@ def signup() -> Signup:
 
 
 def token_settings() -> TokenSettings:
-    from portal.auth import TokenSettings
+    from portal.signin import TokenSettings
 
     s = settings()
     return TokenSettings(s.token_issuer, s.access_token_seconds, s.refresh_token_seconds)
 
 
 @cache
-def auth() -> Auth:
-    from portal.auth import Auth
+def sign_in() -> SignIn:
+    from portal.signin import SignIn
 
-    return Auth(store(), mailer, keyring, password_hasher, token_settings, token_keys=token_keys())
+    return SignIn(store(), keyring, password_hasher, token_settings, token_keys=token_keys(), mailer=mailer)
 
 
 @cache
 def account_sessions() -> AccountSessions:
     from portal.account_sessions import AccountSessions
-    from portal.session_store import DynamoSessions
 
-    return AccountSessions(store(), DynamoSessions(store(), client("dynamodb"), settings().table_name))
+    return AccountSessions(store(), store())
 
 
-# -- videos and newsletter
+@cache
+def account() -> Account:
+    from portal.account import Account
+
+    return Account(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def email_change() -> EmailChange:
+    from portal.email_change import EmailChange
+
+    return EmailChange(store(), mailer, keyring, password_hasher)
+
+
+@cache
+def recovery() -> Recovery:
+    from portal.recovery import Recovery
+
+    return Recovery(store(), mailer, keyring, password_hasher)
 
 
 @cache
@@ -195,15 +217,15 @@ def media() -> S3Media:
 @cache
 def catalog() -> Catalog:
     from portal.catalog import Catalog
-    from portal.catalog_store import DynamoCatalog
+    from portal.dynamo.catalog import DynamoCatalog
 
     return Catalog(DynamoCatalog(client("dynamodb"), settings().table_name))
 
 
 @cache
 def downloads() -> Downloads:
-    from portal.catalog_store import DynamoDownloadCounter, DynamoDownloadHistory
     from portal.downloads import Downloads
+    from portal.dynamo.downloads import DynamoDownloadCounter
 
     s = settings()
     return Downloads(
@@ -213,22 +235,28 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
-        history=DynamoDownloadHistory(client("dynamodb"), s.table_name),
+        history=history_store(),
     )
 
 
 @cache
+def history_store() -> DynamoDownloadHistory:
+    from portal.dynamo.downloads import DynamoDownloadHistory
+
+    return DynamoDownloadHistory(client("dynamodb"), settings().table_name)
+
+
+@cache
 def download_history() -> DownloadHistory:
-    from portal.catalog_store import DynamoDownloadHistory
     from portal.downloads import DownloadHistory
 
-    return DownloadHistory(store(), DynamoDownloadHistory(client("dynamodb"), settings().table_name))
+    return DownloadHistory(store(), history_store())
 
 
 @cache
 def newsletter() -> Newsletter:
+    from portal.dynamo.newsletter import DynamoSubscriptions
     from portal.newsletter import Newsletter
-    from portal.newsletter_store import DynamoSubscriptions
 
     return Newsletter(
         store(),

@@ -1,8 +1,9 @@
-"""The steps every code-sending flow shares: sign-up, "Reset password" and the account routes.
+"""The steps every code-sending flow shares: sign-up, recovery, the change of email and notices.
 
 One place for the send limits, issuing and judging one-time codes, decoy codes and mailing, so
 that sign-up codes and reset codes obey exactly the same rules (one send budget per address,
-five tries, 30 minutes) and an unknown address behaves like a known one.
+five tries, 30 minutes) and an unknown address behaves like a known one. The use cases hold one
+`CodeSteps` each (a collaborator, not a base class).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
 
 from portal import codes
 from portal.audit import audit
@@ -20,18 +20,14 @@ from portal.emails import Mail
 from portal.errors import CodeMismatch, DependencyFailure, LimitExceeded, TooManyFailedAttempts
 from portal.keys import Keyring
 from portal.limits import SendLog
-from portal.passwords import PasswordHasher
-from portal.store import Conflict, Store
+from portal.ports import AccountStore, Clock, Mailer
+from portal.records import AddressState, Conflict
 
 CODE_KEY_PURPOSE = "one-time-codes"
 # Reads and decisions are repeated this often when a concurrent request changed the address first.
 RACE_RETRIES = 3
 # Mails that carry a code (audited as code_sent); the others are notices.
 CODE_MAILS = frozenset({"verify_email", "reset_password"})
-
-
-class Mailer(Protocol):
-    def send(self, mail: Mail) -> None: ...
 
 
 class SendTimes:
@@ -57,38 +53,34 @@ SEND_TIMES = SendTimes()
 
 
 class CodeSteps:
-    """Base of the use-case classes: the injected parts and the steps they share."""
-
     def __init__(
         self,
-        store: Store,
+        store: AccountStore,
         mailer: Callable[[], Mailer],
         keyring: Callable[[], Keyring],
-        hasher: Callable[[], PasswordHasher],
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
     ) -> None:
         self._store = store
         self._mailer = mailer
         self._keyring = keyring
-        self._hasher = hasher
         self._clock = clock
 
-    def _reserve_send(self, username: str, sends: SendLog, now: int) -> SendLog:
+    def reserve_send(self, username: str, sends: SendLog, now: int) -> SendLog:
         wait = sends.wait_before_next(now)
         if wait > 0:
             audit("send_throttled", address=username, retryAfter=wait)
             raise LimitExceeded(wait, "A code was sent recently. Please wait before asking for a new one.")
         return sends.with_send(now)
 
-    def _issue(self, purpose: Purpose, username: str, now: int) -> tuple[str, CodeRecord]:
+    def issue(self, purpose: Purpose, username: str, now: int) -> tuple[str, CodeRecord]:
         kid, key = self._keyring().current(CODE_KEY_PURPOSE)
         return codes.issue(kid, key, purpose, username, now)
 
-    def _decoy(self, username: str, now: int, purpose: Purpose = Purpose.VERIFY_EMAIL) -> CodeRecord:
+    def decoy(self, username: str, now: int, purpose: Purpose = Purpose.VERIFY_EMAIL) -> CodeRecord:
         """A code nobody is sent: guesses at it meet the same rules as guesses at a real one."""
-        return self._issue(purpose, username, now)[1]
+        return self.issue(purpose, username, now)[1]
 
-    def _refuse_bad_code(
+    def refuse_bad_code(
         self,
         outcome: Outcome,
         record: CodeRecord | None,
@@ -116,7 +108,19 @@ class CodeSteps:
             audit("code_locked", address=audited, sub=sub, purpose=purpose)
             raise TooManyFailedAttempts()
 
-    def _judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
+    def judge_at(
+        self, username: str, purpose: Purpose, submitted: str
+    ) -> tuple[AddressState, CodeRecord | None, Outcome]:
+        """Read the address, judge the submitted code of `purpose` stored there, and refuse a wrong
+        or dead one (counting the try). Returns the state read, the record and the outcome for the
+        rest; Conflict when the try could not be counted (read and judge again)."""
+        state = self._store.load_address(username)
+        record = state.codes.get(purpose)
+        outcome = self.judge(record, username, submitted)
+        self.refuse_bad_code(outcome, record, username, purpose, state.user.sub if state.user else None)
+        return state, record, outcome
+
+    def judge(self, record: CodeRecord | None, username: str, submitted: str) -> Outcome:
         key = self._keyring().key(CODE_KEY_PURPOSE, record.key_id) if record else None
         return codes.check(record, key, username, submitted, int(self._clock()))
 
@@ -125,11 +129,11 @@ class CodeSteps:
         self._mailer().send(mail)
         SEND_TIMES.record(time.perf_counter() - started)
 
-    def _as_long_as_a_send(self) -> None:
+    def as_long_as_a_send(self) -> None:
         """In place of a mail that is not sent: the answer must not come sooner (no enumeration)."""
         time.sleep(SEND_TIMES.draw())
 
-    def _send(self, mail: Mail, username: str, sends: SendLog, now: int, sub: str | None) -> None:
+    def send(self, mail: Mail, username: str, sends: SendLog, now: int, sub: str | None) -> None:
         try:
             self._deliver(mail)
         except DependencyFailure:
@@ -141,7 +145,7 @@ class CodeSteps:
             raise
         audit("code_sent" if mail.kind in CODE_MAILS else "notice_sent", address=username, sub=sub, kind=mail.kind)
 
-    def _notify(self, mail: Mail, username: str, sub: str | None) -> None:
+    def notify(self, mail: Mail, username: str, sub: str | None) -> None:
         """A notice after a change that already happened: a mail failure must not undo or fail it."""
         try:
             self._deliver(mail)

@@ -1,4 +1,4 @@
-"""DynamoDB access for newsletter consent: the `newsletter` map on the account item.
+"""Newsletter consent: the `newsletter` map on the account item.
 
   EMAIL#<username> / USER   newsletter = {subscribed, language, source, consentAt, withdrawnAt, withdrawnVia}
 Accounts are found by sub through GSI1 (SUB#<sub> / USER) for unsubscribe links. The subscriber
@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from portal import tables
-from portal.catalog_store import dynamo_call, from_item, to_item
+from portal.dynamo.accounts import account_of_sub
+from portal.dynamo.calls import dynamo_call
+from portal.dynamo.codec import from_item, to_item
+from portal.dynamo.keys import USER_SK, account_key
 from portal.newsletter import Member, Subscription
 
-USER_SK = "USER"
 NEWSLETTER = "newsletter"
 
 
@@ -37,7 +39,7 @@ class DynamoSubscriptions:
         with dynamo_call():
             self._db.update_item(
                 TableName=self._table,
-                Key=to_item({tables.PARTITION_KEY: f"EMAIL#{username}", tables.SORT_KEY: USER_SK}),
+                Key=account_key(username),
                 UpdateExpression="SET #newsletter = :state",
                 # Never create an item, and never write onto an account that is not this sub's.
                 ConditionExpression="attribute_exists(#pk) AND #sub = :sub",
@@ -46,16 +48,8 @@ class DynamoSubscriptions:
             )
 
     def find(self, sub: str) -> Member | None:
-        with dynamo_call():
-            response = self._db.query(
-                TableName=self._table,
-                IndexName=tables.GSI1,
-                KeyConditionExpression="#pk = :pk AND #sk = :sk",
-                ExpressionAttributeNames={"#pk": tables.GSI1_PARTITION_KEY, "#sk": tables.GSI1_SORT_KEY},
-                ExpressionAttributeValues=to_item({":pk": f"SUB#{sub}", ":sk": USER_SK}),
-            )
-        items = response.get("Items", [])
-        return _member(from_item(items[0])) if items else None
+        values = account_of_sub(self._db, self._table, sub)
+        return _member(values) if values else None
 
     def subscribers(self) -> Iterator[Member]:
         """Every account subscribed now (ops export: a filtered Scan, paged)."""

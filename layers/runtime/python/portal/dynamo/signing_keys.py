@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from portal import tables
-from portal.catalog_store import dynamo_call
+from portal.dynamo.calls import dynamo_call
+from portal.dynamo.keys import PUBLIC_KEYS_PK, PUBLIC_KEYS_SK, key
 from portal.signing_keys import PrivateKeySet, PublicKeySet
 
-PUBLIC_KEYS_KEY = {tables.PARTITION_KEY: {"S": "KEYS#ACCESS_TOKENS"}, tables.SORT_KEY: {"S": "PUBLIC"}}
+PUBLIC_KEYS_KEY = key(PUBLIC_KEYS_PK, PUBLIC_KEYS_SK)
 KEYS_ATTRIBUTE = "keys"
 
 
