@@ -222,3 +222,11 @@ def test_the_jwks_route_never_loads_pyjwt_or_cryptography():
         "assert not loaded & {'jwt', 'cryptography'}, loaded & {'jwt', 'cryptography'}\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_the_public_document_never_carries_a_private_part():
+    assert all("d" not in entry for entry in PUBLIC.document()["keys"])
+    # Even a set built from private entries by mistake writes public fields only.
+    from portal.signing_keys import PublicKeySet
+
+    assert all(set(e) <= {"kid", "x", "y", "signFrom", "dropAt"} for e in PublicKeySet(KEYS.keys).document()["keys"])

@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from portal.errors import DependencyFailure
 from portal.tokens import LEEWAY_SECONDS, TokenRejected
@@ -121,21 +121,31 @@ def new_key(sign_from: int) -> PrivateKey:
     )
 
 
-class PublicKeySet:
-    """What verifiers hold: the keys that may have signed a token, with when each stops counting."""
+K = TypeVar("K", bound=PublicKey)
 
-    def __init__(self, keys: Iterable[PublicKey]) -> None:
+
+class _KeySet(Generic[K]):
+    """Keys in the order they sign, the document they are stored as, and the `cryptography` key
+    objects built from them (once each)."""
+
+    def __init__(self, keys: Iterable[K]) -> None:
         self.keys = tuple(sorted(keys, key=lambda k: k.sign_from))
         self._objects: dict[str, Any] = {}
+
+    def document(self) -> dict[str, Any]:
+        return {"keys": [key.document() for key in self.keys]}
+
+
+class PublicKeySet(_KeySet[PublicKey]):
+    """What verifiers hold: the keys that may have signed a token, with when each stops counting."""
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> PublicKeySet:
         return cls(PublicKey.of(entry) for entry in document.get("keys", []))
 
     def document(self) -> dict[str, Any]:
-        return {
-            "keys": [key.public().document() if isinstance(key, PrivateKey) else key.document() for key in self.keys]
-        }
+        # The public fields only, whatever the entries are: this document is what verifiers read.
+        return {"keys": [PublicKey.document(key) for key in self.keys]}
 
     def jwks(self, now: int) -> dict[str, list[dict[str, str]]]:
         """The keys a token may be signed with now or soon: published ahead, not yet dropped."""
@@ -157,19 +167,12 @@ class PublicKeySet:
         return loaded
 
 
-class PrivateKeySet:
+class PrivateKeySet(_KeySet[PrivateKey]):
     """What the signing functions hold (and the rotation command edits)."""
-
-    def __init__(self, keys: Iterable[PrivateKey]) -> None:
-        self.keys = tuple(sorted(keys, key=lambda k: k.sign_from))
-        self._objects: dict[str, Any] = {}
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> PrivateKeySet:
         return cls(PrivateKey.of(entry) for entry in document.get("keys", []))
-
-    def document(self) -> dict[str, Any]:
-        return {"keys": [key.document() for key in self.keys]}
 
     def public(self) -> PublicKeySet:
         return PublicKeySet(key.public() for key in self.keys)
