@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from ops.common import OK, REFUSED, Clients
 from portal.dynamo.signing_keys import DynamoPublicKeys, publish
 from portal.errors import DependencyFailure
-from portal.signing_keys import PrivateKeySet, RotationRefused
+from portal.signing_keys import PrivateKey, PrivateKeySet, RotationRefused
 
 
 def add_parser(commands: Any) -> None:
@@ -44,23 +44,32 @@ def _when(epoch: int | None) -> str:
     return "-" if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
+def _state(key: PrivateKey, signing: str | None, now: int) -> str:
+    if key.kid == signing:
+        return "signing"
+    if key.sign_from > now:
+        return "next"
+    return "verifying" if key.accepted(now) else "dropped"
+
+
 def _rows(keys: PrivateKeySet, now: int) -> list[dict[str, Any]]:
-    current = keys.signing_key(now)[0] if any(k.sign_from <= now and k.accepted(now) for k in keys.keys) else None
+    try:
+        signing: str | None = keys.signing_key(now)[0]
+    except DependencyFailure:  # no key signs yet (an empty set)
+        signing = None
     return [
-        {
-            "kid": key.kid,
-            "signFrom": _when(key.sign_from),
-            "dropAt": _when(key.drop_at),
-            "state": "signing"
-            if key.kid == current
-            else "next"
-            if key.sign_from > now
-            else "verifying"
-            if key.accepted(now)
-            else "dropped",
-        }
-        for key in keys.keys
+        {"kid": k.kid, "state": _state(k, signing, now), "signFrom": _when(k.sign_from), "dropAt": _when(k.drop_at)}
+        for k in keys.keys
     ]
+
+
+def _write(rows: list[dict[str, Any]], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        out.writelines(
+            f"{r['kid']}  {r['state']:9}  signs from {r['signFrom']}  dropped at {r['dropAt']}\n" for r in rows
+        )
 
 
 def default_delay(stage: str | None) -> int:
@@ -96,8 +105,7 @@ def run(
         raise DependencyFailure(f"Secrets Manager: {type(exc).__name__}") from exc
     keys = PrivateKeySet.of(json.loads(raw))
     if args.keys_command == "list":
-        rows = _rows(keys, now)
-        out.write(json.dumps(rows, indent=2) + "\n" if args.json else "".join(f"{r}\n" for r in rows))
+        _write(_rows(keys, now), args.json, out)
         return OK
     if args.compromised and not args.yes:
         answer = ask("Drop every current key now? Every access token ends at once. Type yes to go on: ")
@@ -124,8 +132,7 @@ def run(
         dropped=[k.kid for k in keys.keys if k.kid not in {r.kid for r in rotated.keys}],
         compromised=args.compromised,
     )
-    rows = _rows(rotated, now)
-    out.write(json.dumps(rows, indent=2) + "\n" if args.json else "".join(f"{r}\n" for r in rows))
+    _write(_rows(rotated, now), args.json, out)
     err.write(f"next key {fresh.kid} signs from {_when(fresh.sign_from)}\n")
     return OK
 
