@@ -133,9 +133,15 @@ class Operator:
                     "createdAt": iso(s.created_at),
                     "expiresAt": iso(s.expires_at),
                     "revoked": s.revoked,
+                    "lastUsedAt": iso(s.last_used_at or s.created_at),
+                    "userAgent": s.user_agent,
+                    "ip": s.ip,
+                    "method": s.method,
                 }
                 for s in sorted(self.store.sessions_of(user.sub), key=lambda s: s.created_at)
             ],
+            # Devices seen signing in (a hash of the User-Agent without versions), for the new-device notice.
+            "devices": [{"lastSeenAt": iso(seen)} for seen in sorted(state.devices.values())],
             "codes": [
                 {
                     "purpose": str(c.purpose),

@@ -177,3 +177,24 @@ def test_parallel_sign_ins_from_one_new_device_send_one_notice(api, ann, aws):
     for thread in threads:
         thread.join()
     assert results == [200] * 4 and len(notices(aws, ANN)) == 1
+
+
+def test_the_operator_export_holds_the_sessions_devices_and_addresses(api, ann):
+    import io
+    import json
+
+    from ops import admin
+
+    with time_machine.travel(T0, tick=False):
+        sign_in(api, ANN, FIREFOX_WINDOWS, "198.51.100.4")
+        out = io.StringIO()
+        code = admin.main(
+            ["--table", "portal-test", "--region", "eu-west-1", "export", "--email", ANN, "--reason", "subject access"],
+            out=out,
+            err=io.StringIO(),
+        )
+    assert code == 0
+    document = json.loads(out.getvalue())
+    [session] = [s for s in document["sessions"] if s["userAgent"] == FIREFOX_WINDOWS]
+    assert session["ip"] == "198.51.100.4" and session["method"] == "password"
+    assert {"lastSeenAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0))} in document["devices"]
