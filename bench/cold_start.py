@@ -28,6 +28,7 @@ CLIENTS = {
     Access.TABLE_WRITE: "dynamodb",
     Access.MAIL_SEND: "sesv2",
     Access.KEYS_READ: "secretsmanager",
+    Access.SIGNING_KEYS_READ: "secretsmanager",
     Access.MEDIA_READ: "s3",
 }
 # Wall time and CPU time of the import. The ratio is taken on CPU time: the work the import does,
