@@ -24,17 +24,22 @@ help:
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
 	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
+# Quiet installs, so each says first what it is doing and about how long it takes.
 $(VENV)/.synced: pyproject.toml uv.lock
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(PYTHON) -m uv sync --frozen --quiet
+	@echo "Installing the Python packages into $(VENV)/ with uv (first run, or after a lock change: a minute or two)..."
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(PYTHON) -m uv sync --frozen --quiet
 	@touch $@
+	@echo "Python packages installed."
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Installing the AWS CDK CLI into node_modules/ with npm (needs Node.js; for make test and make synth, not make run)..."
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # uv (installed by the venv step) exports the pins; pip fetches Linux wheels for Python 3.13.
 $(LAYER): layers/dependencies/build.py uv.lock pyproject.toml | $(VENV)/.synced
+	@echo "Building the Lambda dependency layer (pip, Linux wheels for Python 3.13: about a minute)..."
 	$(PYTHON) layers/dependencies/build.py
 
 layer: $(LAYER)
@@ -54,6 +59,7 @@ test: lint $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 # The browser tests drive Debian's Chromium through Playwright (which cannot download its own
 # browsers here); installed once, as root or through sudo.
 $(CHROMIUM):
+	@echo "Installing Chromium with apt-get for the browser tests (about 20 s)..."
 	@if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 

@@ -37,8 +37,11 @@ STAGE = "v1"
 # The web client, as the CDN serves it: static files, same origin as the API here (so its
 # config.js says apiBaseUrl ""), behind the headers CloudFront sends too (infra/web_headers.py).
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
+# The catalogue's posters, served at the site's posters/ as the CDN serves them deployed (ops/posters.py).
+POSTER_ROOT = Path(__file__).resolve().parent / "media" / "posters"
 WEB_TYPES = {
     ".html": "text/html; charset=utf-8",
+    ".jpg": "image/jpeg",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
@@ -49,9 +52,10 @@ WEB_HEADERS = {**security_headers(), "Cache-Control": CACHE_CONTROL}
 
 def web_file(path: str) -> Path | None:
     """The file of web/ that a GET of `path` serves (`/` is index.html); None outside web/."""
+    root, path = (POSTER_ROOT, path.removeprefix("/posters")) if path.startswith("/posters/") else (WEB_ROOT, path)
     try:
-        file = (WEB_ROOT / (path.lstrip("/") or "index.html")).resolve()
-        if WEB_ROOT not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
+        file = (root / (path.lstrip("/") or "index.html")).resolve()
+        if root not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
             return None
     except (OSError, ValueError):  # a NUL byte, a name too long: not a file of ours
         return None

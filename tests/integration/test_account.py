@@ -39,7 +39,7 @@ def test_patch_changes_the_language(api, aws, ann):
 def test_delete_needs_the_password(api, aws, ann):
     token = api.tokens(ann)["accessToken"]
     wrong = api.call_as(token, "account_delete", {"password": WRONG})
-    assert wrong.status == 401 and wrong.error["code"] == "NotAuthorized"
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     assert aws.item(f"EMAIL#{ann}", "USER") is not None
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from portal import emails
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
-from portal.errors import InvalidPassword, NotAuthorized, ServiceUnavailable
-from portal.password_check import WRONG_CURRENT_PASSWORD
+from portal.errors import InvalidPassword, NotAuthorized, ServiceUnavailable, WrongPassword
 from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
 from portal.ports import AccountStore
@@ -102,7 +101,7 @@ class Account(AccountUseCase):
                     fresh = self._store.load_address(user.username).user
                     if fresh is None or fresh.sub != user.sub or fresh.password_hash != user.password_hash:
                         # The password changed under us (another change or a reset): this one is void.
-                        raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
+                        raise WrongPassword() from None
                     if fresh.session_epoch != user.session_epoch:
                         restamp = None  # signed out everywhere meanwhile: this session stays ended
                     user = fresh

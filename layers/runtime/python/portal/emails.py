@@ -42,7 +42,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "en": (
             "Your verification code",
             (
-                "We have sent a verification code to your email address. Enter the code to verify your account.",
+                "Here is your verification code. Enter it to verify your email address.",
                 CODE,
                 "This code will expire in 30 minutes.",
                 "If you did not create an account, you can ignore this email.",
@@ -51,7 +51,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "fr": (
             "Votre code de vérification",
             (
-                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour vérifier votre compte.",
+                "Voici votre code de vérification. Saisissez-le pour vérifier votre adresse e-mail.",
                 CODE,
                 "Ce code expirera dans 30 minutes.",
                 "Si vous n'avez pas créé de compte, vous pouvez ignorer cet e-mail.",
@@ -80,7 +80,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "en": (
             "Reset password",
             (
-                "We have sent a verification code to your email address. Enter the code to reset your password.",
+                "Here is your code to reset your password. Enter it to choose a new password.",
                 CODE,
                 "This code will expire in 30 minutes.",
                 "If you did not ask to reset your password, you can ignore this email: your password has not changed.",
@@ -89,7 +89,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "fr": (
             "Réinitialiser le mot de passe",
             (
-                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour réinitialiser votre mot de passe.",
+                "Voici votre code pour réinitialiser votre mot de passe. Saisissez-le pour choisir un nouveau mot de passe.",
                 CODE,
                 "Ce code expirera dans 30 minutes.",
                 "Si vous n'avez pas demandé à réinitialiser votre mot de passe, vous pouvez ignorer cet e-mail : votre mot de passe n'a pas changé.",
@@ -164,6 +164,40 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
                 "Nouvelle connexion à votre compte multimédia de l'OTAN : {device}, {time}, {ip}.",
                 "Si c'était vous, vous n'avez rien à faire.",
                 "Ce n'était pas vous ? Réinitialisez votre mot de passe maintenant : toutes les sessions prennent fin. Vérifiez aussi où vous êtes connecté(e) depuis votre compte.",
+            ),
+        ),
+    },
+    "mfa_enabled": {
+        "en": (
+            "Two-step verification is on",
+            (
+                "Two-step verification is now on for your NATO Multimedia account: signing in asks for a code from your authenticator app after your password.",
+                "Keep your recovery codes somewhere safe: each one signs you in once if you lose your phone.",
+                "If you did not turn on two-step verification, use “Reset password” at once and contact us.",
+            ),
+        ),
+        "fr": (
+            "La validation en deux étapes est activée",
+            (
+                "La validation en deux étapes est désormais activée pour votre compte multimédia de l'OTAN : après votre mot de passe, la connexion demande un code de votre application d'authentification.",
+                "Conservez vos codes de secours en lieu sûr : chacun permet de vous connecter une fois si vous perdez votre téléphone.",
+                "Si vous n'avez pas activé la validation en deux étapes, utilisez tout de suite « Réinitialiser le mot de passe » et contactez-nous.",
+            ),
+        ),
+    },
+    "mfa_disabled": {
+        "en": (
+            "Two-step verification is off",
+            (
+                "Two-step verification has been turned off for your NATO Multimedia account: signing in now asks only for your password.",
+                "If you did not turn it off, use “Reset password” at once, turn two-step verification on again and contact us.",
+            ),
+        ),
+        "fr": (
+            "La validation en deux étapes est désactivée",
+            (
+                "La validation en deux étapes a été désactivée pour votre compte multimédia de l'OTAN : la connexion ne demande plus que votre mot de passe.",
+                "Si vous ne l'avez pas désactivée, utilisez tout de suite « Réinitialiser le mot de passe », réactivez la validation en deux étapes et contactez-nous.",
             ),
         ),
     },

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from portal.account import Account
     from portal.account_sessions import AccountSessions
     from portal.catalog import Catalog
+    from portal.challenges import Challenges
     from portal.downloads import DownloadHistory, Downloads
     from portal.dynamo.accounts import DynamoAccounts
     from portal.dynamo.downloads import DynamoDownloadHistory
+    from portal.dynamo.mfa import DynamoMfa
     from portal.email_change import EmailChange
     from portal.keys import Keyring
     from portal.mailer import SesMailer
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from portal.signin import SignIn, TokenSettings
     from portal.signing_keys import PrivateKeySet, TokenKeys
     from portal.signup import Signup
+    from portal.two_step import TwoStep
 
 
 @cache
@@ -149,7 +152,15 @@ def token_settings() -> TokenSettings:
 def sign_in() -> SignIn:
     from portal.signin import SignIn
 
-    return SignIn(store(), keyring, password_hasher, token_settings, token_keys=token_keys(), mailer=mailer)
+    return SignIn(
+        store(),
+        keyring,
+        password_hasher,
+        token_settings,
+        challenges=challenges,
+        token_keys=token_keys(),
+        mailer=mailer,
+    )
 
 
 @cache
@@ -157,6 +168,27 @@ def account_sessions() -> AccountSessions:
     from portal.account_sessions import AccountSessions
 
     return AccountSessions(store(), store())
+
+
+@cache
+def mfa_store() -> DynamoMfa:
+    from portal.dynamo.mfa import DynamoMfa
+
+    return DynamoMfa(client("dynamodb"), settings().table_name)
+
+
+def challenges() -> Challenges:
+    """Two-step sign-in's first half, for the login function (no pyotp, no cipher)."""
+    from portal.challenges import Challenges
+
+    return Challenges(mfa_store())
+
+
+@cache
+def two_step() -> TwoStep:
+    from portal.two_step import TwoStep
+
+    return TwoStep(store(), mailer, keyring, password_hasher, sign_in(), mfa_store())
 
 
 @cache

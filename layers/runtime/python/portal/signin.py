@@ -17,12 +17,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portal import devices, tokens
 from portal.addresses import normalize
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES, CodeSteps
-from portal.errors import DependencyFailure, NotAuthorized, PasswordResetRequired, ServiceUnavailable, UserNotConfirmed
+from portal.errors import (
+    DependencyFailure,
+    InternalError,
+    NotAuthorized,
+    PasswordResetRequired,
+    ServiceUnavailable,
+    UserNotConfirmed,
+)
 from portal.keys import Keyring
 from portal.password_check import PasswordCheck
 from portal.passwords import PasswordHasher
@@ -33,6 +41,9 @@ from portal.records import Conflict
 from portal.sessions import RefreshRecord, Session
 from portal.signing_keys import TokenKeys
 from portal.users import Status, User
+
+if TYPE_CHECKING:
+    from portal.challenges import ChallengeIssued, Challenges
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class SignIn:
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Clock = time.time,
+        challenges: Callable[[], Challenges] | None = None,
         *,
         token_keys: TokenKeys | None = None,
         mailer: Callable[[], Mailer] | None = None,
@@ -66,6 +78,8 @@ class SignIn:
         self._settings = settings
         self._clock = clock
         self._passwords = PasswordCheck(store, hasher, clock)
+        # Two-step sign-in's first half (challenges.py), built on the first account that needs it.
+        self._challenges = challenges
         self._token_keys = token_keys
         # The new-device notice (sign-in's only mail): a notice after the fact, as CodeSteps sends them.
         self._notices = CodeSteps(store, mailer, keyring, clock) if mailer is not None else None
@@ -96,7 +110,8 @@ class SignIn:
         # finishes a retry for the session that moved with the account).
         return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
 
-    def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
+    def pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
+        """The token pair of a session just created (login, or the second step of one)."""
         settings = self._settings()
         access = tokens.issue_access(
             self._keys().private(),
@@ -114,7 +129,27 @@ class SignIn:
         token, digest = tokens.new_refresh(session_id)
         return token, RefreshRecord(digest, now, now + self._settings().refresh_seconds)
 
-    def login(self, email: str, password: str, user_agent: str = "", ip: str = "") -> TokenPair:
+    def new_session(
+        self, user: User, now: int, user_agent: str = "", ip: str = "", method: str = "password"
+    ) -> tuple[Session, str, RefreshRecord]:
+        """A session for `user` (not stored yet), its refresh token and the record kept of it."""
+        session_id = tokens.new_session_id()
+        refresh_token, record = self._new_refresh(session_id, now)
+        session = Session(
+            session_id=session_id,
+            sub=user.sub,
+            username=user.username,
+            email_verified=user.email_verified,
+            epoch=user.session_epoch,
+            created_at=now,
+            expires_at=record.expires_at,
+            user_agent=devices.clean(user_agent),
+            ip=ip,
+            method=method,
+        )
+        return session, refresh_token, record
+
+    def login(self, email: str, password: str, user_agent: str = "", ip: str = "") -> TokenPair | ChallengeIssued:
         username = normalize(email)
         password = normalize_password(password)
         state = self._store.load_address(username)  # the account and the failure record at once
@@ -135,22 +170,16 @@ class SignIn:
                 raise UserNotConfirmed()
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
+        if user.mfa.on:
+            # Two-step on: no tokens yet, a challenge that a code answers (two_step.py).
+            if self._challenges is None:
+                raise InternalError()  # wired by services.py; never sign in without the second step
+            return self._challenges().issue(user, uncount)
         now = int(self._clock())
-        session_id = tokens.new_session_id()
-        refresh_token, record = self._new_refresh(session_id, now)
-        session = Session(
-            session_id=session_id,
-            sub=user.sub,
-            username=username,
-            email_verified=user.email_verified,
-            epoch=user.session_epoch,
-            created_at=now,
-            expires_at=record.expires_at,
-            user_agent=devices.clean(user_agent),
-            ip=ip,
-        )
+        session, refresh_token, record = self.new_session(user, now, user_agent, ip)
+        session_id = session.session_id
         device = devices.device_key(user_agent)
-        pair = self._pair(session, refresh_token, now)  # signed first: no keys, no session written
+        pair = self.pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
             self._store.create_session(session, record, logins=uncount, device=device)
         except Conflict as lost:
@@ -207,7 +236,7 @@ class SignIn:
         new_token, new_record = self._new_refresh(session_id, now)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
         # (the signing key unavailable) would turn the client's retry into "reuse".
-        pair = self._pair(session, new_token, now)
+        pair = self.pair(session, new_token, now)
         try:
             # The account (sub, enabled, session epoch) is checked inside the rotation itself.
             self._store.rotate_refresh(session, record, new_record)
