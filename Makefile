@@ -13,7 +13,7 @@ export UV_LINK_MODE := copy
 # The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
 LAYER := layers/dependencies/build/.built
 
-.PHONY: run test lint bench openapi synth layer clean help
+.PHONY: run test lint bench openapi docs synth layer clean help
 
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff format --check, ruff check (whole tree) and mypy (strict on portal/, functions/)"
 	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
+	@echo "make docs     regenerate README's audit event table and docs/operations.md's saved queries from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
 	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
@@ -69,6 +70,9 @@ bench: $(VENV)/.synced $(LAYER)
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
+
+docs: $(VENV)/.synced
+	$(PY) -m ops.generated_docs
 
 synth: $(VENV)/.synced node_modules/.installed $(LAYER)
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}

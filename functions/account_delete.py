@@ -1,4 +1,4 @@
-"""DELETE /v1/account (Bearer) {password}: the account, its sessions and codes go; a mail confirms."""
+"""DELETE /v1/account (Bearer) {password}: the account, its sessions, codes and download records go; a mail confirms."""
 
 from portal import services
 from portal.errors import LimitExceeded, WrongPassword

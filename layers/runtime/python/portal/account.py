@@ -4,6 +4,9 @@ operator's sign-out and deletion, which end sessions and delete the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from portal import emails
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
@@ -28,6 +31,16 @@ def end_sessions(store: AccountStore, user: User, keep: str | None, bump: bool =
 
 
 class Account(AccountUseCase):
+    def __init__(
+        self,
+        *args: Any,
+        erase_downloads: Callable[[str], object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # Deletes the account's download history and daily counters (by sub) when it goes.
+        self._erase_downloads = erase_downloads
+
     def account(self, principal: Principal) -> User:
         return active_account(self._store, principal)
 
@@ -54,13 +67,17 @@ class Account(AccountUseCase):
             raise NotAuthorized(SESSION_ENDED) from None
 
     def remove_account(self, user: User, also_session: str | None = None, logins: LoginsChange | None = None) -> None:
-        """Delete the account, its codes and its sessions in one transaction (with `logins`, the
-        un-count of the password that allowed it), and tell its owner: self-service deletion and
-        the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        """Delete the account's download records, then the account, its codes and its sessions in
+        one transaction (with `logins`, the un-count of the password that allowed it), and tell its
+        owner: self-service deletion and the operator's `delete` alike. Conflict if the account
+        changed meanwhile."""
         sessions = [
             *([also_session] if also_session else []),
             *(s.session_id for s in self._store.sessions_of(user.sub)),
         ]
+        if self._erase_downloads is not None:
+            # First: if it fails, the account is still there and the deletion can be asked again.
+            self._erase_downloads(user.sub)
         try:
             self._store.delete_account(user, sessions, logins=logins)
         except Conflict as lost:
