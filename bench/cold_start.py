@@ -28,6 +28,7 @@ CLIENTS = {
     Access.TABLE_WRITE: "dynamodb",
     Access.MAIL_SEND: "sesv2",
     Access.KEYS_READ: "secretsmanager",
+    Access.SIGNING_KEYS_READ: "secretsmanager",
     Access.MEDIA_READ: "s3",
 }
 # Wall time and CPU time of the import. The ratio is taken on CPU time: the work the import does,
@@ -51,6 +52,7 @@ DEPLOYED_ENV = {
     "PORTAL_STAGE": "bench",
     "PORTAL_TABLE_NAME": "portal",
     "PORTAL_KEYS_SECRET_ID": "portal/keys",
+    "PORTAL_SIGNING_KEYS_SECRET_ID": "portal/signing-keys",
     "PORTAL_MAIL_SENDER": "NATO Multimedia <no-reply@example.org>",
     "PORTAL_MEDIA_BUCKET": "portal-media",
     "PORTAL_PUBLIC_API_URL": "https://api.example.org",

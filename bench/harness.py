@@ -92,6 +92,9 @@ def prepared(scenario: Scenario, start: str | float = START) -> Iterator[tuple[A
 
     with moto_api() as api, time_machine.travel(start, tick=False) as clock:
         api.resend("warm-up@example.org")  # fetch and cache the keys
+        from portal import services
+
+        services.token_keys().private(), services.token_keys().public()  # and the access-token keys
         state = scenario.prepare(api)
         clock.shift(scenario.delay)
         yield api, _event(scenario, scenario.request(api, state))

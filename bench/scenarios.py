@@ -45,6 +45,19 @@ def _confirmed(api: Api) -> None:
     api.confirmed_account(ANN)
 
 
+def _known_device(api: Api) -> None:
+    """A confirmed account that signed in once from this device already (no new-device notice)."""
+    api.confirmed_account(ANN)
+    api.tokens(ANN)
+
+
+def _two_sessions(api: Api) -> dict[str, Any]:
+    state = _signed_in(api)
+    other = api.tokens(ANN)
+    state["other"] = api.authorize(other["accessToken"])["sessionId"]
+    return state
+
+
 def _signed_in(api: Api) -> dict[str, Any]:
     """A confirmed account's tokens and the principal the authorizer hands protected routes."""
     api.confirmed_account(ANN)
@@ -156,7 +169,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("account_verify", "no code", _nothing, _body(email=ANN, code="123456", password=STRONG_PASSWORD), 400),
     Scenario("account_verify_resend", "unconfirmed account", _registered, _body(email=ANN), 202),
     Scenario("account_verify_resend", "no account", _nothing, _body(email=ANN), 202),
-    Scenario("auth_login", "right password", _confirmed, _body(email=ANN, password=STRONG_PASSWORD), 200, hashes=True),
+    Scenario(
+        "auth_login", "right password", _known_device, _body(email=ANN, password=STRONG_PASSWORD), 200, hashes=True
+    ),
+    Scenario("auth_login", "new device", _confirmed, _body(email=ANN, password=STRONG_PASSWORD), 200, hashes=True),
     Scenario("auth_login", "wrong password", _confirmed, _body(email=ANN, password=NEW_PASSWORD), 401, hashes=True),
     Scenario("auth_login", "unknown address", _nothing, _body(email=ANN, password=STRONG_PASSWORD), 401, hashes=True),
     Scenario(
@@ -283,4 +299,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "account_downloads", "history", _downloaded, lambda api, s: {"principal": s["principal"], "body": None}, 200
     ),
+    Scenario("account_sessions_list", "two sessions", _two_sessions, _as(), 200),
+    Scenario(
+        "account_sessions_delete",
+        "another session",
+        _two_sessions,
+        lambda api, s: {"principal": s["principal"], "path_params": {"sessionId": s["other"]}, "body": None},
+        204,
+    ),
+    Scenario("well_known_jwks", "public keys", _nothing, lambda api, s: {"body": None}, 200),
+    Scenario("well_known_openid_configuration", "discovery", _nothing, lambda api, s: {"body": None}, 200),
 )

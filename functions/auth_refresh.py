@@ -6,7 +6,7 @@ from portal.models import RefreshRequest, TokenResult
 from portal.web import Request, endpoint
 
 sign_in = services.sign_in()
-services.preload_keys()  # this function reads the keys on its requests
+services.preload_signing_keys()  # this function signs access tokens on its requests
 tokens.preload()  # this function signs or checks tokens
 
 

@@ -15,8 +15,7 @@ from portal.errors import DependencyFailure
 from portal.tokens import TokenRejected
 
 sign_in = services.sign_in()
-services.preload_keys()  # this function reads the keys on its requests
-tokens.preload()  # this function signs or checks tokens
+tokens.preload()  # this function checks tokens (with the public keys only: it cannot sign)
 UNAUTHORIZED = "Unauthorized"  # the exact message API Gateway turns into a 401
 
 

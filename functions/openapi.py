@@ -224,6 +224,11 @@ if __name__ == "__main__":
         "AWS_SECRET_ACCESS_KEY": "none",
     }.items():
         os.environ.setdefault(name, value)
-    for name, value in {"PORTAL_TABLE_NAME": "-", "PORTAL_KEYS_SECRET_ID": "-", "PORTAL_MAIL_SENDER": "-"}.items():
+    for name, value in {
+        "PORTAL_TABLE_NAME": "-",
+        "PORTAL_KEYS_SECRET_ID": "-",
+        "PORTAL_SIGNING_KEYS_SECRET_ID": "-",
+        "PORTAL_MAIL_SENDER": "-",
+    }.items():
         os.environ.setdefault(name, value)
     sys.stdout.write(render())

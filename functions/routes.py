@@ -21,6 +21,8 @@ class Access(enum.Enum):
     TABLE_WRITE = "table:write"
     MAIL_SEND = "mail:send"
     KEYS_READ = "keys:read"
+    # The access-token signing keys' secret (private): only the functions that issue tokens.
+    SIGNING_KEYS_READ = "signing-keys:read"
     # s3:GetObject on Settings.media_bucket under portal.catalog.MEDIA_PREFIX ("media/") only:
     # the download function signs GET URLs with its own role, so the URL can reach no further.
     MEDIA_READ = "media:read"
@@ -76,7 +78,8 @@ class Authorizer(FunctionSpec):
     """The API Gateway Lambda authorizer every route with auth=True is behind.
 
     It reads the bearer token from the Authorization header (a TOKEN authorizer), checks the JWT
-    and that its session is live (one GetItem), and hands the route function the context
+    with the public keys only (read from the table, cached) and that its session is live (one
+    BatchGetItem per request), and hands the route function the context
     {"sub", "sessionId", "username", "emailVerified"}. Its policy allows the whole stage's
     methods, so one cached decision serves every protected route; a cached "allow" outlives a
     logout by at most the stage's `authorizer_cache_seconds` (infra/config.py, at most 300).
@@ -97,12 +100,13 @@ class EventFunction(FunctionSpec):
 AUTHORIZER = Authorizer(
     module="authorizer",
     summary="Checks the bearer token of protected routes",
-    access=frozenset({Access.TABLE_READ, Access.KEYS_READ}),
+    # The public keys are in the table: no secret, nothing that can sign.
+    access=frozenset({Access.TABLE_READ}),
 )
 
 _SIGNUP = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ})
-# Sign-in and sessions: the table and the signing key, no mail.
-_SESSIONS = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ})
+# Sign-in and sessions: the table and the access-token signing keys, no mail, no code key.
+_SESSIONS = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.SIGNING_KEYS_READ})
 # Signed-in changes that check the password and send a notice: no code, no token, no key.
 _PASSWORD_CHECKED = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND})
 
@@ -141,7 +145,8 @@ ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/auth/login",
         summary="Log in with email and password; returns an access and a refresh token, or a two-step challenge",
-        access=_SESSIONS,
+        # Mail: the notice of a sign-in from a new device.
+        access=_SESSIONS | {Access.MAIL_SEND},
         profile=Profile.HASHING,
         sensitive=True,
     ),
@@ -312,6 +317,46 @@ ROUTES += (
         summary="Confirm a change of email address with the code sent to the new one",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ}),
         auth=True,
+    ),
+)
+
+# -- where one is signed in
+ROUTES += (
+    Route(
+        module="account_sessions_list",
+        method="GET",
+        path="/v1/account/sessions",
+        summary="Where one is signed in: live sessions with device, IP, method and times",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+    ),
+    Route(
+        module="account_sessions_delete",
+        method="DELETE",
+        path="/v1/account/sessions/{sessionId}",
+        summary="End one session: its refresh token at once, its access token within the authorizer's cache",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        auth=True,
+    ),
+)
+
+# -- tokens other services can verify (public: the public keys, read from the table)
+ROUTES += (
+    Route(
+        module="well_known_jwks",
+        method="GET",
+        path="/.well-known/jwks.json",
+        summary="The public keys that verify access tokens (JWK Set, cacheable)",
+        access=frozenset({Access.TABLE_READ}),
+        tag="tokens",
+    ),
+    Route(
+        module="well_known_openid_configuration",
+        method="GET",
+        path="/.well-known/openid-configuration",
+        summary="Where the token issuer publishes its keys (OpenID Connect discovery)",
+        access=frozenset(),
+        tag="tokens",
     ),
 )
 

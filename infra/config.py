@@ -76,6 +76,10 @@ class StageConfig(_Section):
     session_days: int = Field(30, ge=1, le=365)
     # API Gateway caches an authorizer's answer per token for this long (its maximum is 300 s).
     authorizer_cache_seconds: int = Field(300, ge=0, le=300)
+    # `portal-admin keys rotate` publishes the next access-token key this long before it signs with
+    # it: at least twice the public keys' cache bound (signing_keys.MIN_ROTATION_DELAY_SECONDS), so
+    # every function and every service that caches our JWKS knows the key before a token it signed.
+    key_rotation_delay_seconds: int = Field(900, ge=600, le=86400)
     # What happens to stateful resources (table, key secret, media bucket) when the stack goes.
     removal_policy: Literal["destroy", "retain"] = "destroy"
     deletion_protection: bool = False

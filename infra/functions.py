@@ -42,6 +42,7 @@ class Resources:
 
     table_arn: str
     keys_secret_arn: str
+    signing_keys_secret_arn: str
     # The customer-managed key the keys secret is encrypted with: reading the secret decrypts with it.
     keys_key_arn: str
     mail_identity_arn: str
@@ -76,6 +77,7 @@ def access_statements(access: frozenset[Access], resources: Resources) -> list[i
             [resources.mail_identity_arn, resources.mail_configuration_set_arn],
         ),
         Access.KEYS_READ: (["secretsmanager:GetSecretValue"], [resources.keys_secret_arn]),
+        Access.SIGNING_KEYS_READ: (["secretsmanager:GetSecretValue"], [resources.signing_keys_secret_arn]),
         Access.MEDIA_READ: (["s3:GetObject"], [f"{resources.media_bucket_arn}/media/*"]),
     }
     statements = [

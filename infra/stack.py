@@ -62,6 +62,9 @@ class PortalStack(Stack):
             stage=config.name,
             table_name=self.data.table.table_name,
             keys_secret_id=self.data.keys_secret.secret_arn,
+            signing_keys_secret_id=self.data.signing_keys_secret.secret_arn,
+            # Where other services find our public keys (GET /.well-known/openid-configuration).
+            token_issuer=config.public_api_url,
             mail_sender=config.mail_sender,
             mail_configuration_set=self.email.configuration_set.configuration_set_name,
             cors_origins=config.cors_origins,
@@ -79,6 +82,7 @@ class PortalStack(Stack):
             resources=Resources(
                 table_arn=self.data.table.table_arn,
                 keys_secret_arn=self.data.keys_secret.secret_arn,
+                signing_keys_secret_arn=self.data.signing_keys_secret.secret_arn,
                 keys_key_arn=self.notifications_key.key_arn,
                 mail_identity_arn=self.email.identity_arn,
                 mail_configuration_set_arn=self.email.configuration_set_arn,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -56,6 +57,7 @@ class Emulation:
             stage=f"local-{self.stage.name}",
             table_name=f"portal-{self.stage.name}",
             keys_secret_id=f"portal/{self.stage.name}/keys",
+            signing_keys_secret_id=f"portal/{self.stage.name}/signing-keys",
             mail_sender=self.stage.mail_sender,
             cors_origins=self.stage.cors_origins,
             media_bucket=f"portal-{self.stage.name}-media",
@@ -147,6 +149,18 @@ def provision(client: Callable[[str], Any], settings: Settings, mail_domain: str
         secrets.describe_secret(SecretId=settings.keys_secret_id)
     except secrets.exceptions.ResourceNotFoundException:
         secrets.create_secret(Name=settings.keys_secret_id, SecretString=keys.new_secret_document())
+    # Imported here: they load portal.audit, whose logger and metrics read the environment that
+    # Emulation.start sets first.
+    from portal.dynamo.signing_keys import DynamoPublicKeys, publish
+    from portal.signing_keys import PrivateKeySet
+
+    try:
+        secrets.describe_secret(SecretId=settings.signing_keys_secret_id)
+    except secrets.exceptions.ResourceNotFoundException:
+        # As after a deploy and the first `portal-admin keys rotate` (docs/operations.md).
+        first = PrivateKeySet([]).rotated(0, 0)
+        secrets.create_secret(Name=settings.signing_keys_secret_id, SecretString=json.dumps({"keys": []}))
+        publish(first, DynamoPublicKeys(dynamodb, settings.table_name), secrets, settings.signing_keys_secret_id)
 
 
 def provision_media_bucket(s3: Any, bucket: str) -> None:

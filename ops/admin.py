@@ -5,6 +5,7 @@
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
     mfa-reset (ADDRESS | --email | --sub)          two-step sign-in off (lost phone and codes)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
+    keys list | keys rotate --reason R            access-token signing keys (ops/keys.py)
     audit QUERY --since 7d [--until T] [--sub S] [--format table|csv]   a saved audit query (--stage)
     audit --list                                  the saved queries
 
@@ -36,6 +37,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ops import audit_queries
+from ops import keys as access_keys
 from ops.accounts import OperatorAccounts
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
@@ -184,9 +186,15 @@ class Operator:
                     "createdAt": iso(s.created_at),
                     "expiresAt": iso(s.expires_at),
                     "revoked": s.revoked,
+                    "lastUsedAt": iso(s.last_used_at or s.created_at),
+                    "userAgent": s.user_agent,
+                    "ip": s.ip,
+                    "method": s.method,
                 }
                 for s in sorted(self.store.sessions_of(user.sub), key=lambda s: s.created_at)
             ],
+            # Devices seen signing in (a hash of the User-Agent without versions), for the new-device notice.
+            "devices": [{"lastSeenAt": iso(seen)} for seen in sorted(state.devices.values())],
             "codes": [_code_summary(c) for c in state.codes.values()],
             "codeSends": [iso(at) for at in state.sends.sent_at],
             # Kept per address (account or not) so that throttling tells nothing: this address's.
@@ -412,6 +420,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keys secret id (default $PORTAL_KEYS_SECRET_ID)",
     )
     parser.add_argument(
+        "--signing-keys-secret",
+        default=os.environ.get("PORTAL_SIGNING_KEYS_SECRET_ID"),
+        help="access-token signing keys secret id (default $PORTAL_SIGNING_KEYS_SECRET_ID)",
+    )
+    parser.add_argument(
         "--mail-sender",
         default=os.environ.get("PORTAL_MAIL_SENDER"),
         help="verified SES sender (default $PORTAL_MAIL_SENDER)",
@@ -450,6 +463,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--format", choices=("json", "csv"), help="default: from the file's extension")
     importing.add_argument("--reason", required=True, type=_reason, help="why (written to each audit line)")
+    access_keys.add_parser(commands)
     return parser
 
 
@@ -537,6 +551,8 @@ def main(
             args.table = f"portal-{args.stage}"
         if not any(a.startswith("--keys-secret") for a in given):
             args.keys_secret = f"portal/{args.stage}/keys"
+        if not any(a.startswith("--signing-keys-secret") for a in given):
+            args.signing_keys_secret = f"portal/{args.stage}/signing-keys"
     if args.command == "audit":  # reads CloudWatch Logs only: no table, no operator identity
         return audit_queries.run(args, make_clients(args), out, err)
     require(parser, args, "table")
@@ -553,6 +569,8 @@ def main(
     service = logger.get_current_keys().get("service")
     logger.append_keys(service=SERVICE)
     try:
+        if args.command == "keys":
+            return access_keys.run(args, make_clients(args), out, err, ask)
         return _run(args, _build(args, make_clients(args)), out, err, ask)
     except Refused as exc:
         err.write(f"{exc}\n")

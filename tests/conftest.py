@@ -30,6 +30,7 @@ TEST_ENV = {
     "PORTAL_STAGE": "test",
     "PORTAL_TABLE_NAME": "portal-test",
     "PORTAL_KEYS_SECRET_ID": "portal/test/keys",
+    "PORTAL_SIGNING_KEYS_SECRET_ID": "portal/test/signing-keys",
     "PORTAL_MAIL_SENDER": "NATO Multimedia <no-reply@multimedia.test>",
     "PORTAL_CORS_ORIGINS": "https://portal.test",
     "PORTAL_MEDIA_BUCKET": "portal-test-media",

@@ -116,12 +116,18 @@ class Aws:
         return match.group(1)
 
     def items(self) -> list[dict[str, Any]]:
+        """What requests wrote: every item but the public access-token keys the stage is provisioned with."""
         import boto3
 
+        from portal.dynamo.keys import PUBLIC_KEYS_PK
         from portal.services import settings
 
         client = boto3.client("dynamodb")
-        items = client.scan(TableName=settings().table_name, ConsistentRead=True)["Items"]
+        items = [
+            item
+            for item in client.scan(TableName=settings().table_name, ConsistentRead=True)["Items"]
+            if item["pk"]["S"] != PUBLIC_KEYS_PK
+        ]
         for item in items:
             for name in ("passwordHash", "digest"):
                 if name in item:

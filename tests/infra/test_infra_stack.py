@@ -134,7 +134,8 @@ def test_function_environment_carries_settings_and_powertools(synth):
     config = synth.config
     refs = {
         "table": {"Ref": next(iter(synth.of_type("AWS::DynamoDB::Table")))},
-        "secret": {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))},
+        "secret": {"Ref": next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" not in n)},
+        "signing-secret": {"Ref": next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" in n)},
         "config-set": {"Ref": next(iter(synth.of_type("AWS::SES::ConfigurationSet")))},
         "media": {
             "Ref": next(
@@ -148,6 +149,8 @@ def test_function_environment_carries_settings_and_powertools(synth):
         stage=config.name,
         table_name="table",
         keys_secret_id="secret",
+        signing_keys_secret_id="signing-secret",
+        token_issuer=config.public_api_url,
         mail_sender=config.mail_sender,
         mail_configuration_set="config-set",
         cors_origins=config.cors_origins,
@@ -199,6 +202,7 @@ ACTIONS = {
     },
     Access.MAIL_SEND: {"ses:SendEmail"},
     Access.KEYS_READ: {"secretsmanager:GetSecretValue", "kms:Decrypt"},
+    Access.SIGNING_KEYS_READ: {"secretsmanager:GetSecretValue"},
     Access.MEDIA_READ: {"s3:GetObject"},
 }
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
@@ -228,13 +232,26 @@ def test_roles_name_their_resources(synth):
     assert {"Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, f"/index/{tables.GSI1}"]]} in by_action[
         "dynamodb:Query"
     ]
-    assert by_action["secretsmanager:GetSecretValue"] == [
-        {"Ref": next(iter(synth.of_type("AWS::SecretsManager::Secret")))}
-    ]
+    keys_secret = next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" not in n)
+    assert by_action["secretsmanager:GetSecretValue"] == [{"Ref": keys_secret}]
     ses_resources = json.dumps(by_action["ses:SendEmail"])
     assert ":identity/" in ses_resources and ":configuration-set/" in ses_resources
     log_group_id = register["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     assert by_action["logs:PutLogEvents"] == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
+
+
+def test_only_the_functions_that_issue_tokens_can_read_the_signing_keys(synth):
+    signing_secret = {"Ref": next(n for n in synth.of_type("AWS::SecretsManager::Secret") if "SigningKeys" in n)}
+    readers = set()
+    for spec in (*ROUTES, *EVENT_FUNCTIONS, AUTHORIZER):
+        _, function = synth.function(spec.handler)
+        if signing_secret in _statements_by_action(synth.role_statements(function)).get(
+            "secretsmanager:GetSecretValue", []
+        ):
+            readers.add(spec.module)
+    assert readers == {"auth_login", "auth_refresh"}
+    _, authorizer = synth.function(AUTHORIZER.handler)
+    assert set(_statements_by_action(synth.role_statements(authorizer))) - LOGS - XRAY == ACTIONS[Access.TABLE_READ]
 
 
 def test_no_role_uses_a_managed_policy(synth):

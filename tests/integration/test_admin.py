@@ -188,6 +188,10 @@ def test_export_holds_everything_but_secrets(api, aws, audit_log):
         "createdAt",
         "expiresAt",
         "revoked",
+        "lastUsedAt",
+        "userAgent",
+        "ip",
+        "method",
     }
     assert [c["purpose"] for c in document["codes"]] == ["VERIFY_EMAIL"] and document["codes"][0]["spent"] is True
     assert [(d["videoId"], d["rendition"]) for d in document["downloads"]] == [("first", "audio")]

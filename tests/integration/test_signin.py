@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 
 import jwt
 import pytest
@@ -23,9 +24,10 @@ def ann(api):
 
 
 def keyring():
+    """The stage's private signing keys, as the signing functions read them."""
     from portal import services
 
-    return services.keyring()
+    return services.token_keys().private()
 
 
 def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
@@ -125,14 +127,15 @@ def test_protected_routes_refuse_missing_and_bad_tokens(api, ann):
 
 
 def test_a_token_signed_with_another_key_or_issuer_is_refused(api, ann):
-    from portal.keys import Keyring
+    from portal.signing_keys import PrivateKeySet, new_key
 
     good = api.tokens(ann)
     sid = jwt.decode(good["accessToken"], options={"verify_signature": False})["sid"]
     sub = jwt.decode(good["accessToken"], options={"verify_signature": False})["sub"]
     now = int(time.time())
     common = {"sub": sub, "username": ann, "email_verified": True, "session_id": sid, "now": now, "lifetime": 900}
-    other = Keyring({"kid": keyring().current_kid, "secret": "another-secret" * 5})
+    # Another private key published under our kid: the signature does not hold.
+    other = PrivateKeySet([replace(new_key(0), kid=keyring().keys[-1].kid)])
     assert api.authorize(tokens.issue_access(other, "portal", **common)) is None
     assert api.authorize(tokens.issue_access(keyring(), "not-portal", **common)) is None
     assert api.authorize(tokens.issue_access(keyring(), "portal", **common)) is not None
@@ -306,12 +309,13 @@ def logins_item(aws, address: str) -> dict:
 
 
 def test_a_right_password_is_counted_then_un_counted_inside_the_session_transaction(api, aws, ann):
+    assert api.login(ann).status == 200  # a known device from now on: no new-device notice below
     with dynamodb_calls() as made:
         assert api.login(ann).status == 200
     assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems"]
     counted = made[1][1]
     assert counted["Item"]["sk"]["S"] == "LOGINS" and counted["Item"]["consecutive"]["N"] == "1"  # before hashing
-    puts = [item["Put"] for item in made[2][1]["TransactItems"]]
+    puts = [item["Put"] for item in made[2][1]["TransactItems"] if "Put" in item]  # the device is an Update
     session, logins = puts[0], puts[-1]
     assert session["Item"]["sk"]["S"] == "SESSION"
     # The un-count holds only on the very record this attempt counted (its version).
@@ -364,19 +368,25 @@ def test_a_success_racing_a_failure_stands_and_the_failure_stays_counted(api, aw
             store.save_logins(ann, logins, logins.with_failure(int(time.time())))  # the other attempt
         return real_verify(self, stored, password)
 
+    assert api.login(ann).status == 200  # a known device from now on: no new-device notice below
     monkeypatch.setattr(PasswordHasher, "verify", verify_while_another_fails)
     with dynamodb_calls() as made:
         result = api.login(ann)
     assert result.status == 200
     assert api.call_as(result.body["accessToken"], "account_get").status == 200
     assert [name for name, _ in made] == ["Query", "PutItem", "TransactWriteItems", "TransactWriteItems"]
-    assert len(made[3][1]["TransactItems"]) == 2  # the session alone: no un-count
+    # The session, its refresh record and the device seen: no un-count.
+    assert [next(iter(item)) for item in made[3][1]["TransactItems"]] == ["Put", "Put", "Update"]
     # Both stay counted: this attempt (the safe side) and the other one.
     assert logins_item(aws, ann)["consecutive"] == 2
 
 
 def test_the_authorizer_reads_session_and_account_in_one_call(api, ann):
     pair = api.tokens(ann)
+    with dynamodb_calls() as cold:
+        assert api.authorize(pair["accessToken"]) is not None
+    # The public keys are read once per cold start (then cached keys_cache_seconds), never per request.
+    assert [name for name, _ in cold] == ["GetItem", "BatchGetItem"]
     with dynamodb_calls() as made:
         assert api.authorize(pair["accessToken"]) is not None
     assert [name for name, _ in made] == ["BatchGetItem"]

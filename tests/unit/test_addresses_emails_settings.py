@@ -115,12 +115,21 @@ def test_unknown_languages_fall_back_to_english():
 
 def test_settings_round_trip_through_the_environment():
     settings = Settings(
-        table_name="t", keys_secret_id="k", mail_sender="a@b.c", cors_origins=("https://a", "https://b")
+        table_name="t",
+        keys_secret_id="k",
+        signing_keys_secret_id="s",
+        mail_sender="a@b.c",
+        cors_origins=("https://a", "https://b"),
     )
     assert Settings.from_env(settings.to_env()) == settings
 
 
-REQUIRED = {"PORTAL_TABLE_NAME": "t", "PORTAL_KEYS_SECRET_ID": "k", "PORTAL_MAIL_SENDER": "a@b.c"}
+REQUIRED = {
+    "PORTAL_TABLE_NAME": "t",
+    "PORTAL_KEYS_SECRET_ID": "k",
+    "PORTAL_SIGNING_KEYS_SECRET_ID": "s",
+    "PORTAL_MAIL_SENDER": "a@b.c",
+}
 
 
 def test_settings_refuse_hashing_below_the_owasp_floor():

@@ -37,7 +37,8 @@ def test_sign_in_routes_are_in_the_table():
 def test_the_authorizer_is_described_for_the_infra():
     module = importlib.import_module(f"functions.{AUTHORIZER.module}")
     assert callable(module.handler) and AUTHORIZER.handler == "authorizer.handler"
-    assert AUTHORIZER.access == frozenset({Access.TABLE_READ, Access.KEYS_READ})
+    # Public keys only (from the table): the authorizer can read no secret and so can sign nothing.
+    assert AUTHORIZER.access == frozenset({Access.TABLE_READ})
     assert AUTHORIZER.identity_source == "method.request.header.Authorization"
 
 

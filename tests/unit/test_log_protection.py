@@ -25,11 +25,10 @@ def test_real_tokens_and_hashes_are_caught():
     from argon2 import PasswordHasher
 
     from portal import tokens
-    from portal.keys import Keyring, new_secret_document
+    from portal.signing_keys import PrivateKeySet
 
-    keyring = Keyring(json.loads(new_secret_document()))
     access = tokens.issue_access(
-        keyring,
+        PrivateKeySet([]).rotated(0, 0),  # an ES256 token as the sign-in issues them
         "https://api.portal.test",
         sub="3f1c1b1e-1111-4a4a-8b8b-000000000001",
         username="ann@example.org",

@@ -21,6 +21,7 @@ def db(monkeypatch: pytest.MonkeyPatch):
         "AWS_SECRET_ACCESS_KEY": "testing",
         "PORTAL_TABLE_NAME": TABLE,
         "PORTAL_KEYS_SECRET_ID": "portal/test/keys",
+        "PORTAL_SIGNING_KEYS_SECRET_ID": "portal/test/signing-keys",
         "PORTAL_MAIL_SENDER": "Portal <no-reply@example.org>",
     }.items():
         monkeypatch.setenv(name, value)

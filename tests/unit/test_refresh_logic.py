@@ -10,10 +10,12 @@ from portal.keys import Keyring
 from portal.records import Conflict
 from portal.sessions import RefreshRecord, Session
 from portal.signin import SignIn, TokenSettings
+from portal.signing_keys import PrivateKeySet, TokenKeys, new_key
 from portal.users import Status, User
 
 NOW = 1_750_000_000
 KEYRING = Keyring({"kid": "k1", "secret": "s" * 64})
+SIGNING_KEYS = PrivateKeySet([new_key(0)])
 
 
 class FakeStore:
@@ -59,6 +61,7 @@ def setup(**changes):
         hasher=lambda: None,
         settings=TokenSettings,
         clock=lambda: NOW,
+        token_keys=TokenKeys(private=lambda: SIGNING_KEYS, public=SIGNING_KEYS.public),
     )  # type: ignore[arg-type]
     return auth, store, token
 
@@ -68,7 +71,7 @@ def test_a_good_refresh_rotates_and_returns_a_verifiable_pair():
     pair = auth.refresh(token)
     assert pair.refresh_token != token and len(store.rotated) == 1 and store.revoked == []
     assert tokens.refresh_hash(pair.refresh_token) == store.rotated[0].digest
-    claims = tokens.verify_access(pair.access_token, KEYRING, "portal", NOW)
+    claims = tokens.verify_access(pair.access_token, SIGNING_KEYS.public(), "portal", NOW)
     assert claims.session_id == store.session.session_id and claims.sub == "sub-1"
 
 

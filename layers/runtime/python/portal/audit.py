@@ -83,6 +83,8 @@ EVENTS: dict[str, Event] = {
         "the authorizer refused a token, or a route refused a cached answer (`disabled`, `session_ended`)",
         ("reason",),
     ),
+    "session_ended": Event("one session ended from the list of sessions", ("sessionId", "by", "current")),
+    "notice_skipped": Event("a new-device notice not claimed: DynamoDB failed", ("kind",)),
     # passwords
     "reset_requested": Event('"Reset password" asked', ("sent",)),
     "reset_completed": Event('"Create a new password" done', metric="PasswordResets"),
@@ -122,7 +124,10 @@ EVENTS: dict[str, Event] = {
     "unsubscribe_without_account": Event("an unsubscribe link of a deleted account"),
     "mail_suppressed": Event("SES reported a bounce or complaint: no more mail to the address", ("reason",)),
     # operators (portal-admin, on the operator's terminal)
-    "admin_action": Event("an operator's action", ("operator", "action", "reason", "kept", "effects", "outcome")),
+    "admin_action": Event(
+        "an operator's action",
+        ("operator", "action", "reason", "kept", "effects", "outcome", "kid", "signFrom", "dropped", "compromised"),
+    ),
     # failures, written by the logger directly
     "dependency_failed": Event("an AWS service failed (503)", ("detail",), direct=True),
     "race_lost": Event("a conditional write lost to a concurrent request (503)", direct=True),

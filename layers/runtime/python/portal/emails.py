@@ -7,6 +7,7 @@ a list of paragraphs; `{code}` is shown large in the HTML and on its own line in
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 LANGUAGES = ("en", "fr")
@@ -19,6 +20,11 @@ TAGLINE = {
 CODE = "{code}"
 # Stands for a link (newsletter unsubscribe): shown as a link in the HTML and in full in the text.
 LINK = "{link}"
+
+
+def _fill(paragraph: str, details: dict[str, str]) -> str:
+    # One pass over the template's own fields: a value that itself holds "{ip}" stays as it is.
+    return re.sub(r"\{(\w+)\}", lambda m: details.get(m.group(1), m.group(0)), paragraph)
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,25 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    # {device}, {time} and {ip} are filled in by render(details=...), escaped for the HTML.
+    "new_sign_in": {
+        "en": (
+            "New sign-in to your NATO Multimedia account",
+            (
+                "New sign-in to your NATO Multimedia account: {device}, {time}, {ip}.",
+                "If it was you, there is nothing to do.",
+                "Not you? Reset your password now: every session ends, and check where you are signed in from your account.",
+            ),
+        ),
+        "fr": (
+            "Nouvelle connexion à votre compte multimédia de l'OTAN",
+            (
+                "Nouvelle connexion à votre compte multimédia de l'OTAN : {device}, {time}, {ip}.",
+                "Si c'était vous, vous n'avez rien à faire.",
+                "Ce n'était pas vous ? Réinitialisez votre mot de passe maintenant : toutes les sessions prennent fin. Vérifiez aussi où vous êtes connecté(e) depuis votre compte.",
+            ),
+        ),
+    },
     "mfa_enabled": {
         "en": (
             "Two-step verification is on",
@@ -214,9 +239,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
 }
 
 
-def render(kind: str, language: str, to: str, code: str | None = None, link: str | None = None) -> Mail:
+def render(
+    kind: str,
+    language: str,
+    to: str,
+    code: str | None = None,
+    link: str | None = None,
+    details: dict[str, str] | None = None,
+) -> Mail:
+    """`details` fill the template's `{name}` fields (a device, a time, an address): text, never markup."""
     language = language if language in LANGUAGES else "en"
     subject, paragraphs = TEMPLATES[kind][language]
+    if details:
+        paragraphs = tuple(p if p == CODE or p.startswith(LINK) else _fill(p, details) for p in paragraphs)
     text_lines, html_blocks = [BRAND[language], ""], []
     for paragraph in paragraphs:
         if paragraph == CODE:

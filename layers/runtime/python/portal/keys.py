@@ -14,10 +14,11 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from portal.errors import DependencyFailure
 
+T = TypeVar("T")
 SECRET_TEMPLATE = {"kid": "k1"}
 SECRET_FIELD = "secret"
 SECRET_LENGTH = 64
@@ -54,21 +55,29 @@ def new_secret_document(kid: str = "k1") -> str:
 
 def secrets_manager_keyring(client: Any, secret_id: str, max_age: int) -> Callable[[], Keyring]:
     """A loader that returns the cached Keyring and asks Secrets Manager again after `max_age` s."""
+    return cached_secret(client, secret_id, max_age, Keyring, "keys")
+
+
+def cached_secret(
+    client: Any, secret_id: str, max_age: int, parse: Callable[[dict[str, Any]], T], name: str
+) -> Callable[[], T]:
+    """A loader of a JSON secret, parsed once per version and asked again after `max_age` s
+    (the keys here, the access-token signing keys in signing_keys.py)."""
     from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
     provider = SecretsProvider(boto3_client=client)
-    built: dict[str, Keyring] = {}
+    built: dict[str, T] = {}
 
-    def load() -> Keyring:
+    def load() -> T:
         try:
-            # The keys secret is a SecretString (infra/data.py); Powertools types every value kind.
+            # Our secrets are SecretStrings (infra/data.py); Powertools types every value kind.
             raw = cast(str, provider.get(secret_id, max_age=max_age))
         except Exception as exc:  # Powertools wraps every failure in GetParameterError
-            raise DependencyFailure("Secrets Manager: keys unavailable") from exc
-        keyring = built.get(raw)  # parse once per secret version, not once per request
-        if keyring is None:
+            raise DependencyFailure(f"Secrets Manager: {name} unavailable") from exc
+        parsed = built.get(raw)  # parse once per secret version, not once per request
+        if parsed is None:
             built.clear()
-            keyring = built[raw] = Keyring(json.loads(raw))
-        return keyring
+            parsed = built[raw] = parse(json.loads(raw))
+        return parsed
 
     return load

@@ -44,6 +44,8 @@ class AddressState:
     logins: LoginFailures = LoginFailures()
     # Codes for accounts moving to this address, by the sub of each account.
     email_changes: dict[str, CodeRecord] = field(default_factory=dict)
+    # Devices that signed in to the account (devices.device_key) and when each last did.
+    devices: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from portal.settings import Settings
 
 if TYPE_CHECKING:
     from portal.account import Account
+    from portal.account_sessions import AccountSessions
     from portal.catalog import Catalog
     from portal.challenges import Challenges
     from portal.downloads import DownloadHistory, Downloads
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from portal.passwords import PasswordHasher
     from portal.recovery import Recovery
     from portal.signin import SignIn, TokenSettings
+    from portal.signing_keys import PrivateKeySet, TokenKeys
     from portal.signup import Signup
     from portal.two_step import TwoStep
 
@@ -98,6 +100,33 @@ def _keyring_loader() -> Callable[[], Keyring]:
 
 
 @cache
+def token_keys() -> TokenKeys:
+    """Access-token keys: the private set (Secrets Manager, signing functions only) and the public
+    set (the table), each cached `keys_cache_seconds` and loaded on its first use only."""
+    from portal.dynamo.signing_keys import DynamoPublicKeys, cached
+    from portal.signing_keys import TokenKeys
+
+    s = settings()
+    return TokenKeys(
+        private=lambda: _signing_keys_loader()(),
+        public=cached(lambda: DynamoPublicKeys(client("dynamodb"), s.table_name).read(), s.keys_cache_seconds),
+    )
+
+
+def preload_signing_keys() -> None:
+    """For the functions that sign access tokens: the Secrets Manager client at init (see preload_keys)."""
+    _signing_keys_loader()
+
+
+@cache
+def _signing_keys_loader() -> Callable[[], PrivateKeySet]:
+    from portal.signing_keys import secrets_manager_signing_keys
+
+    s = settings()
+    return secrets_manager_signing_keys(client("secretsmanager"), s.signing_keys_secret_id, s.keys_cache_seconds)
+
+
+@cache
 def password_hasher() -> PasswordHasher:
     from portal.passwords import PasswordHasher
 
@@ -123,7 +152,22 @@ def token_settings() -> TokenSettings:
 def sign_in() -> SignIn:
     from portal.signin import SignIn
 
-    return SignIn(store(), keyring, password_hasher, token_settings, challenges=challenges)
+    return SignIn(
+        store(),
+        keyring,
+        password_hasher,
+        token_settings,
+        challenges=challenges,
+        token_keys=token_keys(),
+        mailer=mailer,
+    )
+
+
+@cache
+def account_sessions() -> AccountSessions:
+    from portal.account_sessions import AccountSessions
+
+    return AccountSessions(store(), store())
 
 
 @cache

@@ -22,6 +22,12 @@ class Session:
     created_at: int
     expires_at: int
     revoked: bool = False
+    # For "where you're signed in": the sign-in's User-Agent (devices.clean) and source IP, how it
+    # signed in (account_sessions.METHODS), and when its refresh token was last used.
+    user_agent: str = ""
+    ip: str = ""
+    method: str = "password"
+    last_used_at: int | None = None
 
     def usable(self, now: int) -> bool:
         return not self.revoked and now < self.expires_at

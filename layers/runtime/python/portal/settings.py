@@ -34,6 +34,8 @@ class Settings:
     stage: str = "local"
     table_name: str
     keys_secret_id: str
+    # The access-token signing keys (private; portal/signing_keys.py): only signing functions read it.
+    signing_keys_secret_id: str
     # "Display Name <address>"; the address must be a verified SES identity.
     mail_sender: str
     mail_configuration_set: str | None = None

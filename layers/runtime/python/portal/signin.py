@@ -19,19 +19,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from portal import tokens
+from portal import devices, tokens
 from portal.addresses import normalize
 from portal.audit import audit
-from portal.code_steps import RACE_RETRIES
-from portal.errors import InternalError, NotAuthorized, PasswordResetRequired, ServiceUnavailable, UserNotConfirmed
+from portal.code_steps import RACE_RETRIES, CodeSteps
+from portal.errors import (
+    DependencyFailure,
+    InternalError,
+    NotAuthorized,
+    PasswordResetRequired,
+    ServiceUnavailable,
+    UserNotConfirmed,
+)
 from portal.keys import Keyring
 from portal.password_check import PasswordCheck
 from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
-from portal.ports import AccountStore, Clock
+from portal.ports import AccountStore, Clock, Mailer
 from portal.principal import SESSION_ENDED, Principal
 from portal.records import Conflict
 from portal.sessions import RefreshRecord, Session
+from portal.signing_keys import TokenKeys
 from portal.users import Status, User
 
 if TYPE_CHECKING:
@@ -63,6 +71,9 @@ class SignIn:
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Clock = time.time,
         challenges: Callable[[], Challenges] | None = None,
+        *,
+        token_keys: TokenKeys | None = None,
+        mailer: Callable[[], Mailer] | None = None,
     ) -> None:
         self._store = store
         self._keyring = keyring
@@ -71,12 +82,20 @@ class SignIn:
         self._passwords = PasswordCheck(store, hasher, clock)
         # Two-step sign-in's first half (challenges.py), built on the first account that needs it.
         self._challenges = challenges
+        self._token_keys = token_keys
+        # The new-device notice (sign-in's only mail): a notice after the fact, as CodeSteps sends them.
+        self._notices = CodeSteps(store, mailer, keyring, clock) if mailer is not None else None
+
+    def _keys(self) -> TokenKeys:
+        if self._token_keys is None:
+            raise RuntimeError("this SignIn was built without access-token keys")
+        return self._token_keys
 
     def authorize(self, access_token: str) -> Principal:
         """The authorizer's decision: a valid access token of a live session, or TokenRejected."""
         settings = self._settings()
         claims = tokens.verify_access(
-            access_token, self._keyring(), settings.issuer, int(self._clock()), settings.access_seconds
+            access_token, self._keys().public(), settings.issuer, int(self._clock()), settings.access_seconds
         )
         # One call: the session and the account its token names (the epoch ends other sessions).
         session, user = self._store.load_access(claims.session_id, claims.username)
@@ -97,7 +116,7 @@ class SignIn:
         """The token pair of a session just created (login, or the second step of one)."""
         settings = self._settings()
         access = tokens.issue_access(
-            self._keyring(),
+            self._keys().private(),
             settings.issuer,
             sub=session.sub,
             username=session.username,
@@ -114,7 +133,9 @@ class SignIn:
         ends = min(now + settings.refresh_seconds, signed_in_at + settings.session_seconds)
         return token, RefreshRecord(digest, now, ends)
 
-    def new_session(self, user: User, now: int) -> tuple[Session, str, RefreshRecord]:
+    def new_session(
+        self, user: User, now: int, user_agent: str = "", ip: str = "", method: str = "password"
+    ) -> tuple[Session, str, RefreshRecord]:
         """A session for `user` (not stored yet), its refresh token and the record kept of it."""
         session_id = tokens.new_session_id()
         refresh_token, record = self._new_refresh(session_id, now, now)
@@ -126,10 +147,13 @@ class SignIn:
             epoch=user.session_epoch,
             created_at=now,
             expires_at=record.expires_at,
+            user_agent=devices.clean(user_agent),
+            ip=ip,
+            method=method,
         )
         return session, refresh_token, record
 
-    def login(self, email: str, password: str) -> TokenPair | ChallengeIssued:
+    def login(self, email: str, password: str, user_agent: str = "", ip: str = "") -> TokenPair | ChallengeIssued:
         username = normalize(email)
         password = normalize_password(password)
         state = self._store.load_address(username)  # the account and the failure record at once
@@ -159,21 +183,38 @@ class SignIn:
                 raise InternalError()  # wired by services.py; never sign in without the second step
             return self._challenges().issue(user, uncount)
         now = int(self._clock())
-        session, refresh_token, record = self.new_session(user, now)
+        session, refresh_token, record = self.new_session(user, now, user_agent, ip)
         session_id = session.session_id
+        device = devices.device_key(user_agent)
+        pair = self.pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
-            self._store.create_session(session, record, logins=uncount)
+            self._store.create_session(session, record, logins=uncount, device=device)
         except Conflict as lost:
             if not lost.maybe("logins"):
                 raise ServiceUnavailable() from None
             # A failure was counted since this attempt: the sign-in stands without the un-count,
             # and the failures stay counted (the safe side).
             try:
-                self._store.create_session(session, record)
+                self._store.create_session(session, record, device=device)
             except Conflict:
                 raise ServiceUnavailable() from None
         audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
-        return self.pair(session, refresh_token, now)
+        self._new_device_notice(user, state.devices, device, session, now)
+        return pair
+
+    def _new_device_notice(self, user: User, seen: dict[str, int], device: str, session: Session, now: int) -> None:
+        """A device not seen on the account for 90 days: a notice, at most one per device per day.
+        A courtesy after the sign-in happened: a failure to claim or send it does not fail the sign-in."""
+        if self._notices is None or not devices.is_new(seen, device, now):
+            return
+        try:
+            if not self._store.claim_device_notice(user.username, device, now):
+                return
+        except DependencyFailure:
+            audit("notice_skipped", address=user.username, sub=user.sub, kind="new_sign_in")
+            return
+        mail = devices.new_sign_in_notice(user.language, user.email, session.user_agent, session.ip, now)
+        self._notices.notify(mail, user.username, user.sub)
 
     def refresh(self, refresh_token: str) -> TokenPair:
         try:

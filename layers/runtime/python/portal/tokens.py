@@ -1,15 +1,16 @@
-"""Access tokens (JWT, HS256, PyJWT) and opaque refresh tokens.
+"""Access tokens (JWT, ES256, PyJWT) and opaque refresh tokens.
 
-Access tokens are signed with the keyring's "access-tokens" purpose key; the header's `kid` names
-the key, so a rotated secret keeps verifying tokens signed before the rotation. Verification
-accepts HS256 only (no `none`, no algorithm confusion), requires every claim we rely on and checks
-time against the injected clock rather than PyJWT's own, so tests can move time.
+Access tokens are signed with the private key whose time has come (signing_keys.py); the header's
+`kid` names it, so any service can verify them with the public keys at GET /.well-known/jwks.json
+and nobody who verifies can sign. Verification accepts ES256 only: the header's `alg` is checked
+before any key is touched (no `none`, no HS256 "signed" with the public key), a header that
+names its own key (`jku`, `x5u`, `jwk`, `x5c`) is refused rather than ignored, the `kid` must be
+in the public set and not past its drop time. Every claim we rely on is required and time is
+checked against the injected clock rather than PyJWT's own, so tests can move time.
 
 Refresh tokens are `<sessionId>.<secret>` with 256 random bits of secret; only the SHA-256 of the
 whole token is stored (a fast hash is enough for a secret that cannot be guessed). The session id
 lets a refresh read exactly one session.
-
-Only HMAC algorithms are used, so PyJWT never needs `cryptography` (not in the Lambda layer).
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from portal.keys import Keyring
+if TYPE_CHECKING:
+    from portal.signing_keys import PrivateKeySet, PublicKeySet
 
-ACCESS_KEY_PURPOSE = "access-tokens"
-ALGORITHM = "HS256"
+ALGORITHM = "ES256"
+# Header members by which a token names its own key: we never follow them, and a token carrying one
+# was not made by us.
+KEY_HEADERS = ("jku", "x5u", "jwk", "x5c")
 TOKEN_USE = "access"
 # Tolerated clock difference between the function that signs and the one that checks.
 LEEWAY_SECONDS = 5
@@ -54,9 +58,11 @@ class AccessClaims:
 
 
 def preload() -> None:
-    """Import PyJWT now: for the functions that sign or check tokens, at init (and so into a
-    SnapStart snapshot) rather than on their first request. The others never load it (~100 ms)."""
+    """Import PyJWT and its ECDSA support now: for the functions that sign or check tokens, at init
+    (and so into a SnapStart snapshot) rather than on their first request. The others never load
+    them (PyJWT imports `cryptography` when it is installed)."""
     import jwt  # noqa: F401
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
 
 
 def new_session_id() -> str:
@@ -64,7 +70,7 @@ def new_session_id() -> str:
 
 
 def issue_access(
-    keyring: Keyring,
+    keys: PrivateKeySet,
     issuer: str,
     *,
     sub: str,
@@ -74,7 +80,7 @@ def issue_access(
     now: int,
     lifetime: int,
 ) -> str:
-    kid, key = keyring.current(ACCESS_KEY_PURPOSE)
+    kid, key = keys.signing_key(now)
     payload = {
         "sub": sub,
         "email": username,
@@ -92,20 +98,23 @@ def issue_access(
     return jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": kid})
 
 
-def verify_access(token: str, keyring: Keyring, issuer: str, now: int, max_lifetime: int = 900) -> AccessClaims:
+def verify_access(token: str, keys: PublicKeySet, issuer: str, now: int, max_lifetime: int = 900) -> AccessClaims:
     import jwt
 
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         raise TokenRejected("malformed") from None
-    # Checked before any key is touched: `none`, RS256/ES256 (key confusion) and HS384/512 all stop here.
+    # Checked before any key is touched: `none`, HS256 with the public key as its secret (key
+    # confusion), RS256 and ES384/512 all stop here.
     if header.get("alg") != ALGORITHM:
         raise TokenRejected("algorithm")
+    if any(name in header for name in KEY_HEADERS):
+        raise TokenRejected("key_header")
     kid = header.get("kid")
-    key = keyring.key(ACCESS_KEY_PURPOSE, kid) if isinstance(kid, str) and kid else None
-    if key is None:
+    if not isinstance(kid, str) or not kid:
         raise TokenRejected("unknown_key")
+    key = keys.verifying_key(kid, now)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,

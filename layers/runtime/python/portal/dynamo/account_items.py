@@ -133,6 +133,10 @@ def session_item(session: Session) -> dict[str, Any]:
         "createdAt": session.created_at,
         "expiresAt": session.expires_at,
         "revoked": session.revoked,
+        "userAgent": session.user_agent,
+        "ip": session.ip,
+        "method": session.method,
+        "lastUsedAt": session.last_used_at or session.created_at,
         tables.TTL_ATTRIBUTE: session.expires_at,
     }
 
@@ -147,6 +151,10 @@ def session_of(values: dict[str, Any]) -> Session:
         created_at=values["createdAt"],
         expires_at=values["expiresAt"],
         revoked=values.get("revoked", False),
+        user_agent=values.get("userAgent", ""),
+        ip=values.get("ip", ""),
+        method=values.get("method", "password"),
+        last_used_at=values.get("lastUsedAt"),
     )
 
 

@@ -26,6 +26,7 @@ from portal.dynamo.calls import TRANSACTION_ITEMS, dynamo_call, request_token, t
 from portal.dynamo.codec import from_item, serialize, to_item
 from portal.dynamo.keys import (
     CODE_SK_PREFIX,
+    DEVICE_SK_PREFIX,
     LOGINS_SK,
     SENDS_SK,
     SESSION_SK,
@@ -76,6 +77,7 @@ class DynamoAccounts(DynamoSessions):
             )
         user, codes, sends, logins = None, {}, SendLog(), LoginFailures()
         changes: dict[str, CodeRecord] = {}
+        devices: dict[str, int] = {}
         for item in response.get("Items", []):
             values = from_item(item)
             sort_key = values[tables.SORT_KEY]
@@ -90,12 +92,14 @@ class DynamoAccounts(DynamoSessions):
                     tuple(values.get("recent", [])),
                     values.get("version", 0),
                 )
+            elif sort_key.startswith(DEVICE_SK_PREFIX):
+                devices[sort_key.removeprefix(DEVICE_SK_PREFIX)] = values.get("lastSeenAt", 0)
             elif sort_key.startswith(code_sk(Purpose.CHANGE_EMAIL) + "#"):
                 changes[sort_key.rsplit("#", 1)[1]] = code_of(values)
             elif sort_key.startswith(CODE_SK_PREFIX):
                 code = code_of(values)
                 codes[code.purpose] = code
-        return AddressState(user, codes, sends, logins, changes)
+        return AddressState(user, codes, sends, logins, changes, devices)
 
     # -- writes ------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ Items (pk / sk):
   EMAIL#<username> / SENDS                  the address's sends of the last hour (TTL)
   EMAIL#<username> / LOGINS                 the address's failed sign-ins (backoff, hourly cap; TTL)
   EMAIL#<username> / SUPPRESSED             a permanent bounce or complaint (record only, see accounts.py)
+  EMAIL#<username> / DEVICE#<key>           a device that signed in: lastSeenAt, notifiedAt (TTL 90 days)
+  KEYS#ACCESS_TOKENS / PUBLIC               the public access-token keys (dynamo/signing_keys.py)
   SESSION#<id> / SESSION                    one sign-in's session (gsi1: SUB#<sub> / SESSION#<id>, TTL)
   SESSION#<id> / REFRESH#<sha256>           each refresh token the session was given, used or not (TTL)
   VIDEO#<id> / VIDEO                        a catalogue record (gsi1: CATALOG / <publishedAt>#<id>)
@@ -31,6 +33,9 @@ CODE_SK_PREFIX = "CODE#"
 SESSION_SK = "SESSION"
 SESSION_PREFIX = "SESSION#"
 REFRESH_SK_PREFIX = "REFRESH#"
+DEVICE_SK_PREFIX = "DEVICE#"
+PUBLIC_KEYS_PK = "KEYS#ACCESS_TOKENS"
+PUBLIC_KEYS_SK = "PUBLIC"
 VIDEO_SK = "VIDEO"
 CATALOG_PARTITION = "CATALOG"
 DOWNLOADS_SK_PREFIX = "DOWNLOADS#"

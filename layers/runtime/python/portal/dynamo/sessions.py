@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal import tables
+from portal.devices import DEVICE_MEMORY
 from portal.dynamo.account_items import (
     logins_put,
     refresh_item,
@@ -17,6 +18,7 @@ from portal.dynamo.account_items import (
 from portal.dynamo.calls import dynamo_call, transact
 from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import (
+    DEVICE_SK_PREFIX,
     REFRESH_SK_PREFIX,
     SESSION_PREFIX,
     SESSION_SK,
@@ -61,15 +63,66 @@ class DynamoSessions:
                 return found
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def create_session(self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None) -> None:
+    def create_session(
+        self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None, device: str | None = None
+    ) -> None:
         """The session and its first refresh record, with the failure record's change (`logins`: the
-        un-count of the right password), at once. Conflict.parts: "session" or "logins"."""
+        un-count of the right password) and the device seen now (`device`), at once.
+        Conflict.parts: "session" or "logins"."""
         items: list[tuple[str, dict[str, Any]]] = [
             *session_puts(self._table, session, refresh),
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
+        if device is not None:
+            seen = {":now": {"N": str(session.created_at)}, ":ttl": {"N": str(session.created_at + DEVICE_MEMORY)}}
+            update = {
+                "TableName": self._table,
+                "Key": key(address_pk(session.username), DEVICE_SK_PREFIX + device),
+                "UpdateExpression": "SET #seen = :now, #ttl = :ttl",
+                "ExpressionAttributeNames": {"#seen": "lastSeenAt", "#ttl": tables.TTL_ATTRIBUTE},
+                "ExpressionAttributeValues": seen,
+            }
+            items.append(("device", {"Update": update}))
         transact(self._db, items)
+
+    def claim_device_notice(self, username: str, device: str, now: int) -> bool:
+        """Whether this request may mail the new-device notice: at most one per device per day,
+        whoever asks (parallel sign-ins from one new device mail once)."""
+        try:
+            with dynamo_call():
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=key(address_pk(username), DEVICE_SK_PREFIX + device),
+                    UpdateExpression="SET #notified = :now, #ttl = if_not_exists(#ttl, :ttl)",
+                    ConditionExpression="attribute_not_exists(#notified) OR #notified <= :day_ago",
+                    ExpressionAttributeNames={"#notified": "notifiedAt", "#ttl": tables.TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={
+                        ":now": {"N": str(now)},
+                        ":day_ago": {"N": str(now - 86400)},
+                        ":ttl": {"N": str(now + DEVICE_MEMORY)},
+                    },
+                )
+        except Conflict:
+            return False
+        return True
+
+    def end_session(self, session_id: str, sub: str) -> bool:
+        """Revoked (kept until its TTL, so a late refresh is still recognised as refused); the
+        condition names the owner, so another account's id changes nothing and reads as absent."""
+        try:
+            with dynamo_call():
+                self._db.update_item(
+                    TableName=self._table,
+                    Key=key(session_pk(session_id), SESSION_SK),
+                    UpdateExpression="SET #revoked = :true",
+                    ConditionExpression="attribute_exists(#pk) AND #sub = :sub",
+                    ExpressionAttributeNames={"#revoked": "revoked", "#pk": tables.PARTITION_KEY, "#sub": "sub"},
+                    ExpressionAttributeValues={":true": {"BOOL": True}, ":sub": {"S": sub}},
+                )
+        except Conflict:
+            return False
+        return True
 
     def load_session(self, session_id: str) -> Session | None:
         """One strongly consistent GetItem: a revocation is seen at once."""
@@ -169,16 +222,18 @@ class DynamoSessions:
                         "Update": {
                             "TableName": self._table,
                             "Key": key(session_pk(session.session_id), SESSION_SK),
-                            "UpdateExpression": "SET #expires = :expires, #ttl = :expires",
+                            "UpdateExpression": "SET #expires = :expires, #ttl = :expires, #used_at = :now",
                             "ConditionExpression": "#revoked = :false",
                             "ExpressionAttributeNames": {
                                 "#expires": "expiresAt",
                                 "#ttl": tables.TTL_ATTRIBUTE,
                                 "#revoked": "revoked",
+                                "#used_at": "lastUsedAt",
                             },
                             "ExpressionAttributeValues": {
                                 ":expires": {"N": str(new.expires_at)},
                                 ":false": {"BOOL": False},
+                                ":now": {"N": str(new.created_at)},
                             },
                         }
                     },
