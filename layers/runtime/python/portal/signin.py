@@ -29,9 +29,9 @@ from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
 from portal.ports import AccountStore, Clock
 from portal.principal import SESSION_ENDED, Principal
-from portal.records import Conflict
+from portal.records import Conflict, LoginsChange
 from portal.sessions import RefreshRecord, Session
-from portal.users import Status
+from portal.users import Status, User
 
 
 @dataclass(frozen=True)
@@ -123,22 +123,27 @@ class SignIn:
                 raise UserNotConfirmed()
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
+        return self.open_session(user, logins=uncount)
+
+    def open_session(self, user: User, logins: LoginsChange | None = None, method: str = "password") -> TokenPair:
+        """A new session for an account whose owner has just proved who they are (a password, a
+        passkey), with the password's un-count (`logins`) in the same transaction."""
         now = int(self._clock())
         session_id = tokens.new_session_id()
         refresh_token, record = self._new_refresh(session_id, now)
         session = Session(
             session_id=session_id,
             sub=user.sub,
-            username=username,
+            username=user.username,
             email_verified=user.email_verified,
             epoch=user.session_epoch,
             created_at=now,
             expires_at=record.expires_at,
         )
         try:
-            self._store.create_session(session, record, logins=uncount)
+            self._store.create_session(session, record, logins=logins)
         except Conflict as lost:
-            if not lost.maybe("logins"):
+            if logins is None or not lost.maybe("logins"):
                 raise ServiceUnavailable() from None
             # A failure was counted since this attempt: the sign-in stands without the un-count,
             # and the failures stay counted (the safe side).
@@ -146,7 +151,7 @@ class SignIn:
                 self._store.create_session(session, record)
             except Conflict:
                 raise ServiceUnavailable() from None
-        audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
+        audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session_id, method=method)
         return self._pair(session, refresh_token, now)
 
     def refresh(self, refresh_token: str) -> TokenPair:

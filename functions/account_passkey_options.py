@@ -1,0 +1,19 @@
+"""POST /v1/account/passkeys/options (Bearer) {password?}: the options to create a passkey."""
+
+from portal import services
+from portal.errors import LimitExceeded, NotAuthorized
+from portal.passkey_models import CreationOptions, RegistrationOptionsRequest
+from portal.principal import Principal
+from portal.web import Request, endpoint
+
+passkeys = services.passkeys()
+
+
+@endpoint(
+    RegistrationOptionsRequest,
+    response_model=CreationOptions,
+    body_required=False,
+    errors=(NotAuthorized, LimitExceeded),
+)
+def handler(body: RegistrationOptionsRequest, request: Request) -> CreationOptions:
+    return CreationOptions(publicKey=passkeys.registration_options(Principal.of(request.principal), body.password))
