@@ -1,5 +1,6 @@
 """POST /v1/account/passkeys (Bearer) {credential, name?}: keep the passkey just created."""
 
+from portal import passkeys as passkeys_module
 from portal import services
 from portal.errors import NotAuthorized
 from portal.passkey_models import AddPasskeyRequest, PasskeyInfo
@@ -7,6 +8,7 @@ from portal.principal import Principal
 from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
+passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
 
 
 @endpoint(AddPasskeyRequest, response_model=PasskeyInfo, status=201, errors=(NotAuthorized,))

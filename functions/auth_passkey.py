@@ -1,5 +1,6 @@
 """POST /v1/auth/passkey {session, credential}: sign in with a passkey; the usual token pair."""
 
+from portal import passkeys as passkeys_module
 from portal import services, tokens
 from portal.errors import NotAuthorized, PasswordResetRequired, UserNotConfirmed
 from portal.models import TokenResult
@@ -7,6 +8,7 @@ from portal.passkey_models import PasskeySignInRequest
 from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
+passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
 services.preload_keys()  # this function signs tokens
 tokens.preload()
 

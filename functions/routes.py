@@ -307,7 +307,7 @@ ROUTES += (
 )
 
 
-# -- passkeys (py_webauthn loads in these functions only)
+# -- passkeys (fido2 loads in the four that verify WebAuthn, and nowhere else)
 ROUTES += (
     Route(
         module="account_passkey_options",

@@ -62,6 +62,8 @@ class PortalStack(Stack):
             cors_origins=config.cors_origins,
             media_bucket=self.storage.media.bucket_name,
             public_api_url=config.public_api_url,
+            passkey_rp_id=config.passkey_rp_id,
+            passkey_origins=config.passkey_origins,
         )
         self.factory = FunctionFactory(
             self,

@@ -1,5 +1,5 @@
 """A software WebAuthn authenticator for the tests: real ES256 keys (cryptography), real CBOR
-(cbor2, which py_webauthn itself uses), and the JSON forms a browser's `credential.toJSON()` gives.
+(fido2's own encoder), and the JSON forms a browser's `credential.toJSON()` gives.
 
 It signs whatever it is told to (another origin, another RP ID, a stale counter), which is how the
 tests attack the server's checks; nothing here talks to the network.
@@ -15,9 +15,9 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from fido2 import cbor
 
 RP_ID = "portal.test"
 ORIGIN = "https://portal.test"
@@ -51,7 +51,7 @@ class SoftAuthenticator:
 
     def _cose_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
-        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
+        return cbor.encode({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     def _flags(self, user_verified: bool) -> int:
         return UP | (UV if user_verified else 0) | ((BE | BS) if self.synced else 0)
@@ -77,7 +77,7 @@ class SoftAuthenticator:
             + struct.pack(">I", self.sign_count)
             + attested
         )
-        attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        attestation = cbor.encode({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return {
             "id": self.id,
             "rawId": self.id,

@@ -20,7 +20,9 @@ class Passkey:
     credential_id: str  # base64url, as the browser reports it
     sub: str
     user_handle: str  # base64url of the account's opaque WebAuthn user id
-    public_key: bytes  # COSE
+    # The attested credential data the authenticator gave at registration: AAGUID, credential id
+    # and the COSE public key (fido2's AttestedCredentialData, kept as its bytes).
+    credential_data: bytes
     sign_count: int
     name: str
     created_at: str

@@ -1,17 +1,17 @@
 """Passkeys (WebAuthn discoverable credentials): add, list, rename and remove one's own, and sign
 in with one, no password and no address typed.
 
-The WebAuthn checks (client data type, challenge, origin, RP ID hash, flags, signature, attestation
-"none", sign count) are py_webauthn's (docs/decisions/passkeys.md); this module decides what to
-ask for, what to keep and who may act. py_webauthn and its crypto are imported on first use here,
-so only the passkey functions load them. Every refusal of a sign-in is the same 401 NotAuthorized,
+The WebAuthn checks (client data type, challenge, origin, RP ID hash, user presence, signature;
+attestation "none") are python-fido2's `Fido2Server` (docs/decisions/passkeys.md); the sign count
+is compared here, as fido2 leaves it to the server. This module decides what to ask for, what to
+keep and who may act. fido2 is imported inside the methods and by `preload()`, which only the
+passkey functions call, so no other function loads it. Every refusal of a sign-in is the same 401 NotAuthorized,
 so a caller learns nothing about which check failed; the audit line says which.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import secrets
 import time
 from collections.abc import Callable
@@ -60,6 +60,43 @@ class PasskeyAccounts(AccountStore, PasskeyStore, Protocol):
     def username_of_sub(self, sub: str) -> str | None: ...
 
 
+def preload() -> None:
+    """For the passkey functions: fido2 (and the cryptography it verifies with) at init, so that a
+    SnapStart snapshot holds them and the first request does not pay for them. No other function
+    calls this, so no other function loads them (tests/unit/test_passkey_loading.py)."""
+    import fido2.server  # noqa: F401
+
+
+def _server(rp: RelyingParty) -> Any:
+    """A Fido2Server for the stage's relying party: exact origins, ES256, EdDSA and RS256 (Windows
+    Hello), attestation "none" (we keep no device make or model)."""
+    from fido2.cose import ES256, RS256, EdDSA
+    from fido2.server import Fido2Server
+    from fido2.webauthn import (
+        AttestationConveyancePreference,
+        PublicKeyCredentialParameters,
+        PublicKeyCredentialRpEntity,
+        PublicKeyCredentialType,
+    )
+
+    server = Fido2Server(
+        PublicKeyCredentialRpEntity(id=rp.id, name=rp.name),
+        attestation=AttestationConveyancePreference.NONE,
+        verify_origin=lambda origin: origin in rp.origins,
+    )
+    server.timeout = CHALLENGE_SECONDS * 1000  # type: ignore[assignment]  # fido2 declares it None, reads an int
+    server.allowed_algorithms = [
+        PublicKeyCredentialParameters(type=PublicKeyCredentialType.PUBLIC_KEY, alg=alg.ALGORITHM)
+        for alg in (ES256, EdDSA, RS256)
+    ]
+    return server
+
+
+def _refused(exc: Exception) -> bool:
+    """What fido2 raises on a response that does not verify, or that is not one at all."""
+    return isinstance(exc, (ValueError, TypeError, KeyError, IndexError))
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -91,12 +128,10 @@ class Passkeys:
 
     def registration_options(self, principal: Principal, password: str | None) -> dict[str, Any]:
         """PublicKeyCredentialCreationOptionsJSON with a fresh challenge bound to this session."""
-        from webauthn import generate_registration_options, options_to_json
-        from webauthn.helpers import base64url_to_bytes
-        from webauthn.helpers.cose import COSEAlgorithmIdentifier
-        from webauthn.helpers.structs import (
-            AuthenticatorSelectionCriteria,
+        from fido2.webauthn import (
             PublicKeyCredentialDescriptor,
+            PublicKeyCredentialType,
+            PublicKeyCredentialUserEntity,
             ResidentKeyRequirement,
             UserVerificationRequirement,
         )
@@ -114,47 +149,30 @@ class Passkeys:
             self._passwords.uncount(
                 self._passwords.check_current(user, state.logins, normalize_password(password), "add_passkey")
             )
-        rp = self._relying_party()
-        options = generate_registration_options(
-            rp_id=rp.id,
-            rp_name=rp.name,
-            user_id=user_handle(user),
-            user_name=user.email,
-            user_display_name=user.email,
-            timeout=CHALLENGE_SECONDS * 1000,
-            authenticator_selection=AuthenticatorSelectionCriteria(
-                resident_key=ResidentKeyRequirement.REQUIRED,
-                user_verification=UserVerificationRequirement.PREFERRED,
-            ),
-            supported_pub_key_algs=[
-                COSEAlgorithmIdentifier.ECDSA_SHA_256,
-                COSEAlgorithmIdentifier.EDDSA,
-                COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
-            ],
-            exclude_credentials=[
-                PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
+        options, state = _server(self._relying_party()).register_begin(
+            PublicKeyCredentialUserEntity(id=user_handle(user), name=user.email, display_name=user.email),
+            [
+                PublicKeyCredentialDescriptor(type=PublicKeyCredentialType.PUBLIC_KEY, id=_unb64url(p.credential_id))
                 for p in self._store.passkeys_of(user.sub)
             ],
+            resident_key_requirement=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
         )
         self._store.save_challenge(
             Challenge(
                 key=_registration_key(principal.session_id),
-                challenge=options.challenge,
+                challenge=_unb64url(state["challenge"]),
                 purpose="register",
                 expires_at=now + CHALLENGE_SECONDS,
                 sub=user.sub,
                 session_id=principal.session_id,
             )
         )
-        result: dict[str, Any] = json.loads(options_to_json(options))
-        return result
+        return dict(options.public_key)
 
     def add(self, principal: Principal, credential: dict[str, Any], name: str | None) -> Passkey:
         """Verify the browser's RegistrationResponseJSON against this session's challenge and keep the
         credential. Any failure: 401 NotAuthorized (PASSKEY_NOT_ADDED), nothing written."""
-        from webauthn import verify_registration_response
-        from webauthn.helpers.exceptions import WebAuthnException
-
         user = active_account(self._store, principal)
         now = int(self._clock())
         challenge = self._store.take_challenge(_registration_key(principal.session_id))
@@ -172,26 +190,23 @@ class Passkeys:
         if reason is not None or challenge is None:
             audit("passkey_add_refused", address=user.username, sub=user.sub, reason=reason)
             raise NotAuthorized(PASSKEY_NOT_ADDED)
-        rp = self._relying_party()
         try:
-            verified = verify_registration_response(
-                credential=credential,
-                expected_challenge=challenge.challenge,
-                expected_rp_id=rp.id,
-                expected_origin=list(rp.origins),
-            )
-        except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+            auth_data = _server(self._relying_party()).register_complete(_state(challenge), credential)
+        except Exception as exc:
+            if not _refused(exc):
+                raise
             audit("passkey_add_refused", address=user.username, sub=user.sub, reason="verification", detail=str(exc))
             raise NotAuthorized(PASSKEY_NOT_ADDED) from None
+        attested = auth_data.credential_data
         passkey = Passkey(
-            credential_id=b64url(verified.credential_id),
+            credential_id=b64url(attested.credential_id),
             sub=user.sub,
             user_handle=b64url(user_handle(user)),
-            public_key=verified.credential_public_key,
-            sign_count=verified.sign_count,
+            credential_data=bytes(attested),
+            sign_count=auth_data.counter,
             name=(name or "").strip() or DEFAULT_NAME,
             created_at=iso(now),
-            backed_up=verified.credential_backed_up,
+            backed_up=auth_data.is_backed_up(),
         )
         try:
             self._store.add_passkey(passkey)
@@ -236,29 +251,25 @@ class Passkeys:
     def sign_in_options(self) -> tuple[str, dict[str, Any]]:
         """An opaque session for the client and PublicKeyCredentialRequestOptionsJSON without
         allowCredentials: the browser offers the person's passkeys for this relying party."""
-        from webauthn import generate_authentication_options, options_to_json
-        from webauthn.helpers.structs import UserVerificationRequirement
+        from fido2.webauthn import UserVerificationRequirement
 
-        rp = self._relying_party()
-        options = generate_authentication_options(
-            rp_id=rp.id, timeout=CHALLENGE_SECONDS * 1000, user_verification=UserVerificationRequirement.PREFERRED
+        options, state = _server(self._relying_party()).authenticate_begin(
+            user_verification=UserVerificationRequirement.PREFERRED
         )
         session = secrets.token_urlsafe(32)
         now = int(self._clock())
         self._store.save_challenge(
             Challenge(
                 key=_sign_in_key(session),
-                challenge=options.challenge,
+                challenge=_unb64url(state["challenge"]),
                 purpose="sign_in",
                 expires_at=now + CHALLENGE_SECONDS,
             )
         )
-        result: dict[str, Any] = json.loads(options_to_json(options))
-        return session, result
+        return session, dict(options.public_key)
 
     def sign_in(self, session: str, credential: dict[str, Any]) -> TokenPair:
-        from webauthn import verify_authentication_response
-        from webauthn.helpers.exceptions import WebAuthnException
+        from fido2.webauthn import AttestedCredentialData, AuthenticationResponse
 
         now = int(self._clock())
         challenge = self._store.take_challenge(_sign_in_key(session))
@@ -274,20 +285,20 @@ class Passkeys:
         if reason is not None or passkey is None or challenge is None:
             audit("passkey_sign_in_refused", reason=reason)
             raise NotAuthorized(PASSKEY_REFUSED)
-        handle = (credential.get("response") or {}).get("userHandle")
-        rp = self._relying_party()
         try:
-            if handle is not None and handle != passkey.user_handle:
-                raise ValueError("the user handle is not the credential's account")
-            verified = verify_authentication_response(
-                credential=credential,
-                expected_challenge=challenge.challenge,
-                expected_rp_id=rp.id,
-                expected_origin=list(rp.origins),
-                credential_public_key=passkey.public_key,
-                credential_current_sign_count=passkey.sign_count,
+            response = AuthenticationResponse.from_dict(credential)
+            if response.response.user_handle not in (None, _unb64url(passkey.user_handle)):
+                raise ValueError("The user handle is not the credential's account.")
+            _server(self._relying_party()).authenticate_complete(
+                _state(challenge), [AttestedCredentialData(passkey.credential_data)], response
             )
-        except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+            auth_data = response.response.authenticator_data
+            if (auth_data.counter or passkey.sign_count) and auth_data.counter <= passkey.sign_count:
+                # A device that counts went backwards (or stood still): a clone of it may exist.
+                raise ValueError("The sign count did not increase.")
+        except Exception as exc:
+            if not _refused(exc):
+                raise
             audit(
                 "passkey_sign_in_refused",
                 sub=passkey.sub,
@@ -298,7 +309,7 @@ class Passkeys:
             raise NotAuthorized(PASSKEY_REFUSED) from None
         user = self._account(passkey)
         try:
-            self._store.record_use(passkey, verified.new_sign_count, iso(now), verified.credential_backed_up)
+            self._store.record_use(passkey, auth_data.counter, iso(now), auth_data.is_backed_up())
         except Conflict:
             # Another sign-in with this passkey was recorded since we read it (or it was removed).
             audit("passkey_sign_in_refused", sub=passkey.sub, credentialId=passkey.credential_id, reason="raced")
@@ -309,7 +320,7 @@ class Passkeys:
             address=user.username,
             sub=user.sub,
             credentialId=passkey.credential_id,
-            userVerified=verified.user_verified,
+            userVerified=auth_data.is_user_verified(),
         )
         return pair
 
@@ -329,6 +340,17 @@ class Passkeys:
             audit("passkey_sign_in_refused", address=user.username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
         return user
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _state(challenge: Challenge) -> dict[str, Any]:
+    """The state fido2 verifies a response against, from the challenge we stored."""
+    from fido2.webauthn import UserVerificationRequirement
+
+    return {"challenge": b64url(challenge.challenge), "user_verification": UserVerificationRequirement.PREFERRED}
 
 
 def _registration_key(session_id: str) -> str:
