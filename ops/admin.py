@@ -3,6 +3,7 @@
     find (--email ADDRESS | --sub SUB)            one account
     list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
+    passkeys list | passkeys remove --id CREDENTIAL_ID   (--email | --sub)  an account's passkeys
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
 
 Every command but find and list changes or reads one person's data and needs --reason; each
@@ -58,6 +59,7 @@ class Operator:
     signup_factory: Callable[[], Any]
     downloads: Callable[[str], list[dict[str, Any]]]
     identity: str
+    passkeys_factory: Callable[[], Any]
     clock: Callable[[], float]
 
     def audit(self, action: str, user: User | None, reason: str, **fields: object) -> None:
@@ -110,6 +112,20 @@ class Operator:
         self.auth_factory().remove_account(user)
         self.audit("delete", user, reason)
 
+    def passkeys(self, user: User, reason: str) -> list[dict[str, Any]]:
+        listed = [_passkey(p) for p in self.store.passkeys_of(user.sub)]
+        self.audit("passkeys-list", user, reason)
+        return listed
+
+    def remove_passkey(self, user: User, credential_id: str, reason: str) -> None:
+        from portal.errors import NotFound
+
+        try:
+            self.passkeys_factory().remove_of(user, credential_id, by="operator", reason=reason)
+        except NotFound:
+            raise Refused("the account has no passkey with this id") from None
+        self.audit("passkeys-remove", user, reason, credentialId=credential_id)
+
     def export(self, user: User, reason: str) -> dict[str, Any]:
         """Everything held about the person, without secrets (no hashes, code digests or tokens)."""
         state = self.store.load_address(user.username)
@@ -145,6 +161,7 @@ class Operator:
                 for c in state.codes.values()
             ],
             "codeSends": [iso(at) for at in state.sends.sent_at],
+            "passkeys": [_passkey(p) for p in self.store.passkeys_of(user.sub)],
             "downloads": self.downloads(user.sub),
         }
         self.audit("export", user, reason)
@@ -278,6 +295,17 @@ def _summary(user: User) -> dict[str, Any]:
     }
 
 
+def _passkey(passkey: Any) -> dict[str, Any]:
+    """A passkey as the operator sees it and the export gives it: no key material."""
+    return {
+        "id": passkey.credential_id,
+        "name": passkey.name,
+        "createdAt": passkey.created_at,
+        "lastUsedAt": passkey.last_used_at,
+        "backedUp": passkey.backed_up,
+    }
+
+
 def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
     if not rows:
         out.write("(no accounts)\n")
@@ -317,7 +345,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--created-to", help="created before (YYYY-MM-DD or ISO time)")
     listing.add_argument("--limit", type=int, default=DEFAULT_PAGE)
     listing.add_argument("--cursor", help="where the previous page ended (printed with it)")
-    targets = [find]
+    passkeys = commands.add_parser("passkeys", help="list or remove one account's passkeys")
+    passkeys.add_argument("action", choices=("list", "remove"))
+    passkeys.add_argument("--id", help="the passkey's credential id (remove)")
+    passkeys.add_argument("--reason", required=True, help="why (written to the audit line)")
+    passkeys.add_argument("--yes", action="store_true", help="do not ask for confirmation (remove)")
+    targets = [find, passkeys]
     for name in TARGETED:
         sub = commands.add_parser(name, help=f"{name} one account")
         sub.add_argument("--reason", required=True, help="why (written to the audit line)")
@@ -372,6 +405,14 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
     import time
 
+    def passkeys() -> Any:
+        from portal.passkeys import Passkeys
+
+        def not_here() -> Any:
+            raise Refused("passkeys are created and used in a browser, not from the console")
+
+        return Passkeys(store, mailer, keyring, hasher, not_here, not_here)
+
     return Operator(
         store=store,
         auth_factory=lambda: Account(store, mailer, keyring, hasher),
@@ -379,6 +420,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         downloads=history.everything,
         identity=identity,
         clock=time.time,
+        passkeys_factory=passkeys,
     )
 
 
@@ -469,6 +511,8 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         else:
             _table([_summary(user)], out)
         return OK
+    if args.command == "passkeys":
+        return _passkeys(args, operator, user, out, err, ask)
     if args.command in DESTRUCTIVE and not args.yes:
         answer = ask(f"{args.command} account {user.sub} ({user.email})? Type yes to go on: ")
         if answer.strip().lower() not in ("y", "yes"):
@@ -497,6 +541,33 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         out.write(json.dumps({"action": args.command, "sub": user.sub, "done": True}) + "\n")
     else:
         out.write(f"{args.command}: done for {user.sub}\n")
+    return OK
+
+
+def _passkeys(
+    args: argparse.Namespace, operator: Operator, user: User, out: TextIO, err: TextIO, ask: Callable[[str], str]
+) -> int:
+    if args.action == "list":
+        listed = operator.passkeys(user, args.reason)
+        if args.json:
+            out.write(json.dumps({"sub": user.sub, "passkeys": listed}, indent=2, ensure_ascii=False) + "\n")
+        elif listed:
+            _table(listed, out)
+        else:
+            out.write("(no passkeys)\n")
+        return OK
+    if not args.id:
+        raise Refused("passkeys remove needs --id (see passkeys list)")
+    if not args.yes:
+        answer = ask(f"remove passkey {args.id} of account {user.sub} ({user.email})? Type yes to go on: ")
+        if answer.strip().lower() not in ("y", "yes"):
+            err.write("not confirmed: nothing done\n")
+            return REFUSED
+    operator.remove_passkey(user, args.id, args.reason)
+    if args.json:
+        out.write(json.dumps({"action": "passkeys remove", "sub": user.sub, "id": args.id, "done": True}) + "\n")
+    else:
+        out.write(f"passkeys remove: done for {user.sub}\n")
     return OK
 
 

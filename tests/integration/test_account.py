@@ -196,8 +196,9 @@ def test_delete_is_one_transaction_with_the_un_count_and_every_session(api, aws,
     principal = api.authorize(here["accessToken"])
     with dynamodb_calls() as made:
         assert api.call("account_delete", {"password": STRONG_PASSWORD}, principal=principal).status == 204
-    assert [name for name, _ in made] == ["Query", "PutItem", "Query", "TransactWriteItems"]
-    items = made[3][1]["TransactItems"]
+    # The account, its attempt record; count the attempt; its sessions, its passkeys (GSI1); delete.
+    assert [name for name, _ in made] == ["Query", "PutItem", "Query", "Query", "TransactWriteItems"]
+    items = made[4][1]["TransactItems"]
     deleted = [
         (i["Delete"]["Key"]["pk"]["S"].split("#")[0], i["Delete"]["Key"]["sk"]["S"]) for i in items if "Delete" in i
     ]
