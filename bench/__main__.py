@@ -4,8 +4,8 @@ bench/results.json. Exits 1 when a route makes more AWS calls than bench/round_t
 Sections: cold start per handler vs its floor (Python 3.13, fresh interpreters), warm overhead per
 route (Stubber answers every AWS call), AWS round trips per route and scenario, password hashing,
 sizes, local throughput. BENCH_QUICK=1 runs fewer repetitions (for trying things, not for figures).
-BENCH_SECTIONS=round_trips,sizes (comma-separated: round_trips, warm, hashing, cold_start, sizes,
-throughput) runs only those sections; results.json is then left as it was.
+BENCH_SECTIONS=round_trips,sizes (comma-separated: round_trips, warm, hashing, cold_start, two_step,
+sizes, throughput) runs only those sections; results.json is then left as it was.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ COLD_RUNS = 3 if QUICK else 9
 WARM = 50 if QUICK else 500
 # Hashing routes spend ~all their time in argon2 (measured apart below): fewer invocations.
 WARM_HASHING = 10 if QUICK else 30
-SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "sizes", "throughput")
+SECTIONS = ("round_trips", "warm", "hashing", "cold_start", "two_step", "sizes", "throughput")
 ONLY = [name.strip() for name in os.environ.get("BENCH_SECTIONS", "").split(",") if name.strip()]
 TARGETS = {"cold_ratio": 1.5, "warm_median_ms": 0.5, "warm_p99_ms": 1.5, "asset_zipped_bytes": 64 * 1024}
 
@@ -133,6 +133,17 @@ def cold() -> list[dict[str, Any]]:
     return rows
 
 
+def two_step() -> list[dict[str, Any]]:
+    from bench.cold_start import first_use
+
+    rows = first_use(COLD_RUNS)
+    print(f"{COLD_RUNS} fresh interpreters each; CPU-time medians (min-max) in ms; ratio to `import jwt`")
+    for row in rows:
+        t = row["cpu_ms"]
+        print(f"{row['what']:28} {t['median']:7.1f} ({t['min']:.0f}-{t['max']:.0f}) {row['of_jwt']:6.2f}")
+    return rows
+
+
 def sizes() -> dict[str, Any]:
     from bench.cold_start import dependencies_dir
     from bench.sizes import measure
@@ -202,6 +213,7 @@ def main() -> int:
         "warm": f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)",
         "hashing": "Password hashing",
         "cold_start": "Cold start: import of the handler module vs import boto3 + its clients",
+        "two_step": "Two-step sign-in libraries, loaded on first use only (no handler imports them at init)",
         "sizes": "Sizes, bytes",
         "throughput": "Local throughput: sign-up -> verify -> login -> download walks through `python -m local`",
     }
@@ -216,6 +228,7 @@ def main() -> int:
                 "warm": warm,
                 "hashing": hashing,
                 "cold_start": cold,
+                "two_step": two_step,
                 "sizes": sizes,
                 "throughput": throughput,
             }[name]()

@@ -193,3 +193,37 @@ if __name__ == "__main__":
             round(row["floor_ms"]["median"], 1),
             round(row["ratio"], 2),
         )
+
+
+# What the two-step sign-in libraries cost where they load: on the first request of a function
+# that enrols or checks a second factor (the handlers above import none of them). `import jwt` is
+# the yardstick: every function that signs or checks a token pays it at init.
+FIRST_USE = {
+    "import jwt (yardstick)": "import jwt",
+    "pyotp (codes)": "import pyotp",
+    "segno (QR code)": "import segno",
+    "pycryptodome AES (sealing)": "from Crypto.Cipher import AES",
+    "second step: open + verify": (
+        "from portal import keys, sealing, totp\n"
+        "k = keys.Keyring({'kid': 'k', 'secret': 's'})\n"
+        "totp.verify(sealing.open_sealed(k, sealing.seal(k, totp.new_secret(), 'sub'), 'sub').plaintext, '123456', 1e9, None)"
+    ),
+    "enrolment: + QR code": (
+        "from portal import keys, sealing, totp\n"
+        "k = keys.Keyring({'kid': 'k', 'secret': 's'})\n"
+        "s = totp.new_secret(); sealing.seal(k, s, 'sub'); totp.qr_svg(totp.provisioning_uri(s, 'a@b.org', 'x'))"
+    ),
+}
+
+
+def first_use(runs: int = RUNS) -> list[dict[str, object]]:
+    env = deployed_env(ship())
+    times: dict[str, list[float]] = {name: [] for name in FIRST_USE}
+    for _ in range(runs):
+        for name, code in FIRST_USE.items():
+            times[name].append(_time(code, env)[1])
+    yardstick = statistics.median(times["import jwt (yardstick)"])
+    return [
+        {"what": name, "cpu_ms": _stats(values), "of_jwt": statistics.median(values) / yardstick, "runs": runs}
+        for name, values in times.items()
+    ]

@@ -1,8 +1,10 @@
-"""POST /v1/auth/login: email and password in, an access and a refresh token out."""
+"""POST /v1/auth/login: email and password in, an access and a refresh token out (or, with two-step
+sign-in on, a challenge that /v1/auth/login/mfa answers with a code)."""
 
 from portal import services, tokens
+from portal.challenges import ChallengeIssued
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
-from portal.models import LoginRequest, TokenResult
+from portal.models import LoginRequest, LoginResult, MfaChallenge, TokenResult
 from portal.web import Request, endpoint
 
 sign_in = services.sign_in()
@@ -12,8 +14,9 @@ tokens.preload()  # this function signs or checks tokens
 
 @endpoint(
     LoginRequest,
-    response_model=TokenResult,
+    response_model=LoginResult,
     errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired, LimitExceeded),
 )
-def handler(body: LoginRequest, request: Request) -> TokenResult:
-    return TokenResult.of(sign_in.login(body.email, body.password))
+def handler(body: LoginRequest, request: Request) -> TokenResult | MfaChallenge:
+    result = sign_in.login(body.email, body.password)
+    return MfaChallenge.of(result) if isinstance(result, ChallengeIssued) else TokenResult.of(result)

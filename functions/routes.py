@@ -140,9 +140,18 @@ ROUTES: tuple[Route, ...] = (
         json_body=True,
         method="POST",
         path="/v1/auth/login",
-        summary="Log in with email and password; returns an access and a refresh token",
+        summary="Log in with email and password; returns an access and a refresh token, or a two-step challenge",
         access=_SESSIONS,
         profile=Profile.HASHING,
+        sensitive=True,
+    ),
+    Route(
+        module="auth_login_mfa",
+        json_body=True,
+        method="POST",
+        path="/v1/auth/login/mfa",
+        summary="Second step of a two-step sign-in: the challenge's session and a code; returns the tokens",
+        access=_SESSIONS,
         sensitive=True,
     ),
     Route(
@@ -375,6 +384,53 @@ ROUTES += (
         access=_SESSIONS,
         sensitive=True,
         tag="passkeys",
+    ),
+)
+
+
+# -- two-step sign-in (TOTP): each checks the password and/or a code, seals or opens the secret
+# with a key from the keys secret, and sends a notice when two-step turns on or off.
+_TWO_STEP = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ})
+
+ROUTES += (
+    Route(
+        module="account_mfa_totp_enrol",
+        json_body=True,
+        method="POST",
+        path="/v1/account/mfa/totp",
+        summary="Start (or restart) setting up an authenticator app: password in, secret and QR code out",
+        access=_TWO_STEP,
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="account_mfa_totp_confirm",
+        json_body=True,
+        method="POST",
+        path="/v1/account/mfa/totp/confirm",
+        summary="Turn two-step sign-in on with the app's first code; returns ten recovery codes",
+        access=_TWO_STEP,
+        auth=True,
+    ),
+    Route(
+        module="account_mfa_totp_delete",
+        json_body=True,
+        method="DELETE",
+        path="/v1/account/mfa/totp",
+        summary="Turn two-step sign-in off (password and a code required)",
+        access=_TWO_STEP,
+        auth=True,
+        profile=Profile.HASHING,
+    ),
+    Route(
+        module="account_mfa_recovery_codes",
+        json_body=True,
+        method="POST",
+        path="/v1/account/mfa/recovery-codes",
+        summary="Ten new recovery codes, the old ones void (password and a code required)",
+        access=_TWO_STEP,
+        auth=True,
+        profile=Profile.HASHING,
     ),
 )
 

@@ -32,6 +32,7 @@ BUSINESS_METRICS = (
     "PasswordResets",
     "Downloads",
     "EmailFailures",
+    "MfaChallengesFailed",
 )
 PERIOD = Duration.minutes(5)
 

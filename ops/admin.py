@@ -4,11 +4,12 @@
     list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
     passkeys list | passkeys remove --id CREDENTIAL_ID   (--email | --sub)  an account's passkeys
+    mfa-reset (ADDRESS | --email | --sub)          two-step sign-in off (lost phone and codes)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
 
 Every command but find and list changes or reads one person's data and needs --reason; each
 writes one `admin_action` audit line (operator from STS GetCallerIdentity, action, target sub,
-reason). disable, sign-out, require-reset and delete ask for confirmation unless --yes.
+reason). disable, sign-out, require-reset, delete and mfa-reset ask for confirmation unless --yes.
 Exit codes: 0 done, 1 refused (no such account, not confirmed, invalid input), 2 usage, 3 AWS failed.
 """
 
@@ -38,8 +39,8 @@ from portal.passwords import usable_hash
 from portal.records import Conflict
 from portal.users import Status, User, iso
 
-DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete"}
-TARGETED = ("disable", "enable", "sign-out", "require-reset", "resend-code", "delete", "export")
+DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete", "mfa-reset"}
+TARGETED = ("disable", "enable", "sign-out", "require-reset", "resend-code", "delete", "export", "mfa-reset")
 DEFAULT_PAGE = 50
 
 
@@ -59,8 +60,9 @@ class Operator:
     signup_factory: Callable[[], Any]
     downloads: Callable[[str], list[dict[str, Any]]]
     identity: str
-    passkeys_factory: Callable[[], Any]
     clock: Callable[[], float]
+    two_step_factory: Callable[[], Any] | None = None
+    passkeys_factory: Callable[[], Any] | None = None
 
     def audit(self, action: str, user: User | None, reason: str, **fields: object) -> None:
         from portal.audit import audit
@@ -108,6 +110,14 @@ class Operator:
         self.signup_factory().resend(user.email)
         self.audit("resend-code", user, reason)
 
+    def mfa_reset(self, user: User, reason: str) -> None:
+        """Two-step sign-in off for someone who lost both the app and the recovery codes (after
+        checking who they are, outside this tool): the owner gets the "off" notice."""
+        assert self.two_step_factory is not None
+        if not self.two_step_factory().reset_by_operator(user, self.identity, reason):
+            raise Refused("two-step sign-in is not on for this account: nothing to reset")
+        self.audit("mfa-reset", user, reason)
+
     def delete(self, user: User, reason: str) -> None:
         self.auth_factory().remove_account(user)
         self.audit("delete", user, reason)
@@ -120,6 +130,7 @@ class Operator:
     def remove_passkey(self, user: User, credential_id: str, reason: str) -> None:
         from portal.errors import NotFound
 
+        assert self.passkeys_factory is not None, "wired by _build"
         try:
             self.passkeys_factory().remove_of(user, credential_id, by="operator", reason=reason)
         except NotFound:
@@ -360,7 +371,11 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--output", help="write the JSON to this file instead of stdout")
         targets.append(sub)
     for sub in targets:
-        who = sub.add_mutually_exclusive_group(required=True)
+        # mfa-reset also takes the address as its argument (`portal-admin mfa-reset ann@example.org`).
+        positional = sub.prog.endswith(" mfa-reset")
+        who = sub.add_mutually_exclusive_group(required=not positional)
+        if positional:
+            who.add_argument("address", nargs="?", help="the account's email address")
         who.add_argument("--email")
         who.add_argument("--sub")
     importing = commands.add_parser("import", help="create accounts from a JSON or CSV export")
@@ -396,6 +411,14 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
             raise Refused("--mail-sender (or $PORTAL_MAIL_SENDER) is needed to send mail")
         return SesMailer(aws("sesv2"), args.mail_sender)
 
+    def two_step() -> Any:
+        from portal.dynamo.mfa import DynamoMfa
+        from portal.signin import SignIn
+        from portal.two_step import TwoStep
+
+        factors = DynamoMfa(aws("dynamodb"), args.table)
+        return TwoStep(store, mailer, keyring, hasher, SignIn(store, keyring, hasher), factors)
+
     history = DynamoDownloadHistory(aws("dynamodb"), args.table)
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -421,6 +444,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         identity=identity,
         clock=time.time,
         passkeys_factory=passkeys,
+        two_step_factory=two_step,
     )
 
 
@@ -450,6 +474,10 @@ def main(
         if not any(a.startswith("--keys-secret") for a in given):
             args.keys_secret = f"portal/{args.stage}/keys"
     require(parser, args, "table")
+    if args.command == "mfa-reset":
+        args.email = args.email or args.address
+        if not (args.email or args.sub):
+            parser.error("mfa-reset needs the account: ADDRESS, --email or --sub")
     if args.command == "list" and not 1 <= args.limit <= 1000:
         parser.error("--limit must be between 1 and 1000")
     if out is sys.stdout:
@@ -532,6 +560,7 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         "require-reset": operator.require_reset,
         "resend-code": operator.resend_code,
         "delete": operator.delete,
+        "mfa-reset": operator.mfa_reset,
     }[args.command]
     try:
         action(user, args.reason)

@@ -11,11 +11,29 @@ import io
 import re
 from collections.abc import Iterable
 
-SECRET_FIELDS = {"password", "newPassword", "currentPassword", "code", "refreshToken", "accessToken", "token"}
+SECRET_FIELDS = {
+    "password",
+    "newPassword",
+    "currentPassword",
+    "code",
+    "refreshToken",
+    "accessToken",
+    "token",
+    # Two-step sign-in: the challenge session, the app's secret (alone and in its URI), recovery codes.
+    "session",
+    "secret",
+    "otpauthUri",
+    "recoveryCode",
+}
+# Fields holding a list of secrets.
+SECRET_LISTS = {"recoveryCodes"}
+# A recovery code (11 characters) is a secret although shorter than a password.
+RECOVERY_CODE = re.compile(r"^[0-9a-z]{5}-[0-9a-z]{5}$")
 ADDRESS_FIELDS = {"email", "newEmail"}
 
 secrets: set[str] = set()
 addresses: set[str] = set()
+recovery_forms: set[str] = set()
 log = io.StringIO()
 
 
@@ -23,9 +41,13 @@ def remember(values: dict | None) -> None:
     if not isinstance(values, dict):
         return
     for name, value in values.items():
-        if isinstance(value, str) and value:
+        if name in SECRET_LISTS and isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    remember_secret(item)
+        elif isinstance(value, str) and value:
             if name in SECRET_FIELDS:
-                secrets.add(value)
+                remember_secret(value)
             elif name in ADDRESS_FIELDS and "@" in value:
                 addresses.add(value.strip())
                 addresses.add(value.strip().casefold())
@@ -33,12 +55,20 @@ def remember(values: dict | None) -> None:
 
 def remember_secret(value: str) -> None:
     secrets.add(value)
+    if RECOVERY_CODE.match(value):
+        # As stored before hashing, and as typed without the dash.
+        secrets.add(value.replace("-", ""))
+        recovery_forms.add(value.replace("-", ""))
 
 
 def leaks(lines: Iterable[str]) -> list[str]:
     # Codes are six digits; anything else shorter than a valid password (12) is a test's deliberately
     # bad input ("weak", "password"), which also occurs as a word in ordinary log text.
-    real = [s for s in secrets if (len(s) == 6 and s.isdigit()) or len(s) >= 12]
+    real = [
+        s
+        for s in secrets
+        if (len(s) == 6 and s.isdigit()) or len(s) >= 12 or RECOVERY_CODE.match(s) or s in recovery_forms
+    ]
     patterns = [re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])") for s in real]
     patterns += [re.compile(re.escape(a), re.IGNORECASE) for a in addresses]
     found = []

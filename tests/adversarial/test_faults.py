@@ -111,6 +111,44 @@ class Person:
     # Passkeys: the person's software authenticator and the response it gave for this request.
     device: Any = None
     credential: dict[str, Any] = field(default_factory=dict)
+    secret: str = ""  # two-step: the authenticator app's secret
+    session: str = ""  # two-step: an open challenge
+
+
+def app_code(person: Person) -> str:
+    """The code an authenticator app shows now for the person's secret."""
+    import time
+
+    from portal import totp
+    from tests import secrets_watch
+
+    code = totp.code_at(person.secret, totp.step_of(time.time()))
+    secrets_watch.remember_secret(code)
+    return code
+
+
+def enrolled(api: Api, email: str, clock: Any) -> Person:
+    person = confirmed(api, email)
+    answer = api.call("account_mfa_totp_enrol", {"password": STRONG_PASSWORD}, principal=person.principal)
+    assert answer.status == 200, answer.body
+    person.secret = answer.body["secret"]
+    return person
+
+
+def two_step_on(api: Api, email: str, clock: Any) -> Person:
+    person = enrolled(api, email, clock)
+    confirmed_ = api.call("account_mfa_totp_confirm", {"code": app_code(person)}, principal=person.principal)
+    assert confirmed_.status == 200, confirmed_.body
+    clock.shift(30)
+    return person
+
+
+def challenged(api: Api, email: str, clock: Any) -> Person:
+    person = two_step_on(api, email, clock)
+    answer = api.login(email)
+    assert answer.status == 200 and "session" in answer.body, answer.body
+    person.session = answer.body["session"]
+    return person
 
 
 def confirmed(api: Api, email: str) -> Person:
@@ -327,6 +365,22 @@ SCENARIOS = [
     # other sessions) is finished by the retry with the same code. The notice is a courtesy.
     Scenario("account_email_verify", changing_email, lambda p: {"code": p.code}, tolerated=NOTICE),
     Scenario("account_downloads", lambda api, email, clock: confirmed(api, email)),
+    # Two-step sign-in. The login of an account with two-step on answers a challenge.
+    Scenario("auth_login", two_step_on, lambda p: {"email": p.email, "password": STRONG_PASSWORD}),
+    Scenario("auth_login_mfa", challenged, lambda p: {"session": p.session, "code": app_code(p)}),
+    Scenario(
+        "account_mfa_totp_enrol",
+        lambda api, email, clock: confirmed(api, email),
+        lambda p: {"password": STRONG_PASSWORD},
+    ),
+    Scenario("account_mfa_totp_confirm", enrolled, lambda p: {"code": app_code(p)}, tolerated=NOTICE),
+    Scenario(
+        "account_mfa_totp_delete",
+        two_step_on,
+        lambda p: {"password": STRONG_PASSWORD, "code": app_code(p)},
+        tolerated=NOTICE,
+    ),
+    Scenario("account_mfa_recovery_codes", two_step_on, lambda p: {"password": STRONG_PASSWORD, "code": app_code(p)}),
     Scenario(AUTHORIZER.module, lambda api, email, clock: confirmed(api, email)),
     # Passkeys. A challenge is spent by the request that takes it: when a later step fails, the
     # retry with the same response is refused (401) and the person starts again with new options.

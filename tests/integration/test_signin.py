@@ -46,7 +46,17 @@ def test_login_returns_a_bearer_pair_and_the_account_is_readable(api, aws, ann):
     assert (
         account.body["sub"] == claims["sub"] and account.body["language"] == "en" and account.body["newsletter"] == {}
     )
-    assert set(account.body) == {"sub", "email", "status", "emailVerified", "language", "newsletter", "createdAt"}
+    assert set(account.body) == {
+        "sub",
+        "email",
+        "status",
+        "emailVerified",
+        "language",
+        "newsletter",
+        "createdAt",
+        "mfa",
+    }
+    assert account.body["mfa"] == {"totp": False, "recoveryCodesLeft": 0}
 
     # The session is stored with only a hash of the refresh token.
     stored = str(aws.items())

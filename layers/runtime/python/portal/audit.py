@@ -33,6 +33,7 @@ COUNTED_EVENTS = {
     "reset_completed": "PasswordResets",
     "download_issued": "Downloads",
     "mail_failed": "EmailFailures",
+    "mfa_challenge_failed": "MfaChallengesFailed",
 }
 
 

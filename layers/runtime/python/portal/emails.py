@@ -176,6 +176,40 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    "mfa_enabled": {
+        "en": (
+            "Two-step verification is on",
+            (
+                "Two-step verification is now on for your NATO Multimedia account: signing in asks for a code from your authenticator app after your password.",
+                "Keep your recovery codes somewhere safe: each one signs you in once if you lose your phone.",
+                "If you did not turn on two-step verification, use “Reset password” at once and contact us.",
+            ),
+        ),
+        "fr": (
+            "La validation en deux étapes est activée",
+            (
+                "La validation en deux étapes est désormais activée pour votre compte multimédia de l'OTAN : après votre mot de passe, la connexion demande un code de votre application d'authentification.",
+                "Conservez vos codes de secours en lieu sûr : chacun permet de vous connecter une fois si vous perdez votre téléphone.",
+                "Si vous n'avez pas activé la validation en deux étapes, utilisez tout de suite « Réinitialiser le mot de passe » et contactez-nous.",
+            ),
+        ),
+    },
+    "mfa_disabled": {
+        "en": (
+            "Two-step verification is off",
+            (
+                "Two-step verification has been turned off for your NATO Multimedia account: signing in now asks only for your password.",
+                "If you did not turn it off, use “Reset password” at once, turn two-step verification on again and contact us.",
+            ),
+        ),
+        "fr": (
+            "La validation en deux étapes est désactivée",
+            (
+                "La validation en deux étapes a été désactivée pour votre compte multimédia de l'OTAN : la connexion ne demande plus que votre mot de passe.",
+                "Si vous ne l'avez pas désactivée, utilisez tout de suite « Réinitialiser le mot de passe », réactivez la validation en deux étapes et contactez-nous.",
+            ),
+        ),
+    },
     # A paragraph starting with LINK is the unsubscribe link, its text after the marker.
     "newsletter_welcome": {
         "en": (

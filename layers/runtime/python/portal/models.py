@@ -11,16 +11,28 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    WithJsonSchema,
+    model_validator,
+)
 
 from portal import addresses
 
 if TYPE_CHECKING:
     from portal.catalog import Page, Video
+    from portal.challenges import ChallengeIssued
     from portal.downloads import HistoryPage, Link
+    from portal.mfa_records import MfaState
     from portal.newsletter import Subscription
     from portal.signin import TokenPair
     from portal.signup import Delivery
+    from portal.two_step import Enrolment
     from portal.users import User
 
 Language = Literal["en", "fr"]
@@ -91,6 +103,80 @@ class TokenResult(Body):
         return cls(accessToken=pair.access_token, refreshToken=pair.refresh_token, expiresIn=pair.expires_in)
 
 
+class MfaChallenge(Body):
+    challenge: Literal["TOTP"] = Field(description="What the second step asks for: a code from the authenticator app.")
+    session: str = Field(description="Opaque; send it to /v1/auth/login/mfa with the code. Not a bearer token.")
+    expiresIn: int = Field(description="Seconds the challenge stays open.", examples=[300])
+
+    @classmethod
+    def of(cls, issued: ChallengeIssued) -> MfaChallenge:
+        return cls(challenge="TOTP", session=issued.session, expiresIn=issued.expires_in)
+
+
+class LoginResult(RootModel[TokenResult | MfaChallenge]):
+    """The token pair, or with two-step sign-in on, a challenge for the second step."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+# A challenge session: `mfa_` and 43 base64url characters; the bound keeps absurd input out.
+ChallengeSession = Annotated[str, Field(min_length=1, max_length=128)]
+# An app code (6 digits) or a recovery code (`xxxxx-xxxxx`, typed loosely: spaces, case).
+SecondFactorCode = Annotated[str, Field(min_length=6, max_length=32, examples=["042917", "7kq2m-9xw4d"])]
+
+
+class LoginMfaRequest(Body):
+    session: ChallengeSession
+    code: Code | None = Field(None, description="A code from the authenticator app.")
+    recoveryCode: SecondFactorCode | None = Field(None, description="One of the recovery codes, instead of `code`.")
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> LoginMfaRequest:
+        if (self.code is None) == (self.recoveryCode is None):
+            raise ValueError("send either code or recoveryCode")
+        return self
+
+    @property
+    def answer(self) -> str:
+        return self.code if self.code is not None else str(self.recoveryCode)
+
+
+class TotpEnrolRequest(Body):
+    password: Password
+
+
+class TotpEnrolment(Body):
+    secret: str = Field(description="The key in base32, for typing into the app by hand.")
+    otpauthUri: str = Field(description="otpauth://totp/<issuer>:<address>?secret=...&issuer=...")
+    qrSvg: str = Field(description="The URI as a QR code (an SVG document).")
+
+    @classmethod
+    def of(cls, enrolment: Enrolment) -> TotpEnrolment:
+        return cls(secret=enrolment.secret, otpauthUri=enrolment.uri, qrSvg=enrolment.qr_svg)
+
+
+class TotpConfirmRequest(Body):
+    code: Code
+
+
+class RecoveryCodeList(Body):
+    recoveryCodes: list[str] = Field(description="Ten single-use codes, shown this once.")
+
+
+class MfaCodeRequest(Body):
+    password: Password
+    code: SecondFactorCode = Field(description="A code from the authenticator app, or a recovery code.")
+
+
+class MfaSummary(Body):
+    totp: bool
+    recoveryCodesLeft: int
+
+    @classmethod
+    def of(cls, state: MfaState) -> MfaSummary:
+        return cls(totp=state.on, recoveryCodesLeft=state.totp.recovery.left if state.totp else 0)
+
+
 class RefreshRequest(Body):
     refreshToken: RefreshToken
 
@@ -107,6 +193,7 @@ class Account(Body):
     language: Language
     newsletter: dict[str, Any] = Field(default_factory=dict)
     createdAt: str = Field(examples=["2025-04-04T09:30:00Z"])
+    mfa: MfaSummary = Field(description="Two-step sign-in: on or off, and how many recovery codes are left.")
 
     @classmethod
     def of(cls, user: User) -> Account:
@@ -118,6 +205,7 @@ class Account(Body):
             language=user.language if user.language in ("en", "fr") else "en",  # type: ignore[arg-type]
             newsletter=dict(user.newsletter),
             createdAt=user.created_at,
+            mfa=MfaSummary.of(user.mfa),
         )
 
 

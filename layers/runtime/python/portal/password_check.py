@@ -53,6 +53,10 @@ class PasswordCheck:
             return counted
         raise ServiceUnavailable()
 
+    def count(self, username: str, sub: str | None, purpose: str, logins: LoginFailures) -> LoginFailures:
+        """Count an attempt that is not a password (a second-factor code) the same way."""
+        return self._count_attempt(username, sub, purpose, logins)
+
     def check(
         self, username: str, user: User | None, logins: LoginFailures, password: str, purpose: str
     ) -> LoginsChange | None:

@@ -12,6 +12,7 @@ from portal.codes import CodeRecord
 from portal.emails import Mail
 from portal.limits import SendLog
 from portal.lockout import LoginFailures
+from portal.mfa_records import Challenge, MfaState
 from portal.records import AddressState, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.users import User
@@ -89,3 +90,22 @@ class AccountStore(Accounts, Protocol):
     def end_sessions(self, username: str, sub: str, session_id: str | None) -> None: ...
     def bump_session_epoch(self, user: User) -> int: ...
     def sessions_of(self, sub: str) -> list[Session]: ...
+
+
+class SecondFactorStore(Protocol):
+    """Two-step sign-in's state: the factor on the account item, the challenges (portal/dynamo/mfa.py)."""
+
+    def save(self, user: User, after: MfaState, logins: LoginsChange | None = None) -> None: ...
+    def create_challenge(self, challenge: Challenge, logins: LoginsChange | None = None) -> None: ...
+    def load_challenge(self, digest: str) -> Challenge | None: ...
+    def count_challenge_failure(self, challenge: Challenge) -> None: ...
+    def delete_challenge(self, digest: str) -> None: ...
+    def pass_challenge(
+        self,
+        challenge: Challenge,
+        user: User,
+        after: MfaState,
+        session: Session,
+        refresh: RefreshRecord,
+        logins: LoginsChange | None = None,
+    ) -> None: ...

@@ -18,9 +18,11 @@ from portal.settings import Settings
 if TYPE_CHECKING:
     from portal.account import Account
     from portal.catalog import Catalog
+    from portal.challenges import Challenges
     from portal.downloads import DownloadHistory, Downloads
     from portal.dynamo.accounts import DynamoAccounts
     from portal.dynamo.downloads import DynamoDownloadHistory
+    from portal.dynamo.mfa import DynamoMfa
     from portal.email_change import EmailChange
     from portal.keys import Keyring
     from portal.mailer import SesMailer
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from portal.recovery import Recovery
     from portal.signin import SignIn, TokenSettings
     from portal.signup import Signup
+    from portal.two_step import TwoStep
 
 
 @cache
@@ -121,7 +124,28 @@ def token_settings() -> TokenSettings:
 def sign_in() -> SignIn:
     from portal.signin import SignIn
 
-    return SignIn(store(), keyring, password_hasher, token_settings)
+    return SignIn(store(), keyring, password_hasher, token_settings, challenges=challenges)
+
+
+@cache
+def mfa_store() -> DynamoMfa:
+    from portal.dynamo.mfa import DynamoMfa
+
+    return DynamoMfa(client("dynamodb"), settings().table_name)
+
+
+def challenges() -> Challenges:
+    """Two-step sign-in's first half, for the login function (no pyotp, no cipher)."""
+    from portal.challenges import Challenges
+
+    return Challenges(mfa_store())
+
+
+@cache
+def two_step() -> TwoStep:
+    from portal.two_step import TwoStep
+
+    return TwoStep(store(), mailer, keyring, password_hasher, sign_in(), mfa_store())
 
 
 @cache

@@ -17,12 +17,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portal import tokens
 from portal.addresses import normalize
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
-from portal.errors import NotAuthorized, PasswordResetRequired, ServiceUnavailable, UserNotConfirmed
+from portal.errors import InternalError, NotAuthorized, PasswordResetRequired, ServiceUnavailable, UserNotConfirmed
 from portal.keys import Keyring
 from portal.password_check import PasswordCheck
 from portal.passwords import PasswordHasher
@@ -32,6 +33,9 @@ from portal.principal import SESSION_ENDED, Principal
 from portal.records import Conflict, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.users import Status, User
+
+if TYPE_CHECKING:
+    from portal.challenges import ChallengeIssued, Challenges
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,15 @@ class SignIn:
         hasher: Callable[[], PasswordHasher],
         settings: Callable[[], TokenSettings] = TokenSettings,
         clock: Clock = time.time,
+        challenges: Callable[[], Challenges] | None = None,
     ) -> None:
         self._store = store
         self._keyring = keyring
         self._settings = settings
         self._clock = clock
         self._passwords = PasswordCheck(store, hasher, clock)
+        # Two-step sign-in's first half (challenges.py), built on the first account that needs it.
+        self._challenges = challenges
 
     def authorize(self, access_token: str) -> Principal:
         """The authorizer's decision: a valid access token of a live session, or TokenRejected."""
@@ -84,7 +91,8 @@ class SignIn:
         # finishes a retry for the session that moved with the account).
         return Principal(claims.sub, claims.session_id, claims.username, claims.email_verified)
 
-    def _pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
+    def pair(self, session: Session, refresh_token: str, now: int) -> TokenPair:
+        """The token pair of a session just created (login, or the second step of one)."""
         settings = self._settings()
         access = tokens.issue_access(
             self._keyring(),
@@ -102,7 +110,22 @@ class SignIn:
         token, digest = tokens.new_refresh(session_id)
         return token, RefreshRecord(digest, now, now + self._settings().refresh_seconds)
 
-    def login(self, email: str, password: str) -> TokenPair:
+    def new_session(self, user: User, now: int) -> tuple[Session, str, RefreshRecord]:
+        """A session for `user` (not stored yet), its refresh token and the record kept of it."""
+        session_id = tokens.new_session_id()
+        refresh_token, record = self._new_refresh(session_id, now)
+        session = Session(
+            session_id=session_id,
+            sub=user.sub,
+            username=user.username,
+            email_verified=user.email_verified,
+            epoch=user.session_epoch,
+            created_at=now,
+            expires_at=record.expires_at,
+        )
+        return session, refresh_token, record
+
+    def login(self, email: str, password: str) -> TokenPair | ChallengeIssued:
         username = normalize(email)
         password = normalize_password(password)
         state = self._store.load_address(username)  # the account and the failure record at once
@@ -123,23 +146,19 @@ class SignIn:
                 raise UserNotConfirmed()
             audit("login_failed", address=username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
+        if user.mfa.on:
+            # Two-step on: no tokens yet, a challenge that a code answers (two_step.py).
+            if self._challenges is None:
+                raise InternalError()  # wired by services.py; never sign in without the second step
+            return self._challenges().issue(user, uncount)
         return self.open_session(user, logins=uncount)
 
     def open_session(self, user: User, logins: LoginsChange | None = None, method: str = "password") -> TokenPair:
-        """A new session for an account whose owner has just proved who they are (a password, a
-        passkey), with the password's un-count (`logins`) in the same transaction."""
+        """A new session for an account whose owner has just proved who they are (a password, or a
+        passkey, which counts as both steps), with the password's un-count (`logins`) in the same
+        transaction."""
         now = int(self._clock())
-        session_id = tokens.new_session_id()
-        refresh_token, record = self._new_refresh(session_id, now)
-        session = Session(
-            session_id=session_id,
-            sub=user.sub,
-            username=user.username,
-            email_verified=user.email_verified,
-            epoch=user.session_epoch,
-            created_at=now,
-            expires_at=record.expires_at,
-        )
+        session, refresh_token, record = self.new_session(user, now)
         try:
             self._store.create_session(session, record, logins=logins)
         except Conflict as lost:
@@ -151,8 +170,8 @@ class SignIn:
                 self._store.create_session(session, record)
             except Conflict:
                 raise ServiceUnavailable() from None
-        audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session_id, method=method)
-        return self._pair(session, refresh_token, now)
+        audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session.session_id, method=method)
+        return self.pair(session, refresh_token, now)
 
     def refresh(self, refresh_token: str) -> TokenPair:
         try:
@@ -181,7 +200,7 @@ class SignIn:
         new_token, new_record = self._new_refresh(session_id, now)
         # Sign before rotating: once the old token is spent, failing to hand out the new pair
         # (the signing key unavailable) would turn the client's retry into "reuse".
-        pair = self._pair(session, new_token, now)
+        pair = self.pair(session, new_token, now)
         try:
             # The account (sub, enabled, session epoch) is checked inside the rotation itself.
             self._store.rotate_refresh(session, record, new_record)

@@ -6,6 +6,8 @@ import enum
 import time
 from dataclasses import dataclass, field
 
+from portal.mfa_records import MfaState
+
 
 class Status(enum.StrEnum):
     UNCONFIRMED = "UNCONFIRMED"
@@ -30,6 +32,8 @@ class User:
     session_epoch: int = 0
     # An email change waiting for its code: the new address as its owner typed it.
     pending_email: str | None = None
+    # Two-step sign-in (mfa_records.py): kept on the account, so a reset or a new address keeps it.
+    mfa: MfaState = MfaState()
 
 
 def iso(epoch: float) -> str:

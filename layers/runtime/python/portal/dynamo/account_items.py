@@ -21,6 +21,7 @@ from portal.dynamo.keys import (
     session_pk,
     sub_pk,
 )
+from portal.dynamo.mfa_items import mfa_attributes, mfa_state
 from portal.limits import WINDOW_SECONDS, SendLog
 from portal.lockout import WINDOW_SECONDS as LOGIN_WINDOW_SECONDS
 from portal.lockout import LoginFailures
@@ -47,6 +48,7 @@ def user_item(user: User) -> dict[str, Any]:
         "newsletter": user.newsletter or None,
         "sessionEpoch": user.session_epoch,
         "pendingEmail": user.pending_email,
+        **mfa_attributes(user.mfa),
     }
 
 
@@ -65,6 +67,7 @@ def user_of(values: dict[str, Any]) -> User:
         newsletter=values.get("newsletter") or {},
         session_epoch=values.get("sessionEpoch", 0),
         pending_email=values.get("pendingEmail"),
+        mfa=mfa_state(values),
     )
 
 
@@ -165,6 +168,24 @@ def refresh_of(values: dict[str, Any]) -> RefreshRecord:
         expires_at=values["expiresAt"],
         used=values.get("used", False),
     )
+
+
+def session_puts(table: str, session: Session, refresh: RefreshRecord) -> list[tuple[str, dict[str, Any]]]:
+    """A new session (which must not exist) and its first refresh record, as named transaction items."""
+    return [
+        (
+            "session",
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": to_item(session_item(session)),
+                    "ConditionExpression": "attribute_not_exists(#pk)",
+                    "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+                }
+            },
+        ),
+        ("refresh", {"Put": {"TableName": table, "Item": to_item(refresh_item(session.session_id, refresh))}}),
+    ]
 
 
 def logins_put(table: str, username: str, before: LoginFailures, after: LoginFailures) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from portal.dynamo.account_items import (
     refresh_item,
     refresh_of,
     revoke_update,
-    session_item,
     session_of,
+    session_puts,
     user_of,
 )
 from portal.dynamo.calls import dynamo_call, transact
@@ -65,21 +65,7 @@ class DynamoSessions:
         """The session and its first refresh record, with the failure record's change (`logins`: the
         un-count of the right password), at once. Conflict.parts: "session" or "logins"."""
         items: list[tuple[str, dict[str, Any]]] = [
-            (
-                "session",
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item(session_item(session)),
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
-                    }
-                },
-            ),
-            (
-                "refresh",
-                {"Put": {"TableName": self._table, "Item": to_item(refresh_item(session.session_id, refresh))}},
-            ),
+            *session_puts(self._table, session, refresh),
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
