@@ -318,3 +318,17 @@ def test_signed_out_callers_cannot_touch_passkeys(api, device):
         ("account_passkey_delete", {"path_params": {"id": device.id}}),
     ):
         assert api.call_as(None, module, **extra).status == 401
+
+
+def test_a_verified_passkey_counts_as_both_steps(api, aws, ann, device, clock):
+    from tests.adversarial.test_faults import Person, app_code
+
+    enrolled = api.call_as(ann, "account_mfa_totp_enrol", {"password": STRONG_PASSWORD})
+    assert enrolled.status == 200, enrolled.body
+    person = Person(ANN, secret=enrolled.body["secret"])
+    assert api.call_as(ann, "account_mfa_totp_confirm", {"code": app_code(person)}).status == 200
+    assert "session" in api.login(ANN).body  # the password alone now asks for a code
+    verified = sign_in(api, device)
+    assert verified.status == 200 and "accessToken" in verified.body
+    # Presence without verification is one factor: refused on a two-step account.
+    assert sign_in(api, device, user_verified=False).body == REFUSED

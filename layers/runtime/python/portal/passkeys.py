@@ -308,6 +308,11 @@ class Passkeys:
             )
             raise NotAuthorized(PASSKEY_REFUSED) from None
         user = self._account(passkey)
+        if user.mfa.on and not auth_data.is_user_verified():
+            # A passkey counts as both steps only when the device verified its owner (PIN,
+            # fingerprint, face); without that it is one factor, and this account asked for two.
+            audit("passkey_sign_in_refused", address=user.username, sub=user.sub, reason="two_step_needs_verification")
+            raise NotAuthorized(PASSKEY_REFUSED)
         try:
             self._store.record_use(passkey, auth_data.counter, iso(now), auth_data.is_backed_up())
         except Conflict:
