@@ -22,7 +22,7 @@ from portal.dynamo.account_items import (
     user_item,
     user_of,
 )
-from portal.dynamo.calls import TRANSACTION_ITEMS, dynamo_call, request_token, transact
+from portal.dynamo.calls import TRANSACTION_ITEMS, dynamo_call, request_token, sub_index_items, transact
 from portal.dynamo.codec import from_item, serialize, to_item
 from portal.dynamo.keys import (
     CODE_SK_PREFIX,
@@ -62,23 +62,9 @@ def account_of_sub(db: Any, table: str, sub: str) -> dict[str, Any] | None:
 
 
 def passkey_ids_of(db: Any, table: str, sub: str) -> list[str]:
-    """The credential ids of the account's passkeys (GSI1: SUB#<sub> / PASSKEY#<id>), keys only."""
-    ids: list[str] = []
-    request: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": tables.GSI1,
-        "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
-        "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
-        "ExpressionAttributeValues": {":gpk": {"S": sub_pk(sub)}, ":prefix": {"S": PASSKEY_PREFIX}},
-        "ProjectionExpression": "#gsk",
-    }
-    while True:
-        with dynamo_call():
-            response = db.query(**request)
-        ids += [item[tables.GSI1_SORT_KEY]["S"].removeprefix(PASSKEY_PREFIX) for item in response.get("Items", [])]
-        if "LastEvaluatedKey" not in response:
-            return ids
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    """The credential ids of the account's passkeys (GSI1: SUB#<sub> / PASSKEY#<id>)."""
+    items = sub_index_items(db, table, sub, PASSKEY_PREFIX)
+    return [item[tables.GSI1_SORT_KEY]["S"].removeprefix(PASSKEY_PREFIX) for item in items]
 
 
 class DynamoAccounts(DynamoSessions):

@@ -11,7 +11,7 @@ from typing import Any
 
 from portal import tables
 from portal.dynamo.accounts import DynamoAccounts, account_of_sub
-from portal.dynamo.calls import dynamo_call
+from portal.dynamo.calls import dynamo_call, sub_index_items
 from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import CHALLENGE_SK, PASSKEY_PREFIX, PASSKEY_SK, challenge_pk, key, passkey_pk, sub_pk
 from portal.passkey_records import Challenge, Passkey
@@ -59,23 +59,9 @@ class DynamoPasskeys:
         self._table = table_name
 
     def passkeys_of(self, sub: str) -> list[Passkey]:
-        """The account's passkeys, oldest first (GSI1: eventually consistent, one page of 100 is
-        far more than anyone registers; more are read page by page)."""
-        found: list[Passkey] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": tables.GSI1,
-            "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
-            "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
-            "ExpressionAttributeValues": {":gpk": {"S": sub_pk(sub)}, ":prefix": {"S": PASSKEY_PREFIX}},
-        }
-        while True:
-            with dynamo_call():
-                response = self._db.query(**request)
-            found += [passkey_of(from_item(item)) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return sorted(found, key=lambda p: (p.created_at, p.credential_id))
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        """The account's passkeys, oldest first (GSI1: eventually consistent)."""
+        found = [passkey_of(from_item(item)) for item in sub_index_items(self._db, self._table, sub, PASSKEY_PREFIX)]
+        return sorted(found, key=lambda p: (p.created_at, p.credential_id))
 
     def username_of_sub(self, sub: str) -> str | None:
         """The address of the account with this sub (GSI1), or None: read it there, strongly."""
