@@ -13,7 +13,7 @@ export UV_LINK_MODE := copy
 # The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
 LAYER := layers/dependencies/build/.built
 
-.PHONY: run test lint bench openapi synth layer clean help
+.PHONY: run test lint bench openapi docs synth layer clean help
 
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
@@ -21,20 +21,26 @@ help:
 	@echo "make lint     ruff format --check, ruff check (whole tree) and mypy (strict on portal/, functions/)"
 	@echo "make bench    performance figures: table on stdout, bench/results.json (fails on extra AWS calls)"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
+	@echo "make docs     regenerate README's audit event table and docs/operations.md's saved queries from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
 	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
+# Quiet installs, so each says first what it is doing and about how long it takes.
 $(VENV)/.synced: pyproject.toml uv.lock
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(PYTHON) -m uv sync --frozen --quiet
+	@echo "Installing the Python packages into $(VENV)/ with uv (first run, or after a lock change: a minute or two)..."
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(PYTHON) -m uv sync --frozen --quiet
 	@touch $@
+	@echo "Python packages installed."
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Installing the AWS CDK CLI into node_modules/ with npm (needs Node.js; for make test and make synth, not make run)..."
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # uv (installed by the venv step) exports the pins; pip fetches Linux wheels for Python 3.13.
 $(LAYER): layers/dependencies/build.py uv.lock pyproject.toml | $(VENV)/.synced
+	@echo "Building the Lambda dependency layer (pip, Linux wheels for Python 3.13: about a minute)..."
 	$(PYTHON) layers/dependencies/build.py
 
 layer: $(LAYER)
@@ -54,6 +60,7 @@ test: lint $(VENV)/.synced node_modules/.installed $(LAYER) $(CHROMIUM)
 # The browser tests drive Debian's Chromium through Playwright (which cannot download its own
 # browsers here); installed once, as root or through sudo.
 $(CHROMIUM):
+	@echo "Installing Chromium with apt-get for the browser tests (about 20 s)..."
 	@if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
@@ -63,6 +70,9 @@ bench: $(VENV)/.synced $(LAYER)
 
 openapi: $(VENV)/.synced
 	$(PY) -m functions.openapi > docs/openapi.json
+
+docs: $(VENV)/.synced
+	$(PY) -m ops.generated_docs
 
 synth: $(VENV)/.synced node_modules/.installed $(LAYER)
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}

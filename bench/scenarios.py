@@ -170,7 +170,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("account_get", "signed in", _signed_in, _as(), 200),
     Scenario("account_update", "language", _signed_in, _as(language="fr"), 200),
     Scenario("account_delete", "right password", _signed_in, _as(password=STRONG_PASSWORD), 204, hashes=True),
-    Scenario("account_delete", "wrong password", _signed_in, _as(password=NEW_PASSWORD), 401, hashes=True),
+    Scenario("account_delete", "wrong password", _signed_in, _as(password=NEW_PASSWORD), 403, hashes=True),
     Scenario("password_forgot", "confirmed account", _confirmed, _body(email=ANN), 202),
     Scenario("password_forgot", "no account", _nothing, _body(email=ANN), 202),
     Scenario(
@@ -201,7 +201,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "wrong password",
         _signed_in,
         _as(currentPassword=NEW_PASSWORD, newPassword=NEW_PASSWORD + "x"),
-        401,
+        403,
         hashes=True,
     ),
     Scenario("videos_list", "first page", _catalogue_and_signed_in, lambda api, _: {"query": {"limit": "10"}}, 200),
@@ -262,7 +262,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "wrong password",
         _signed_in,
         _as(newEmail=NEW_ADDRESS, password=NEW_PASSWORD),
-        401,
+        403,
         hashes=True,
     ),
     Scenario(

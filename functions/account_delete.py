@@ -1,7 +1,7 @@
-"""DELETE /v1/account (Bearer) {password}: the account, its sessions and codes go; a mail confirms."""
+"""DELETE /v1/account (Bearer) {password}: the account, its sessions, codes and download records go; a mail confirms."""
 
 from portal import services
-from portal.errors import LimitExceeded
+from portal.errors import LimitExceeded, WrongPassword
 from portal.models import DeleteAccountRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -9,6 +9,6 @@ from portal.web import Request, endpoint
 account = services.account()
 
 
-@endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded,))
+@endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded, WrongPassword))
 def handler(body: DeleteAccountRequest, request: Request) -> None:
     account.delete_account(Principal.of(request.principal), body.password)

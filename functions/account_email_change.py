@@ -1,7 +1,7 @@
 """POST /v1/account/email (Bearer) {newEmail, password}: 202 and a code to the new address."""
 
 from portal import services
-from portal.errors import AliasExists, LimitExceeded
+from portal.errors import AliasExists, LimitExceeded, WrongPassword
 from portal.models import CodeDelivery, EmailChangeRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -10,7 +10,9 @@ email_change = services.email_change()
 services.preload_keys()  # this function reads the keys on its requests
 
 
-@endpoint(EmailChangeRequest, response_model=CodeDelivery, status=202, errors=(AliasExists, LimitExceeded))
+@endpoint(
+    EmailChangeRequest, response_model=CodeDelivery, status=202, errors=(AliasExists, LimitExceeded, WrongPassword)
+)
 def handler(body: EmailChangeRequest, request: Request) -> CodeDelivery:
     return CodeDelivery.of(
         email_change.request_email_change(Principal.of(request.principal), body.newEmail, body.password)

@@ -1,7 +1,7 @@
 """POST /v1/account/mfa/recovery-codes (Bearer): the password and a code in; ten new recovery codes out."""
 
 from portal import services, totp
-from portal.errors import CodeMismatch, LimitExceeded
+from portal.errors import CodeMismatch, LimitExceeded, WrongPassword
 from portal.models import MfaCodeRequest, RecoveryCodeList
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -11,7 +11,7 @@ services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
 
 
-@endpoint(MfaCodeRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, LimitExceeded))
+@endpoint(MfaCodeRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, LimitExceeded, WrongPassword))
 def handler(body: MfaCodeRequest, request: Request) -> RecoveryCodeList:
     codes = two_step.new_recovery_codes(Principal.of(request.principal), body.password, body.code)
     return RecoveryCodeList(recoveryCodes=codes)

@@ -1,7 +1,7 @@
 """POST /v1/account/mfa/totp (Bearer): the password in; a new authenticator secret, its URI and QR code out."""
 
 from portal import services, totp
-from portal.errors import LimitExceeded
+from portal.errors import LimitExceeded, WrongPassword
 from portal.models import TotpEnrolment, TotpEnrolRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -11,6 +11,6 @@ services.preload_keys()  # the secret is sealed with a key
 totp.preload(qr_code=True)  # pyotp, the sealing cipher and segno at init
 
 
-@endpoint(TotpEnrolRequest, response_model=TotpEnrolment, errors=(LimitExceeded,))
+@endpoint(TotpEnrolRequest, response_model=TotpEnrolment, errors=(LimitExceeded, WrongPassword))
 def handler(body: TotpEnrolRequest, request: Request) -> TotpEnrolment:
     return TotpEnrolment.of(two_step.enrol(Principal.of(request.principal), body.password))

@@ -74,7 +74,14 @@ def _error_schema() -> dict[str, Any]:
                         "description": "InvalidParameter: which fields are wrong.",
                         "items": {
                             "type": "object",
-                            "properties": {"field": {"type": "string"}, "problem": {"type": "string"}},
+                            "properties": {
+                                "field": {"type": "string"},
+                                "problem": {"type": "string", "description": "The validator's words, for developers."},
+                                "message": {
+                                    "type": "string",
+                                    "description": "For a person, in the Accept-Language's language (en, fr).",
+                                },
+                            },
                         },
                     },
                 },

@@ -1,7 +1,7 @@
 """POST /v1/password/change (Bearer): a new password for the current one; ends the other sessions."""
 
 from portal import services
-from portal.errors import InvalidPassword, LimitExceeded
+from portal.errors import InvalidPassword, LimitExceeded, WrongPassword
 from portal.models import ChangePasswordRequest, PasswordUpdated
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -9,7 +9,7 @@ from portal.web import Request, endpoint
 account = services.account()
 
 
-@endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded))
+@endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded, WrongPassword))
 def handler(body: ChangePasswordRequest, request: Request) -> PasswordUpdated:
     account.change_password(Principal.of(request.principal), body.currentPassword, body.newPassword)
     return PasswordUpdated()

@@ -53,6 +53,38 @@ def gateway_error_template(code: str, message: str | None) -> str:
     return error_body(code, message)
 
 
+def access_log_format() -> apigateway.AccessLogFormat:
+    """The API access log's JSON fields (the throttled-requests query reads `ip`, `resourcePath`, `status`)."""
+    return apigateway.AccessLogFormat.json_with_standard_fields(
+        caller=False,
+        http_method=True,
+        ip=True,
+        protocol=True,
+        request_time=True,
+        resource_path=True,
+        response_length=True,
+        status=True,
+        user=False,
+    )
+
+
+def gateway_cors_headers(origins: tuple[str, ...]) -> dict[str, str]:
+    """CORS headers on API Gateway's own answers, so the client can read why it was refused.
+
+    A gateway response's header is a static value or a copy of a request header: it cannot choose
+    one of several allowed origins. One origin (prod) is named as is. With several (dev), the
+    request's Origin is echoed, with `Vary: Origin`: these bodies are the same generic errors for
+    everyone, carry no credentials (no Allow-Credentials), and a foreign page's JSON or
+    authenticated requests still fail the preflight, which allows only the stage's origins
+    (docs/decisions/operations-and-audit.md).
+    """
+    if not origins:
+        return {}
+    if len(origins) == 1:
+        return {"Access-Control-Allow-Origin": f"'{origins[0]}'"}
+    return {"Access-Control-Allow-Origin": "method.request.header.Origin", "Vary": "'Origin'"}
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -78,17 +110,7 @@ class Api(Construct):
                 throttling_rate_limit=config.throttling.rate_limit,
                 throttling_burst_limit=config.throttling.burst_limit,
                 access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
-                    caller=False,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=False,
-                ),
+                access_log_format=access_log_format(),
                 tracing_enabled=config.functions.tracing,
                 metrics_enabled=True,
             ),
@@ -159,10 +181,7 @@ class Api(Construct):
             )
 
     def _add_gateway_responses(self, cors: tuple[str, ...]) -> None:
-        headers = {"Content-Type": "'application/json'"}
-        if len(cors) == 1:
-            # A static header can name one origin; with several, browsers only see the status.
-            headers["Access-Control-Allow-Origin"] = f"'{cors[0]}'"
+        headers = {"Content-Type": "'application/json'", **gateway_cors_headers(cors)}
         for response_type, (status, code, message) in _GATEWAY_ERRORS.items():
             self.rest_api.add_gateway_response(
                 f"{response_type.response_type}",

@@ -92,6 +92,10 @@ class StageConfig(_Section):
     alarm_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")
     # Alarm when more than this share of API requests answer 5xx over 5 minutes.
     api_5xx_rate_threshold: float = Field(0.01, gt=0, lt=1)
+    # Credential stuffing: alarm when this many sign-ins fail within one minute, all accounts together.
+    login_failures_per_minute_threshold: int = Field(50, ge=1)
+    # Alarm when this many downloads are refused by the daily quota within 5 minutes (scraping, or a quota too low).
+    download_refusals_threshold: int = Field(10, ge=1)
 
     @model_validator(mode="after")
     def _site_domain_has_certificate_and_cors(self) -> StageConfig:

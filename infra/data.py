@@ -6,6 +6,7 @@ import json
 
 from aws_cdk import Acknowledgment, Validations
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -19,7 +20,7 @@ def _string_key(name: str) -> dynamodb.Attribute:
 
 
 class Data(Construct):
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, key: kms.IKey) -> None:
         super().__init__(scope, id)
         # Key names come from portal/tables.py, which the store and the local emulation also use.
         self.table = dynamodb.Table(
@@ -52,6 +53,9 @@ class Data(Construct):
                 exclude_punctuation=True,
                 password_length=keys.SECRET_LENGTH,
             ),
+            # The stack's customer-managed key (rotated yearly): reading the key material takes a KMS
+            # grant on top of secretsmanager:GetSecretValue, and CloudTrail records every decryption.
+            encryption_key=key,
             removal_policy=removal_policy(config),
         )
         Validations.of(self.keys_secret).acknowledge(

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.routes import Access, FunctionSpec, Profile
@@ -41,6 +42,8 @@ class Resources:
 
     table_arn: str
     keys_secret_arn: str
+    # The customer-managed key the keys secret is encrypted with: reading the secret decrypts with it.
+    keys_key_arn: str
     mail_identity_arn: str
     mail_configuration_set_arn: str
     media_bucket_arn: str
@@ -57,7 +60,14 @@ def access_statements(access: frozenset[Access], resources: Resources) -> list[i
         ),
         # TransactWriteItems is authorised per item by these actions.
         Access.TABLE_WRITE: (
-            ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+            # BatchWriteItem: an account's download records are deleted 25 at a time when it goes.
+            [
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:BatchWriteItem",
+            ],
             [resources.table_arn],
         ),
         # SESv2 SendEmail is authorised on both the sending identity and the configuration set.
@@ -68,15 +78,39 @@ def access_statements(access: frozenset[Access], resources: Resources) -> list[i
         Access.KEYS_READ: (["secretsmanager:GetSecretValue"], [resources.keys_secret_arn]),
         Access.MEDIA_READ: (["s3:GetObject"], [f"{resources.media_bucket_arn}/media/*"]),
     }
-    return [
+    statements = [
         iam.PolicyStatement(sid=item.name.replace("_", ""), actions=grants[item][0], resources=grants[item][1])
         for item in sorted(access, key=lambda a: a.name)
     ]
+    if Access.KEYS_READ in access:
+        # Secrets Manager decrypts the secret with the caller's rights on its key, and only for it.
+        statements.append(
+            iam.PolicyStatement(
+                sid="KEYSDECRYPT",
+                actions=["kms:Decrypt"],
+                resources=[resources.keys_key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{Aws.REGION}.amazonaws.com"}},
+            )
+        )
+    return statements
 
 
-def log_group(scope: Construct, id: str, config: StageConfig) -> logs.LogGroup:
+def log_group(
+    scope: Construct,
+    id: str,
+    config: StageConfig,
+    *,
+    name: str | None = None,
+    data_protection_policy: logs.DataProtectionPolicy | None = None,
+) -> logs.LogGroup:
     """A log group with the stage's retention (set on the L1: config holds days, not the CDK enum)."""
-    group = logs.LogGroup(scope, id, removal_policy=removal_policy(config))
+    group = logs.LogGroup(
+        scope,
+        id,
+        log_group_name=name,
+        removal_policy=removal_policy(config),
+        data_protection_policy=data_protection_policy,
+    )
     group.node.default_child.retention_in_days = config.log_retention_days  # type: ignore[union-attr]
     return group
 
@@ -95,8 +129,10 @@ class FunctionFactory(Construct):
         settings: Settings,
         resources: Resources,
         functions_dir: Path = FUNCTIONS_DIR,
+        log_protection: logs.DataProtectionPolicy | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self._log_protection = log_protection
         self._config = config
         self._settings = settings
         self._resources = resources
@@ -123,8 +159,12 @@ class FunctionFactory(Construct):
             ),
         ]
 
-    def build(self, spec: FunctionSpec) -> lambda_.IFunction:
-        """One function for one route or event function entry; returns what callers should invoke."""
+    def build(self, spec: FunctionSpec, *, dead_letter_queue: sqs.IQueue | None = None) -> lambda_.IFunction:
+        """One function for one route or event function entry; returns what callers should invoke.
+
+        `dead_letter_queue`: for functions AWS invokes asynchronously (SNS), where an event that failed
+        every retry goes. It is part of the function's configuration, so published versions keep it.
+        """
         config, fn_config = self._config, self._config.functions
         module_file = self._functions_dir / f"{spec.module}.py"
         if not module_file.is_file():
@@ -135,7 +175,7 @@ class FunctionFactory(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{spec.module}: {', '.join(sorted(a.value for a in spec.access))}",
         )
-        logs_group = log_group(self, f"{spec.function_id}Logs", config)
+        logs_group = log_group(self, f"{spec.function_id}Logs", config, data_protection_policy=self._log_protection)
         # Written by hand instead of AWSLambdaBasicExecutionRole: only this function's own log group.
         role.add_to_policy(
             iam.PolicyStatement(
@@ -173,6 +213,7 @@ class FunctionFactory(Construct):
             },
             description=spec.summary,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if fn_config.snapstart else None,
+            dead_letter_queue=dead_letter_queue,
         )
         if fn_config.tracing:
             Validations.of(role).acknowledge(

@@ -9,13 +9,14 @@ code does not yet read the record (a possible refinement: skip the send and say 
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -67,6 +68,22 @@ class Email(Construct):
             destination=ses.EventDestination.sns_topic(self.events),
             events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
         )
+        # Feedback that `mail_events` could not record (after Lambda's two retries, or that SNS could
+        # not deliver at all) waits here for 14 days instead of being lost; Monitoring alarms on its
+        # depth. SQS-managed encryption: SNS and Lambda write to it without a key grant.
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        Validations.of(self.dead_letters).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is the dead-letter queue (of the mail_events function and its SNS subscription).",
+            )
+        )
 
     @property
     def identity_arn(self) -> str:
@@ -82,7 +99,7 @@ class Email(Construct):
 
     def deliver_events_to(self, function: lambda_.IFunction) -> None:
         """Subscribes `function` (with SnapStart, the function's `live` alias) to bounces and complaints."""
-        self.events.add_subscription(subscriptions.LambdaSubscription(function))
+        self.events.add_subscription(subscriptions.LambdaSubscription(function, dead_letter_queue=self.dead_letters))
         if isinstance(function, lambda_.Alias):
             Validations.of(function).acknowledge(
                 Acknowledgment(

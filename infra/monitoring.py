@@ -7,7 +7,6 @@ service=portal, and one JSON audit line per security decision with a stable `eve
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
@@ -17,59 +16,30 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.functions import SERVICE_NAME
 from infra.mail import encrypted_topic
+from infra.queries import AUDIT_QUERIES, Source, saved_name
+from portal.audit import COUNTED_EVENTS
 
-BUSINESS_METRICS = (
-    "SignUps",
-    "Confirmations",
-    "LoginsSucceeded",
-    "LoginsFailed",
-    "Lockouts",
-    "PasswordResets",
-    "Downloads",
-    "EmailFailures",
-    "MfaChallengesFailed",
-)
+# Every metric the runtime counts (portal/audit.py), graphed on the dashboard.
+BUSINESS_METRICS = tuple(COUNTED_EVENTS.values())
+LOGIN_FAILURES = COUNTED_EVENTS["login_failed"]
+DOWNLOAD_REFUSALS = COUNTED_EVENTS["download_quota_exceeded"]
 PERIOD = Duration.minutes(5)
 
 
-@dataclass(frozen=True)
-class AuditQuery:
-    name: str
-    query: str
-    include_access_logs: bool = False
-
-
-# Auditors open these by name in CloudWatch Logs Insights (docs/operations.md lists them).
-AUDIT_QUERIES = (
-    AuditQuery(
-        "failed-logins-by-account",
-        'filter event = "login_failed"\n| stats count(*) as failures, latest(@timestamp) as last by email, sub\n| sort failures desc',
-    ),
-    AuditQuery(
-        "downloads-by-video",
-        'filter event = "download_issued"\n| stats count(*) as downloads, count_distinct(sub) as accounts by videoId, rendition\n| sort downloads desc',
-    ),
-    AuditQuery(
-        "account-history-by-sub",
-        'fields @timestamp, event, email, requestId, sourceIp\n| filter sub = "REPLACE-WITH-SUB"\n| sort @timestamp asc',
-    ),
-    AuditQuery(
-        "password-resets",
-        'filter event = "password_reset_completed"\n| fields @timestamp, sub, email, requestId, sourceIp\n| sort @timestamp desc',
-    ),
-    AuditQuery(
-        "throttled-requests",
-        # Both the runtime's send limits and API Gateway/WAF 429s (the access log's `status`).
-        "fields @timestamp, event, email, sourceIp, ip, resourcePath, status\n"
-        '| filter event = "send_throttled" or status = "429"\n| sort @timestamp desc',
-        include_access_logs=True,
-    ),
-)
+def _with_threshold(title: str, metric: cloudwatch.IMetric, threshold: float) -> cloudwatch.GraphWidget:
+    """A third-width graph of an alarm's metric with its threshold drawn."""
+    return cloudwatch.GraphWidget(
+        title=title,
+        left=[metric],
+        left_annotations=[cloudwatch.HorizontalAnnotation(value=threshold, label="alarm")],
+        width=8,
+    )
 
 
 class Monitoring(Construct):
@@ -84,6 +54,8 @@ class Monitoring(Construct):
         functions: Mapping[str, lambda_.Function],
         function_logs: Sequence[logs.ILogGroup],
         access_logs: logs.ILogGroup,
+        waf_logs: logs.ILogGroup,
+        dead_letter_queues: Mapping[str, sqs.IQueue],
     ) -> None:
         super().__init__(scope, id)
         namespace = config.functions.metrics_namespace
@@ -92,13 +64,13 @@ class Monitoring(Construct):
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         self.alarms: list[cloudwatch.Alarm] = []
 
-        def business(metric_name: str) -> cloudwatch.Metric:
+        def business(metric_name: str, period: Duration = PERIOD) -> cloudwatch.Metric:
             return cloudwatch.Metric(
                 namespace=namespace,
                 metric_name=metric_name,
                 dimensions_map={"service": SERVICE_NAME},
                 statistic="Sum",
-                period=PERIOD,
+                period=period,
             )
 
         # 5XXError is 0 or 1 per request, so its average is the 5xx rate.
@@ -109,6 +81,33 @@ class Monitoring(Construct):
             f"More than {config.api_5xx_rate_threshold:.0%} of API requests answered 5xx over 5 minutes",
         )
         self._alarm("EmailFailures", business("EmailFailures"), 1, "SES refused or failed to send mail")
+        # Credential stuffing shows as many failed sign-ins a minute across accounts; per-address
+        # lockout and the WAF's per-IP limit each see only a slice of it.
+        login_failures = business(LOGIN_FAILURES, Duration.minutes(1))
+        self._alarm(
+            "LoginFailuresPerMinute",
+            login_failures,
+            config.login_failures_per_minute_threshold,
+            f"{config.login_failures_per_minute_threshold} or more sign-ins failed within a minute: credential "
+            "stuffing? (docs/operations.md: runbooks)",
+        )
+        download_refusals = business(DOWNLOAD_REFUSALS)
+        self._alarm(
+            "DownloadRefusals",
+            download_refusals,
+            config.download_refusals_threshold,
+            f"{config.download_refusals_threshold} or more downloads refused by the daily quota within 5 minutes",
+        )
+        dead_letter_depths = []
+        for module, queue in sorted(dead_letter_queues.items()):
+            depth = queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")
+            dead_letter_depths.append(depth.with_(label=f"{module} dead letters"))
+            self._alarm(
+                f"{module}-dead-letters",
+                depth,
+                1,
+                f"{module} failed events after every retry: they wait in its dead-letter queue (docs/operations.md)",
+            )
         # By function name, Lambda's metrics add up every version and alias, so these alarms hold
         # with SnapStart's `live` alias too.
         for module, function in sorted(functions.items()):
@@ -146,18 +145,22 @@ class Monitoring(Construct):
                 left=[f.metric_duration(period=PERIOD, statistic="p99", label=m) for m, f in sorted(functions.items())],
                 width=12,
             ),
+            _with_threshold("Failed sign-ins per minute", login_failures, config.login_failures_per_minute_threshold),
+            _with_threshold("Downloads refused by the quota", download_refusals, config.download_refusals_threshold),
+            cloudwatch.GraphWidget(title="Dead-letter queues", left=dead_letter_depths, width=8),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24),
         )
 
+        groups = {Source.FUNCTIONS: list(function_logs), Source.ACCESS: [access_logs], Source.WAF: [waf_logs]}
         self.queries = [
             # The L1 takes the query text as auditors read it (the L2 would rebuild it from parts).
             logs.CfnQueryDefinition(
                 self,
                 f"Query-{query.name}",
-                name=f"portal-{config.name}/{query.name}",
+                name=saved_name(config.name, query.name),
                 query_string=query.query,
                 log_group_names=[
-                    g.log_group_name for g in [*function_logs, *([access_logs] if query.include_access_logs else [])]
+                    g.log_group_name for source in Source if source in query.sources for g in groups[source]
                 ],
             )
             for query in AUDIT_QUERIES

@@ -133,6 +133,10 @@ class Site(Construct):
             ],
             destination_bucket=self.bucket,
             prune=True,
+            # The catalogue's posters (ops/posters.py) are uploaded to posters/ by ops, not from
+            # web/: excluded, so that a deployment's prune never deletes them. CloudFront serves
+            # them like the site's files, with no Lambda call per image.
+            exclude=["posters/*"],
             cache_control=[s3deploy.CacheControl.from_string(CACHE_CONTROL)],
             distribution=self.distribution,
             distribution_paths=["/*"],

@@ -14,10 +14,12 @@ from infra.api import Api
 from infra.config import StageConfig
 from infra.data import Data
 from infra.functions import FUNCTIONS_DIR, FunctionFactory, Resources, removal_policy
+from infra.log_protection import LogProtection
 from infra.mail import Email
 from infra.monitoring import Monitoring
 from infra.site import Site
 from infra.storage import Storage
+from infra.waf_logging import WafLogging
 from portal.settings import Settings
 
 
@@ -40,16 +42,17 @@ class PortalStack(Stack):
         )
         Tags.of(self).add("project", "portal")
         Tags.of(self).add("stage", config.name)
-        # Encrypts the SNS topics (SES feedback, alarms); rotation yearly.
+        # The stack's customer-managed key: the SNS topics (SES feedback, alarms) and the keys secret;
+        # rotation yearly. (Its id predates the secret: renaming it would replace the key.)
         self.notifications_key = kms.Key(
             self,
             "NotificationsKey",
             enable_key_rotation=True,
-            description=f"portal {config.name}: SNS topics",
+            description=f"portal {config.name}: SNS topics and the keys secret",
             removal_policy=removal_policy(config),
             pending_window=Duration.days(7),
         )
-        self.data = Data(self, "Data", config=config)
+        self.data = Data(self, "Data", config=config, key=self.notifications_key)
         self.storage = Storage(self, "Storage", config=config)
         self.email = Email(self, "Email", config=config, key=self.notifications_key)
 
@@ -71,9 +74,11 @@ class PortalStack(Stack):
             config=config,
             settings=settings,
             functions_dir=functions_dir,
+            log_protection=LogProtection(self, "LogProtection", config=config).policy,
             resources=Resources(
                 table_arn=self.data.table.table_arn,
                 keys_secret_arn=self.data.keys_secret.secret_arn,
+                keys_key_arn=self.notifications_key.key_arn,
                 mail_identity_arn=self.email.identity_arn,
                 mail_configuration_set_arn=self.email.configuration_set_arn,
                 media_bucket_arn=self.storage.media.bucket_arn,
@@ -81,7 +86,12 @@ class PortalStack(Stack):
             ),
         )
         # What build returns is what gets invoked: the function, or its `live` alias with SnapStart.
-        event_targets = {spec.module: self.factory.build(spec) for spec in event_functions}
+        event_targets = {
+            spec.module: self.factory.build(
+                spec, dead_letter_queue=self.email.dead_letters if spec is MAIL_EVENTS else None
+            )
+            for spec in event_functions
+        }
         if MAIL_EVENTS in event_functions:
             self.email.deliver_events_to(event_targets[MAIL_EVENTS.module])
 
@@ -93,6 +103,7 @@ class PortalStack(Stack):
             function_for=self.factory.build,
             authorizer_function=lambda: self.factory.build(AUTHORIZER),
         )
+        self.waf_logging = WafLogging(self, "WafLogging", config=config, web_acl_arn=self.api.web_acl.web_acl.attr_arn)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -102,6 +113,8 @@ class PortalStack(Stack):
             functions=self.factory.functions,
             function_logs=self.factory.log_groups,
             access_logs=self.api.access_logs,
+            waf_logs=self.waf_logging.log_group,
+            dead_letter_queues={"mail_events": self.email.dead_letters},
         )
         self.site = Site(self, "Site", config=config, access_logs=self.storage.access_logs)
         CfnOutput(self, "SiteUrl", value=self.site.url, description="The web client (its *.cloudfront.net address)")

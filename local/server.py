@@ -37,8 +37,11 @@ STAGE = "v1"
 # The web client, as the CDN serves it: static files, same origin as the API here (so its
 # config.js says apiBaseUrl ""), behind the headers CloudFront sends too (infra/web_headers.py).
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
+# The catalogue's posters, served at the site's posters/ as the CDN serves them deployed (ops/posters.py).
+POSTER_ROOT = Path(__file__).resolve().parent / "media" / "posters"
 WEB_TYPES = {
     ".html": "text/html; charset=utf-8",
+    ".jpg": "image/jpeg",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
@@ -49,9 +52,10 @@ WEB_HEADERS = {**security_headers(), "Cache-Control": CACHE_CONTROL}
 
 def web_file(path: str) -> Path | None:
     """The file of web/ that a GET of `path` serves (`/` is index.html); None outside web/."""
+    root, path = (POSTER_ROOT, path.removeprefix("/posters")) if path.startswith("/posters/") else (WEB_ROOT, path)
     try:
-        file = (WEB_ROOT / (path.lstrip("/") or "index.html")).resolve()
-        if WEB_ROOT not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
+        file = (root / (path.lstrip("/") or "index.html")).resolve()
+        if root not in file.parents or not file.is_file() or file.suffix not in WEB_TYPES:
             return None
     except (OSError, ValueError):  # a NUL byte, a name too long: not a file of ours
         return None
@@ -138,6 +142,37 @@ def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> R
     return Response(json.dumps(payload), status=status, headers=headers or {}, content_type="application/json")
 
 
+def per_request_log_context(logger: Any) -> None:
+    """Give each thread its own copy of `logger`'s keys (the Lambda context, request id, source IP).
+
+    Powertools keeps them in one dict on the formatter: right in Lambda, where an environment
+    serves one request at a time, wrong here, where the server runs requests in parallel threads and
+    one request's audit line would carry another's function name and request id. Each thread
+    starts from the keys set before the server started (service name and the like).
+    """
+    formatter = logger.registered_formatter
+    if getattr(type(formatter), "per_thread", False):
+        return
+    shared = dict(formatter.log_format)
+    local = threading.local()
+
+    class PerThread(type(formatter)):  # type: ignore[misc]  # the formatter's own class, known at run time
+        per_thread = True
+
+        @property
+        def log_format(self) -> dict[str, Any]:
+            if not hasattr(local, "keys"):
+                local.keys = dict(shared)
+            keys: dict[str, Any] = local.keys
+            return keys
+
+        @log_format.setter
+        def log_format(self, value: dict[str, Any]) -> None:
+            local.keys = value
+
+    formatter.__class__ = PerThread
+
+
 def _error(error: errors.ApiError) -> Response:
     return _json(error.status, error.body(), error.headers())
 
@@ -150,6 +185,9 @@ class LocalApi:
             route.module: importlib.import_module(f"functions.{route.module}").handler for route in ROUTES
         }
         self.authorizer = importlib.import_module(f"functions.{AUTHORIZER.module}").handler
+        from portal.audit import logger
+
+        per_request_log_context(logger)
         self.cors_origins = emulation.settings().cors_origins
         self._printed = 0
         self._print_lock = threading.Lock()

@@ -6,10 +6,12 @@
     passkeys list | passkeys remove --id CREDENTIAL_ID   (--email | --sub)  an account's passkeys
     mfa-reset (ADDRESS | --email | --sub)          two-step sign-in off (lost phone and codes)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
+    audit QUERY --since 7d [--until T] [--sub S] [--format table|csv]   a saved audit query (--stage)
+    audit --list                                  the saved queries
 
 Every command but find and list changes or reads one person's data and needs --reason; each
 writes one `admin_action` audit line (operator from STS GetCallerIdentity, action, target sub,
-reason). disable, sign-out, require-reset, delete and mfa-reset ask for confirmation unless --yes.
+reason, effects). disable, sign-out, require-reset, delete and mfa-reset ask for confirmation unless --yes.
 Exit codes: 0 done, 1 refused (no such account, not confirmed, invalid input), 2 usage, 3 AWS failed.
 """
 
@@ -23,14 +25,18 @@ import json
 import logging
 import os
 import sys
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ops import audit_queries
 from ops.accounts import OperatorAccounts
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
 from portal.addresses import normalize
@@ -42,6 +48,8 @@ from portal.users import Status, User, iso
 DESTRUCTIVE = {"disable", "sign-out", "require-reset", "delete", "mfa-reset"}
 TARGETED = ("disable", "enable", "sign-out", "require-reset", "resend-code", "delete", "export", "mfa-reset")
 DEFAULT_PAGE = 50
+# The `service` of the CLI's audit lines.
+SERVICE = "portal-admin"
 
 
 class Refused(Exception):
@@ -63,6 +71,10 @@ class Operator:
     clock: Callable[[], float]
     two_step_factory: Callable[[], Any] | None = None
     passkeys_factory: Callable[[], Any] | None = None
+    # Raise Refused when mail cannot be sent (no sender given): checked before any action that mails.
+    mail_ready: Callable[[], None] = lambda: None
+    # The account's daily download counters, for the export.
+    download_counters: Callable[[str], list[dict[str, Any]]] = lambda sub: []
 
     def audit(self, action: str, user: User | None, reason: str, **fields: object) -> None:
         from portal.audit import audit
@@ -77,6 +89,18 @@ class Operator:
             **fields,
         )
 
+    @contextmanager
+    def acting(self, action: str, user: User, reason: str) -> Iterator[list[str]]:
+        """One audit line for an action, whatever happens: the caller lists each effect as it
+        happens, and a failure part-way is audited with the effects that did happen, then raised."""
+        effects: list[str] = []
+        try:
+            yield effects
+        except BaseException:
+            self.audit(action, user, reason, effects=effects, outcome="failed")
+            raise
+        self.audit(action, user, reason, effects=effects, outcome="done")
+
     def find(self, email: str | None = None, sub: str | None = None) -> User:
         username = normalize(email) if email else self.store.username_of(sub or "")
         user = self.store.load_address(username).user if username else None
@@ -85,42 +109,61 @@ class Operator:
         return user
 
     def disable(self, user: User, reason: str) -> None:
-        self.store.set_enabled(user, False, iso(self.clock()))
-        self.auth_factory().end_all_sessions(user, bump=False)
-        self.audit("disable", user, reason)
+        with self.acting("disable", user, reason) as effects:
+            self.store.set_enabled(user, False, iso(self.clock()))
+            effects.append("disabled")
+            self.auth_factory().end_all_sessions(user, bump=False)
+            effects.append("signed_out")
 
     def enable(self, user: User, reason: str) -> None:
-        self.store.set_enabled(user, True, iso(self.clock()))
-        self.audit("enable", user, reason)
+        with self.acting("enable", user, reason) as effects:
+            self.store.set_enabled(user, True, iso(self.clock()))
+            effects.append("enabled")
 
     def sign_out(self, user: User, reason: str) -> None:
-        self.auth_factory().end_all_sessions(user)
-        self.audit("sign-out", user, reason)
+        with self.acting("sign-out", user, reason) as effects:
+            self.auth_factory().end_all_sessions(user)
+            effects.append("signed_out")
 
     def require_reset(self, user: User, reason: str) -> None:
         if user.status == Status.UNCONFIRMED:
             raise Refused("the account is not confirmed yet: there is no password to reset")
-        self.store.require_reset(user, iso(self.clock()))
-        self.auth_factory().end_all_sessions(user, bump=False)
-        self.audit("require-reset", user, reason)
+        with self.acting("require-reset", user, reason) as effects:
+            self.store.require_reset(user, iso(self.clock()))
+            effects.append("reset_required")
+            self.auth_factory().end_all_sessions(user, bump=False)
+            effects.append("signed_out")
 
     def resend_code(self, user: User, reason: str) -> None:
         if user.status != Status.UNCONFIRMED:
             raise Refused(f"the account is {user.status}: only an unconfirmed account gets a verification code")
-        self.signup_factory().resend(user.email)
-        self.audit("resend-code", user, reason)
+        self.mail_ready()
+        with self.acting("resend-code", user, reason) as effects:
+            self.signup_factory().resend(user.email)
+            effects.append("code_sent")
 
     def mfa_reset(self, user: User, reason: str) -> None:
         """Two-step sign-in off for someone who lost both the app and the recovery codes (after
         checking who they are, outside this tool): the owner gets the "off" notice."""
         assert self.two_step_factory is not None
-        if not self.two_step_factory().reset_by_operator(user, self.identity, reason):
+        if not user.mfa.on and user.mfa.pending is None:
             raise Refused("two-step sign-in is not on for this account: nothing to reset")
-        self.audit("mfa-reset", user, reason)
+        self.mail_ready()  # the owner is told: know that we can before anything changes
+        with self.acting("mfa-reset", user, reason) as effects:
+            if self.two_step_factory().reset_by_operator(user, self.identity, reason):
+                effects.append("two_step_off")
 
     def delete(self, user: User, reason: str) -> None:
-        self.auth_factory().remove_account(user)
-        self.audit("delete", user, reason)
+        self.mail_ready()  # its owner is told: know that we can before anything is deleted
+        with self.acting("delete", user, reason) as effects:
+            try:
+                self.auth_factory().remove_account(user)
+            finally:
+                # remove_account erases, deletes, then mails: what a failure left is read back, not guessed.
+                if not self.downloads(user.sub) and not self.download_counters(user.sub):
+                    effects.append("download_records_erased")
+                if self.store.load_address(user.username).user is None:
+                    effects.append("account_deleted")
 
     def passkeys(self, user: User, reason: str) -> list[dict[str, Any]]:
         listed = [_passkey(p) for p in self.store.passkeys_of(user.sub)]
@@ -161,22 +204,34 @@ class Operator:
                 }
                 for s in sorted(self.store.sessions_of(user.sub), key=lambda s: s.created_at)
             ],
-            "codes": [
-                {
-                    "purpose": str(c.purpose),
-                    "createdAt": iso(c.created_at),
-                    "expiresAt": iso(c.expires_at),
-                    "attempts": c.attempts,
-                    "spent": c.spent,
-                }
-                for c in state.codes.values()
-            ],
+            "codes": [_code_summary(c) for c in state.codes.values()],
             "codeSends": [iso(at) for at in state.sends.sent_at],
             "passkeys": [_passkey(p) for p in self.store.passkeys_of(user.sub)],
+            # Kept per address (account or not) so that throttling tells nothing: this address's.
+            "failedSignIns": {
+                "consecutive": state.logins.consecutive,
+                "lastFailedAt": iso(state.logins.last_failed_at) if state.logins.last_failed_at else None,
+                "lastHour": [iso(at) for at in state.logins.recent],
+            },
+            "pendingEmailChange": self._pending_email_change(user),
             "downloads": self.downloads(user.sub),
+            "downloadCounters": self.download_counters(user.sub),
         }
         self.audit("export", user, reason)
         return document
+
+    def _pending_email_change(self, user: User) -> dict[str, Any] | None:
+        """The new address asked for, and what is held under it for this account: its code and the
+        address's send record."""
+        if not user.pending_email:
+            return None
+        target = self.store.load_address(normalize(user.pending_email))
+        code = target.email_changes.get(user.sub)
+        return {
+            "newEmail": user.pending_email,
+            "code": _code_summary(code) if code else None,
+            "codeSends": [iso(at) for at in target.sends.sent_at],
+        }
 
     def import_users(self, records: list[ImportRecord], reason: str) -> tuple[list[User], list[str]]:
         """Create each account whose address is free; returns those created and the addresses skipped."""
@@ -197,6 +252,17 @@ class Operator:
         return created, skipped
 
 
+def _code_summary(code: Any) -> dict[str, Any]:
+    """A code record without its digest."""
+    return {
+        "purpose": str(code.purpose),
+        "createdAt": iso(code.created_at),
+        "expiresAt": iso(code.expires_at),
+        "attempts": code.attempts,
+        "spent": code.spent,
+    }
+
+
 class ImportRecord(BaseModel):
     """One migrated account: JSON objects or CSV rows with these column names."""
 
@@ -208,6 +274,16 @@ class ImportRecord(BaseModel):
     emailVerified: bool = True
     language: str = Field("en", pattern=r"^(en|fr)$")
     createdAt: str | None = Field(None, pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    @field_validator("createdAt")
+    @classmethod
+    def _real_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+            except ValueError:
+                raise ValueError("not a real UTC time (YYYY-MM-DDTHH:MM:SSZ)") from None
+        return value
 
     @field_validator("email")
     @classmethod
@@ -262,17 +338,21 @@ def parse_import(text: str, form: str) -> list[ImportRecord]:
     if not isinstance(rows, list) or not rows:
         raise Refused('expected a non-empty list of users (JSON list, {"users": [...]}, or CSV rows)')
     records, problems = [], []
+    first_row: dict[str, int] = {}  # address -> the row it first appears in
     for index, row in enumerate(rows):
         try:
-            records.append(ImportRecord.model_validate(row))
+            record = ImportRecord.model_validate(row)
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 where = ".".join(str(p) for p in error["loc"]) or "record"
                 problems.append(f"users[{index}]: {where}: {error['msg']}")
-    addresses = [normalize(r.email) for r in records]
-    problems += [
-        f"users[{i}]: address appears more than once" for i, a in enumerate(addresses) if addresses.index(a) != i
-    ]
+            continue
+        records.append(record)
+        address = normalize(record.email)
+        if address in first_row:
+            problems.append(f"users[{index}]: address appears more than once (first in users[{first_row[address]}])")
+        else:
+            first_row[address] = index
     if problems:
         raise Refused("nothing written:\n" + "\n".join(f"  {p}" for p in problems))
     return records
@@ -328,6 +408,25 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
         out.write("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
 
 
+def _reason(value: str) -> str:
+    """--reason: what the audit line says why; blank is no reason."""
+    value = " ".join(value.split())
+    if not value:
+        raise argparse.ArgumentTypeError("must say why (it is written to the audit line)")
+    return value
+
+
+def _date_or_time(value: str) -> str:
+    """--created-from/--created-to: a date or a UTC time, compared with the ISO `createdAt`."""
+    for form in ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            datetime.strptime(value, form)
+            return value
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{value!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portal-admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -348,12 +447,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     commands = parser.add_subparsers(dest="command", required=True)
+    audit_queries.add_parser(commands)
 
     find = commands.add_parser("find", help="one account by --email or --sub")
     listing = commands.add_parser("list", help="accounts page by page")
     listing.add_argument("--status", choices=[str(s) for s in Status])
-    listing.add_argument("--created-from", help="created at or after (YYYY-MM-DD or ISO time)")
-    listing.add_argument("--created-to", help="created before (YYYY-MM-DD or ISO time)")
+    listing.add_argument(
+        "--created-from", type=_date_or_time, help="created at or after (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
+    )
+    listing.add_argument("--created-to", type=_date_or_time, help="created before (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     listing.add_argument("--limit", type=int, default=DEFAULT_PAGE)
     listing.add_argument("--cursor", help="where the previous page ended (printed with it)")
     passkeys = commands.add_parser("passkeys", help="list or remove one account's passkeys")
@@ -364,7 +466,7 @@ def _parser() -> argparse.ArgumentParser:
     targets = [find, passkeys]
     for name in TARGETED:
         sub = commands.add_parser(name, help=f"{name} one account")
-        sub.add_argument("--reason", required=True, help="why (written to the audit line)")
+        sub.add_argument("--reason", required=True, type=_reason, help="why (written to the audit line)")
         if name in DESTRUCTIVE:
             sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         if name == "export":
@@ -381,7 +483,7 @@ def _parser() -> argparse.ArgumentParser:
     importing = commands.add_parser("import", help="create accounts from a JSON or CSV export")
     importing.add_argument("file", type=Path)
     importing.add_argument("--format", choices=("json", "csv"), help="default: from the file's extension")
-    importing.add_argument("--reason", required=True)
+    importing.add_argument("--reason", required=True, type=_reason, help="why (written to each audit line)")
     return parser
 
 
@@ -406,9 +508,12 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
             raise Refused("--keys-secret (or --stage, or $PORTAL_KEYS_SECRET_ID) is needed to issue codes")
         return secrets_manager_keyring(aws("secretsmanager"), args.keys_secret, 300)()
 
-    def mailer() -> SesMailer:
+    def mail_ready() -> None:
         if not args.mail_sender:
-            raise Refused("--mail-sender (or $PORTAL_MAIL_SENDER) is needed to send mail")
+            raise Refused("--mail-sender (or $PORTAL_MAIL_SENDER) is needed to send mail: nothing done")
+
+    def mailer() -> SesMailer:
+        mail_ready()
         return SesMailer(aws("sesv2"), args.mail_sender)
 
     def two_step() -> Any:
@@ -426,7 +531,6 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         identity = aws("sts").get_caller_identity()["Arn"]
     except (BotoCoreError, ClientError) as exc:
         raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
-    import time
 
     def passkeys() -> Any:
         from portal.passkeys import Passkeys
@@ -438,20 +542,24 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
 
     return Operator(
         store=store,
-        auth_factory=lambda: Account(store, mailer, keyring, hasher),
+        auth_factory=lambda: Account(store, mailer, keyring, hasher, erase_downloads=history.erase),
         signup_factory=lambda: Signup(store, mailer, keyring, hasher),
         downloads=history.everything,
+        download_counters=history.counters,
         identity=identity,
         clock=time.time,
         passkeys_factory=passkeys,
         two_step_factory=two_step,
+        mail_ready=mail_ready,
     )
 
 
-def _audit_to(stream: TextIO) -> None:
+def _audit_to(stream: TextIO | None) -> None:
     """The CLI's own audit lines go to stderr, so stdout carries only the answer (--json)."""
     from portal.audit import logger
 
+    if stream is None:
+        return
     for handler in logger.handlers:
         if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stdout:
             handler.setStream(stream)
@@ -473,6 +581,8 @@ def main(
             args.table = f"portal-{args.stage}"
         if not any(a.startswith("--keys-secret") for a in given):
             args.keys_secret = f"portal/{args.stage}/keys"
+    if args.command == "audit":  # reads CloudWatch Logs only: no table, no operator identity
+        return audit_queries.run(args, make_clients(args), out, err)
     require(parser, args, "table")
     if args.command == "mfa-reset":
         args.email = args.email or args.address
@@ -480,19 +590,32 @@ def main(
             parser.error("mfa-reset needs the account: ADDRESS, --email or --sub")
     if args.command == "list" and not 1 <= args.limit <= 1000:
         parser.error("--limit must be between 1 and 1000")
-    if out is sys.stdout:
-        _audit_to(sys.stderr)
+    _audit_to(sys.stderr if out is sys.stdout else None)
+    from portal.audit import logger
+
+    # Not a function's line: say which tool wrote it (Powertools would write "service_undefined").
+    service = logger.get_current_keys().get("service")
+    logger.append_keys(service=SERVICE)
     try:
         return _run(args, _build(args, make_clients(args)), out, err, ask)
     except Refused as exc:
         err.write(f"{exc}\n")
         return REFUSED
     except ApiError as exc:
-        err.write(f"refused: {exc.code}: {exc.message}\n")
+        err.write(f"refused: {exc.code}: {exc.message}{_retry_hint(exc)}\n")
         return REFUSED
     except DependencyFailure as exc:
         err.write(f"AWS failed: {exc} (cause: {exc.__cause__})\n")
         return AWS_FAILED
+    finally:
+        logger.append_keys(service=service)
+
+
+def _retry_hint(exc: ApiError) -> str:
+    if exc.retry_after is None:
+        return ""
+    at = datetime.fromtimestamp(time.time() + exc.retry_after, tz=UTC).strftime("%H:%M:%S UTC")
+    return f" (try again in {exc.retry_after} s, after {at})"
 
 
 def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO, ask: Callable[[str], str]) -> int:
@@ -542,7 +665,11 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
     if args.command == "passkeys":
         return _passkeys(args, operator, user, out, err, ask)
     if args.command in DESTRUCTIVE and not args.yes:
-        answer = ask(f"{args.command} account {user.sub} ({user.email})? Type yes to go on: ")
+        try:
+            answer = ask(f"{args.command} account {user.sub} ({user.email})? Type yes to go on: ")
+        except (EOFError, KeyboardInterrupt):
+            err.write("\nnot confirmed (no answer): nothing done; --yes confirms without asking\n")
+            return REFUSED
         if answer.strip().lower() not in ("y", "yes"):
             err.write("not confirmed: nothing done\n")
             return REFUSED

@@ -5,12 +5,16 @@ put FILE       validate every record of FILE (a JSON list, or {"videos": [...]})
                then write them all (create or replace). Nothing is written if anything fails.
 list           the catalogue, newest first (--json for the full records)
 remove ID...   delete records (the media objects stay in the bucket)
+poster FILE ID take a frame of the video FILE as ID's poster: a JPEG written to
+               --out/posters/ID.jpg, to upload under the site's posters/ (docs/videos-and-newsletter.md);
+               the record's "thumbnail" is then "posters/ID.jpg". Needs no AWS access.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,10 +23,12 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ops.common import AWS_FAILED, OK, REFUSED, Clients, add_aws_options, clients, require
-from portal.catalog import Video
+from portal.catalog import VIDEO_ID, Video
 from portal.dynamo.catalog import DynamoCatalog
 from portal.errors import DependencyFailure
 from portal.media import S3Media
+
+VIDEO_ID_RE = re.compile(VIDEO_ID)
 
 
 class Refused(Exception):
@@ -90,13 +96,36 @@ def main(
     list_parser.add_argument("--json", action="store_true", help="full records as JSON")
     remove_parser = commands.add_parser("remove", help="remove videos by id")
     remove_parser.add_argument("ids", nargs="+")
+    poster_parser = commands.add_parser("poster", help="take a frame of a video file as its poster")
+    poster_parser.add_argument("file", type=Path)
+    poster_parser.add_argument("id")
+    poster_parser.add_argument("--out", type=Path, default=Path("."), help="folder that gets posters/ID.jpg")
+    poster_parser.add_argument("--at", type=float, default=None, help="seconds into the video (default: a third)")
     args = parser.parse_args(argv)
+    if args.command == "poster":
+        return _poster(args, out, err)
     require(parser, args, "table", *(["bucket"] if args.command == "put" else []))
     try:
         return _run(args, make_clients(args), out, err)
     except DependencyFailure as exc:
         err.write(f"AWS failed: {exc} (cause: {exc.__cause__})\n")
         return AWS_FAILED
+
+
+def _poster(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ops.posters import site_path, take_poster
+
+    if not VIDEO_ID_RE.match(args.id):
+        err.write(f"not a video id: {args.id!r}\n")
+        return REFUSED
+    target = args.out / site_path(args.id)
+    try:
+        width, height = take_poster(args.file, target, args.at)
+    except (OSError, ValueError) as exc:  # av's errors are OSError/ValueError subclasses
+        err.write(f"cannot take a poster from {args.file}: {exc}\n")
+        return REFUSED
+    out.write(f"wrote {target} ({width}x{height}); thumbnail: {site_path(args.id)}\n")
+    return OK
 
 
 def _run(args: argparse.Namespace, aws: Clients, out: TextIO, err: TextIO) -> int:

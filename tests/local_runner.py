@@ -87,8 +87,16 @@ def start_runner() -> Iterator[LocalRunner]:
     process = subprocess.Popen(
         [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    first = process.stdout.readline()
-    if "listening on http://" not in first:
+    # It says what it is doing while it starts, then where it listens.
+    started = []
+    first = ""
+    while line := process.stdout.readline():
+        started.append(line)
+        if "listening on http://" in line:
+            first = line
+            break
+    if not first:
+        first = "".join(started)
         process.kill()
         pytest.fail(f"the local runner did not start: {first}{process.stdout.read()[-3000:]}")
     url = first.split("listening on ")[1].split()[0]

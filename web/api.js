@@ -13,6 +13,7 @@
 //   origin that speaks bearer tokens only; that change belongs to the API first.
 
 import config from "./config.js";
+import { language } from "./i18n.js";
 
 const REFRESH_KEY = "portal.refreshToken";
 const base = String(config.apiBaseUrl || "").replace(/\/+$/, "");
@@ -65,7 +66,8 @@ async function send(method, path, { body, query, token } = {}) {
     const text = params.toString();
     if (text) url += "?" + text;
   }
-  const headers = { Accept: "application/json" };
+  // The API words what a person may read about a refused field in this language.
+  const headers = { Accept: "application/json", "Accept-Language": language() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -213,17 +215,23 @@ export const api = {
   reset: (email, code, newPassword) => send("POST", "/v1/password/reset", { body: { email, code, newPassword } }),
   account: () => authorized("GET", "/v1/account"),
   updateAccount: (language) => authorized("PATCH", "/v1/account", { body: { language } }),
-  async deleteAccount(password) {
-    try {
-      // No automatic retry: a 401 here is usually the password, and each try counts as a failed login.
-      await authorized("DELETE", "/v1/account", { body: { password } }, false);
-    } catch (error) {
-      if (error.status !== 401) throw error;
-      await refresh(); // throws SessionEnded when it was the session that ended
-      throw new ApiError(401, "WrongPassword");
-    }
+  // A wrong password on these three is 403 WrongPassword (the session is fine); a 401 is the
+  // session, refreshed and retried once like any other call.
+  deleteAccount: async (password) => {
+    await authorized("DELETE", "/v1/account", { body: { password } });
     forget();
   },
+  changePassword: (currentPassword, newPassword) =>
+    authorized("POST", "/v1/password/change", { body: { currentPassword, newPassword } }),
+  changeEmail: (newEmail, password) => authorized("POST", "/v1/account/email", { body: { newEmail, password } }),
+  async verifyEmailChange(code) {
+    const account = await authorized("POST", "/v1/account/email/verify", { body: { code } });
+    // This session follows the account: a fresh access token carries the new address.
+    await refresh();
+    return account;
+  },
+  downloads: (query) => authorized("GET", "/v1/account/downloads", { query }),
+  video: (videoId) => send("GET", `/v1/videos/${encodeURIComponent(videoId)}`),
   newsletter: (subscribed, source) => authorized("PUT", "/v1/account/newsletter", { body: { subscribed, source } }),
   videos: (query) => send("GET", "/v1/videos", { query }),
   download: (videoId, rendition) =>

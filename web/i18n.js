@@ -36,6 +36,12 @@ const STRINGS = {
     verifySentTo: "It went to {destination}.",
     verifyEnterSignup: "Enter the code to verify your account.",
     verifyEnterReset: "Enter the code to reset your password.",
+    verifyEnterEmail: "Enter the code to confirm your new email address.",
+    wrongAddress: "Wrong address?",
+    changeAddress: "Change it",
+    codeSentRecently:
+      "A code was sent to this address a moment ago. If you have it, enter it; you can ask for another once the countdown ends.",
+    hourlyLimit: "This address has had the most codes allowed in an hour. You can ask for another once the countdown ends.",
     verifyExpires: "This code will expire in {minutes} minutes.",
     verifyCode: "Verification code",
     verifyCodeHint: "6 digits",
@@ -69,6 +75,7 @@ const STRINGS = {
     loggedOutEverywhere: "You have logged out on every device.",
     loginToDownload: "Log in to download videos.",
     loginToContinue: "Log in to continue.",
+    languageNotSaved: "Your language could not be saved to your account.",
 
     // Reset password
     resetTitle: "Reset password",
@@ -100,6 +107,7 @@ const STRINGS = {
     duration: "Duration {duration}",
     videoLanguage: "Language: {language}",
     readMore: "Read more",
+    posterAlt: "A frame from “{title}”",
     downloads: "Downloads",
     download: "Download {label}",
     downloadFull: "Download {label} of “{title}”",
@@ -128,6 +136,27 @@ const STRINGS = {
     deleteText: "Your account and its data will be deleted. This cannot be undone. Enter your password to confirm.",
     deleteSubmit: "Delete my account",
     deleted: "Your account has been deleted.",
+
+    // Change password, change email, your downloads
+    accessSection: "Password, address and downloads",
+    backToAccount: "Back to your account",
+    changePasswordTitle: "Change password",
+    currentPassword: "Current password",
+    changePasswordSubmit: "Change password",
+    passwordChanged: "Your password has been changed. You are still logged in here; other devices were logged out.",
+    changeEmailTitle: "Change email address",
+    changeEmailText:
+      "We will send a code to the new address. Your account keeps its current address until you enter the code.",
+    newEmail: "New email address",
+    changeEmailSubmit: "Send the code",
+    emailChanged: "Your email address is now {email}.",
+    downloadsTitle: "Your downloads",
+    noDownloads: "You have not downloaded any videos yet.",
+    moreDownloads: "Show more",
+    downloadAgain: "Download again",
+    downloadAgainFull: "Download “{title}” again",
+    downloadedOn: "downloaded {date}",
+    videoGone: "A video no longer in the catalogue",
 
     // Password checklist (the API's rule ids, portal/passwords.py RULE_IDS)
     rules: {
@@ -170,6 +199,7 @@ const STRINGS = {
       ServiceUnavailable: "The service is busy or unavailable. Please try again shortly.",
       NetworkError: "We could not reach the service. Check your connection and try again.",
       WrongPassword: "The password is not correct.",
+      CodeUsedUp: "That was the last try: this code no longer works. Ask for a new code below.",
     },
     attemptsLeft: { one: "You have 1 attempt left.", other: "You have {n} attempts left." },
     retryIn: "You can try again in {time}.",
@@ -179,6 +209,8 @@ const STRINGS = {
       code: "Enter the 6-digit code from the email.",
       password: "Enter your password.",
       newPassword: "Enter a new password.",
+      currentPassword: "Enter your current password.",
+      newEmail: "Enter a valid email address.",
       q: "Shorten the search to at most 200 characters.",
       other: "Check this field.",
     },
@@ -216,6 +248,13 @@ const STRINGS = {
     verifySentTo: "Il a été envoyé à {destination}.",
     verifyEnterSignup: "Saisissez ce code pour vérifier votre compte.",
     verifyEnterReset: "Saisissez ce code pour réinitialiser votre mot de passe.",
+    verifyEnterEmail: "Saisissez ce code pour confirmer votre nouvelle adresse e-mail.",
+    wrongAddress: "Adresse erronée\u00a0?",
+    changeAddress: "La modifier",
+    codeSentRecently:
+      "Un code vient d'être envoyé à cette adresse. Si vous l'avez, saisissez-le\u00a0; vous pourrez en demander un autre à la fin du compte à rebours.",
+    hourlyLimit:
+      "Cette adresse a reçu le nombre maximal de codes autorisé en une heure. Vous pourrez en demander un autre à la fin du compte à rebours.",
     verifyExpires: "Ce code expirera dans {minutes}\u00a0minutes.",
     verifyCode: "Code de vérification",
     verifyCodeHint: "6 chiffres",
@@ -247,6 +286,7 @@ const STRINGS = {
     loggedOutEverywhere: "Vous êtes déconnecté(e) sur tous vos appareils.",
     loginToDownload: "Connectez-vous pour télécharger des vidéos.",
     loginToContinue: "Connectez-vous pour continuer.",
+    languageNotSaved: "Votre langue n'a pas pu être enregistrée dans votre compte.",
 
     resetTitle: "Réinitialiser le mot de passe",
     resetText:
@@ -278,6 +318,7 @@ const STRINGS = {
     duration: "Durée\u00a0: {duration}",
     videoLanguage: "Langue\u00a0: {language}",
     readMore: "Lire la suite",
+    posterAlt: "Une image de «\u00a0{title}\u00a0»",
     downloads: "Téléchargements",
     download: "Télécharger {label}",
     downloadFull: "Télécharger {label} de «\u00a0{title}\u00a0»",
@@ -306,6 +347,27 @@ const STRINGS = {
       "Votre compte et ses données seront supprimés. C'est définitif. Saisissez votre mot de passe pour confirmer.",
     deleteSubmit: "Supprimer mon compte",
     deleted: "Votre compte a été supprimé.",
+
+    accessSection: "Mot de passe, adresse et téléchargements",
+    backToAccount: "Retour à votre compte",
+    changePasswordTitle: "Changer de mot de passe",
+    currentPassword: "Mot de passe actuel",
+    changePasswordSubmit: "Changer de mot de passe",
+    passwordChanged:
+      "Votre mot de passe a été changé. Vous restez connecté(e) ici\u00a0; vos autres appareils ont été déconnectés.",
+    changeEmailTitle: "Changer d'adresse e-mail",
+    changeEmailText:
+      "Nous enverrons un code à la nouvelle adresse. Votre compte garde son adresse actuelle jusqu'à ce que vous saisissiez le code.",
+    newEmail: "Nouvelle adresse e-mail",
+    changeEmailSubmit: "Envoyer le code",
+    emailChanged: "Votre adresse e-mail est désormais {email}.",
+    downloadsTitle: "Vos téléchargements",
+    noDownloads: "Vous n'avez encore téléchargé aucune vidéo.",
+    moreDownloads: "Afficher plus",
+    downloadAgain: "Télécharger de nouveau",
+    downloadAgainFull: "Télécharger de nouveau «\u00a0{title}\u00a0»",
+    downloadedOn: "téléchargée le {date}",
+    videoGone: "Une vidéo qui n'est plus au catalogue",
 
     rules: {
       minLength: "Au moins 12 caractères",
@@ -347,6 +409,7 @@ const STRINGS = {
       ServiceUnavailable: "Le service est occupé ou indisponible. Veuillez réessayer dans un instant.",
       NetworkError: "Impossible de joindre le service. Vérifiez votre connexion et réessayez.",
       WrongPassword: "Le mot de passe est incorrect.",
+      CodeUsedUp: "C'était le dernier essai\u00a0: ce code ne fonctionne plus. Demandez un nouveau code ci-dessous.",
     },
     attemptsLeft: { one: "Il vous reste 1 essai.", other: "Il vous reste {n} essais." },
     retryIn: "Vous pourrez réessayer dans {time}.",
@@ -356,6 +419,8 @@ const STRINGS = {
       code: "Saisissez le code à 6 chiffres reçu par e-mail.",
       password: "Saisissez votre mot de passe.",
       newPassword: "Saisissez un nouveau mot de passe.",
+      currentPassword: "Saisissez votre mot de passe actuel.",
+      newEmail: "Saisissez une adresse e-mail valide.",
       q: "Raccourcissez la recherche à 200 caractères au plus.",
       other: "Vérifiez ce champ.",
     },
@@ -377,6 +442,16 @@ function initialLanguage() {
   if (LANGUAGES.includes(saved)) return saved;
   const preferred = (navigator.languages || [navigator.language || "en"]).map((l) => l.slice(0, 2).toLowerCase());
   return preferred.find((l) => LANGUAGES.includes(l)) || "en";
+}
+
+/** The language picked on this device (switch or account), or null when it came from the browser. */
+export function chosenLanguage() {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    return LANGUAGES.includes(saved) ? saved : null;
+  } catch {
+    return null;
+  }
 }
 
 export function language() {
@@ -413,9 +488,12 @@ export function plural(key, n) {
 export function formatDate(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
-    date,
-  );
+  const format = new Intl.DateTimeFormat(current === "fr" ? "fr-FR" : "en-GB", { dateStyle: "long", timeZone: "UTC" });
+  // French writes the first day of a month as an ordinal: "1er décembre", not "1 décembre".
+  return format
+    .formatToParts(date)
+    .map(({ type, value }) => (current === "fr" && type === "day" && value === "1" ? "1er" : value))
+    .join("");
 }
 
 export function formatSize(bytes) {

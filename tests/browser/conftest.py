@@ -3,7 +3,7 @@
 `make test` installs Chromium (apt) when /usr/bin/chromium is missing; Playwright's own browser
 downloads are not used. Each test gets a fresh browser context (no cookies, no storage), so a
 language choice or a session never leaks from one test into another. Every screenshot
-(test-artifacts/screenshots/<lang>-<step>.png) is also an accessibility audit of that screen:
+(test-artifacts/screenshots/<lang>-<width>-<step>.png) is also an accessibility audit of that screen:
 axe-core's WCAG 2.1 A/AA and best-practice rules, none may fail.
 """
 
@@ -65,6 +65,7 @@ class Portal:
     page: object
     runner: LocalRunner
     lang: str
+    width: int = 1024
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -78,7 +79,7 @@ class Portal:
     def shot(self, step: str) -> Path:
         """Save the screen as it is now, and audit it for accessibility."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{self.lang}-{step}.png"
+        path = SCREENSHOTS / f"{self.lang}-{self.width}-{step}.png"
         self.page.screenshot(path=str(path), full_page=True)
         violations = axe().run(self.page, options=AXE_RULES).response["violations"]
         found = [
@@ -157,7 +158,7 @@ def open_portal(browser, runner: LocalRunner) -> Iterator[object]:
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        portal = Portal(page=page, runner=runner, lang=lang)
+        portal = Portal(page=page, runner=runner, lang=lang, width=width)
         watch(page, runner.url, portal.problems)
         portals.append(portal)
         return portal

@@ -15,10 +15,12 @@ import requests
 
 from portal import errors
 from portal.passwords import RULE_IDS, failed_rules
+from tests.local_runner import ROOT
 
 pytestmark = pytest.mark.browser
 
 CSP = "Content-Security-Policy"
+WEB = ROOT / "web"
 
 
 def raw_get(url: str, path: str) -> http.client.HTTPResponse:
@@ -48,12 +50,11 @@ def test_the_runner_serves_the_site_at_the_root_with_strict_headers(runner):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "no-referrer"
 
+    # Every module of the client (screens/ included), as the page imports them.
+    modules = {path.relative_to(WEB).as_posix(): "text/javascript; charset=utf-8" for path in WEB.rglob("*.js")}
+    assert {"app.js", "router.js", "forms.js", "screens/account.js"} <= modules.keys()
     for name, content_type in {
-        "app.js": "text/javascript; charset=utf-8",
-        "api.js": "text/javascript; charset=utf-8",
-        "config.js": "text/javascript; charset=utf-8",
-        "i18n.js": "text/javascript; charset=utf-8",
-        "passwords.js": "text/javascript; charset=utf-8",
+        **modules,
         "styles.css": "text/css; charset=utf-8",
         "favicon.svg": "image/svg+xml",
     }.items():
@@ -61,6 +62,20 @@ def test_the_runner_serves_the_site_at_the_root_with_strict_headers(runner):
         assert asset.status_code == 200, name
         assert asset.headers["Content-Type"] == content_type
         assert CSP in asset.headers
+
+
+def test_the_runner_serves_the_catalogues_posters_as_the_cdn_does(runner):
+    """Posters are static files of the site (posters/...): one plain GET each, no API call."""
+    items = requests.get(runner.url + "/v1/videos", timeout=10).json()["items"]
+    with_posters = [item for item in items if item.get("thumbnail")]
+    assert with_posters, "the sample catalogue ships posters"
+    for item in with_posters:
+        assert item["thumbnail"] == f"posters/{item['id']}.jpg"
+        poster = requests.get(f"{runner.url}/{item['thumbnail']}", timeout=10)
+        assert poster.status_code == 200 and poster.headers["Content-Type"] == "image/jpeg"
+        assert poster.content[:2] == b"\xff\xd8" and CSP in poster.headers
+    assert requests.get(runner.url + "/posters/no-such-video.jpg", timeout=10).status_code == 404
+    assert raw_get(runner.url, "/posters/../sample-catalog.json").status == 404
 
 
 def test_the_local_config_points_the_client_at_its_own_origin(runner):
@@ -196,3 +211,22 @@ def test_local_checks_agree_with_the_api_rules(site):
         broken = {rule for rule, holds in verdict.items() if holds is False}
         assert broken == expected, f"{password!r}: browser {sorted(broken)} vs API {sorted(expected)}"
         assert verdict["common"] is None
+
+
+def test_dates_read_as_people_write_them(site):
+    dates = in_page(
+        site,
+        """
+        const i18n = await import('/i18n.js');
+        const out = {};
+        for (const lang of ['en', 'fr']) {
+          i18n.setLanguage(lang);
+          out[lang] = arg.map((iso) => i18n.formatDate(iso));
+        }
+        i18n.setLanguage('en');
+        return out;
+        """,
+        ["2026-12-01T10:00:00Z", "2025-04-04T15:00:00Z", "2026-01-11T00:00:00Z"],
+    )
+    assert dates["fr"] == ["1er décembre 2026", "4 avril 2025", "11 janvier 2026"]
+    assert dates["en"] == ["1 December 2026", "4 April 2025", "11 January 2026"]

@@ -36,6 +36,7 @@ def test_an_operator_walk_against_the_local_runner(runner):
     disabled = admin(runner, "disable", "--sub", sub, "--reason", "e2e walk", "--yes")
     assert disabled.returncode == 0, disabled.stderr
     assert '"event":"admin_action"' in disabled.stderr and '"action":"disable"' in disabled.stderr
+    assert '"service":"portal-admin"' in disabled.stderr  # not Powertools' "service_undefined"
     assert runner.post("/v1/auth/login", {"email": EMAIL, "password": PASSWORD}).status_code == 401
 
     assert admin(runner, "enable", "--sub", sub, "--reason", "e2e walk").returncode == 0
@@ -49,3 +50,6 @@ def test_an_operator_walk_against_the_local_runner(runner):
 
     listed = admin(runner, "--json", "list", "--status", "CONFIRMED")
     assert sub in [u["sub"] for u in json.loads(listed.stdout)["users"]]
+
+    listing = admin(runner, "audit", "--list")  # no AWS call: the names come with the tool
+    assert listing.returncode == 0 and "failed-logins-by-account" in listing.stdout

@@ -42,6 +42,7 @@ def test_authorizer_reads_keys_and_table_only(dev):
         "xray:PutTelemetryRecords",
     } == {
         "secretsmanager:GetSecretValue",
+        "kms:Decrypt",  # the keys secret is encrypted with the stack's key
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:BatchGetItem",

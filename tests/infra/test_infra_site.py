@@ -136,9 +136,12 @@ def test_deployment_uploads_web_without_config_js_then_the_stage_config(synth):
     assert props["SystemMetadata"] == {"cache-control": "no-cache"}
     assert props["DistributionId"] == {"Ref": distribution_id} and props["DistributionPaths"] == ["/*"]
     web, config = _source_dirs(synth, deployment)
-    web_files = sorted(p.name for p in (ROOT / "web").iterdir() if p.is_file())
-    assert "config.js" in web_files
-    assert sorted(p.name for p in web.iterdir()) == [name for name in web_files if name != "config.js"]
+    web_files = sorted(p.relative_to(ROOT / "web").as_posix() for p in (ROOT / "web").rglob("*") if p.is_file())
+    assert "config.js" in web_files and "screens/account.js" in web_files
+    uploaded = sorted(p.relative_to(web).as_posix() for p in web.rglob("*") if p.is_file())
+    assert uploaded == [name for name in web_files if name != "config.js"]
+    # The catalogue's posters live beside the site's files, put there by ops: never pruned.
+    assert props["Exclude"] == ["posters/*"]
     assert [p.name for p in config.iterdir()] == ["config.js"]
     text = (config / "config.js").read_text()
     # The shape web/api.js imports: a default export with apiBaseUrl.

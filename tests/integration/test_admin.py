@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 import time_machine
@@ -304,3 +305,156 @@ def test_import_skips_a_sub_that_belongs_to_another_account(api, aws, tmp_path):
     code, out, err = run("import", str(path), "--reason", "migration")
     assert code == 0 and "1 imported, 1 skipped" in err and f"skipped (address or sub taken) {BOB}" in out
     assert aws.item(f"EMAIL#{BOB}", "USER") is None and aws.item(f"EMAIL#{CY}", "USER") is not None
+
+
+# -- issue 19: the operator tool, tried as an operator would ------------------------------------
+
+SENDER = ["--mail-sender", "no-reply@multimedia.test", "--keys-secret", "portal/test/keys"]
+
+
+def test_delete_without_a_mail_sender_is_refused_before_anything_is_deleted(api, aws, audit_log, monkeypatch):
+    monkeypatch.delenv("PORTAL_MAIL_SENDER")
+    api.confirmed_account(ANN)
+    code, _, err = run("delete", "--email", ANN, "--reason", "GDPR erasure", "--yes")
+    assert code == 1 and "--mail-sender" in err and "nothing done" in err
+    assert aws.item(f"EMAIL#{ANN}", "USER") is not None  # still there: nothing was done
+    assert actions(audit_log) == [] and "account_deleted" not in audit_log.events()
+
+
+def test_resend_code_without_a_mail_sender_writes_nothing(api, aws, monkeypatch):
+    monkeypatch.delenv("PORTAL_MAIL_SENDER")
+    api.register(ANN)
+    before = aws.item(f"EMAIL#{ANN}", "SENDS")
+    code, _, err = run("--keys-secret", "portal/test/keys", "resend-code", "--email", ANN, "--reason", "asked")
+    assert code == 1 and "--mail-sender" in err
+    assert aws.item(f"EMAIL#{ANN}", "SENDS") == before  # no send counted for a mail that never left
+
+
+def test_a_delete_that_fails_after_the_erasure_is_still_audited_with_what_happened(api, aws, audit_log, monkeypatch):
+    from portal import emails
+
+    api.confirmed_account(ANN)
+    sub = sub_of(aws, ANN)
+
+    def notice_fails(*args, **kwargs):
+        raise RuntimeError("the notice could not be rendered")
+
+    monkeypatch.setattr(emails, "render", notice_fails)  # after the deletion, before the mail
+    with pytest.raises(RuntimeError):
+        run(*SENDER, "delete", "--email", ANN, "--reason", "GDPR erasure", "--yes")
+    assert aws.item(f"EMAIL#{ANN}", "USER") is None
+    [deleted] = actions(audit_log)
+    assert deleted["action"] == "delete" and deleted["sub"] == sub and deleted["reason"] == "GDPR erasure"
+    assert deleted["effects"] == ["download_records_erased", "account_deleted"] and deleted["outcome"] == "failed"
+
+
+def test_a_disable_that_fails_part_way_audits_the_part_done(api, aws, audit_log, monkeypatch):
+    from portal.account import Account
+    from portal.errors import DependencyFailure
+
+    api.confirmed_account(ANN)
+
+    def sessions_unreachable(*args, **kwargs):
+        raise DependencyFailure("DynamoDB: ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(Account, "end_all_sessions", sessions_unreachable)
+    code, _, err = run("disable", "--email", ANN, "--reason", "ticket 9", "--yes")
+    assert code == 3 and "AWS failed" in err
+    assert aws.item(f"EMAIL#{ANN}", "USER")["enabled"]["BOOL"] is False
+    [disable] = actions(audit_log)
+    assert disable["effects"] == ["disabled"] and disable["outcome"] == "failed"
+
+
+def test_every_action_line_lists_its_effects_and_the_cli_as_its_service(api, aws, audit_log):
+    api.confirmed_account(ANN)
+    assert run("disable", "--email", ANN, "--reason", "ticket 1", "--yes")[0] == 0
+    [disable] = actions(audit_log)
+    assert disable["effects"] == ["disabled", "signed_out"] and disable["outcome"] == "done"
+    assert disable["service"] == "portal-admin"
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
+def test_a_blank_reason_is_a_usage_error(api, aws, audit_log, capsys, reason):
+    api.confirmed_account(ANN)
+    with pytest.raises(SystemExit) as exited:
+        run("disable", "--email", ANN, "--reason", reason, "--yes")
+    assert exited.value.code == 2 and "must say why" in capsys.readouterr().err
+    assert actions(audit_log) == [] and aws.item(f"EMAIL#{ANN}", "USER")["enabled"]["BOOL"] is True
+
+
+def test_a_closed_standard_input_at_the_prompt_is_not_a_confirmation(api, aws, audit_log):
+    api.confirmed_account(ANN)
+
+    def closed(_prompt: str) -> str:
+        raise EOFError
+
+    out, err = io.StringIO(), io.StringIO()
+    code = admin.main([*OPTIONS, "disable", "--email", ANN, "--reason", "ticket 1"], out=out, err=err, ask=closed)
+    assert code == 1 and "not confirmed" in err.getvalue() and "Traceback" not in err.getvalue()
+    assert aws.item(f"EMAIL#{ANN}", "USER")["enabled"]["BOOL"] is True and actions(audit_log) == []
+
+
+def test_export_holds_a_pending_email_change_and_the_failed_sign_ins(api, aws):
+    api.confirmed_account(ANN)
+    token = api.tokens(ANN)["accessToken"]
+    new_address = "ann.new@example.org"
+    changed = api.call_as(token, "account_email_change", {"newEmail": new_address, "password": STRONG_PASSWORD})
+    assert changed.status == 202, changed.body
+    assert api.login(ANN, "Wrong-Password-123!").status == 401
+    code, out, _ = run("export", "--email", ANN, "--reason", "data access request 8")
+    assert code == 0
+    document = json.loads(out)
+    pending = document["pendingEmailChange"]
+    assert pending["newEmail"] == new_address
+    assert pending["code"]["purpose"] == "CHANGE_EMAIL" and pending["code"]["spent"] is False
+    assert len(pending["codeSends"]) == 1
+    failed = document["failedSignIns"]
+    assert failed["consecutive"] == 1 and len(failed["lastHour"]) == 1 and failed["lastFailedAt"]
+    assert aws.last_code(new_address) not in out and "digest" not in out
+
+
+def test_import_refuses_an_unusable_hash_as_usable_and_an_impossible_date(aws, tmp_path):
+    path = tmp_path / "users.json"
+    path.write_text(json.dumps([{"email": ANN, "createdAt": "2020-13-45T99:99:99Z"}]), encoding="utf-8")
+    code, _, err = run("import", str(path), "--reason", "migration")
+    assert code == 1 and "users[0]: createdAt: " in err and "not a real UTC time" in err
+
+    path.write_text(
+        json.dumps(
+            [
+                {"email": ANN, "passwordHash": "$2b$12$garbage"},
+                {"email": BOB, "passwordHash": "$argon2id$v=19$m=19456,t=2,p=1$garbage"},
+                {"email": CY, "passwordHash": _bcrypt_hash(STRONG_PASSWORD)},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert run("import", str(path), "--reason", "migration")[0] == 0
+    statuses = [aws.item(f"EMAIL#{a}", "USER")["status"]["S"] for a in (ANN, BOB, CY)]
+    assert statuses == ["RESET_REQUIRED", "RESET_REQUIRED", "CONFIRMED"]
+    assert aws.item(f"EMAIL#{ANN}", "USER")["passwordHash"]["S"] == ""
+
+
+def test_import_names_the_row_that_repeats_an_address_and_the_row_it_repeats(aws, tmp_path):
+    path = tmp_path / "users.json"
+    rows = [{"email": ANN}, {"email": "not-an-address"}, {"email": BOB}, {"email": "Ann@Example.org"}]
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    code, _, err = run("import", str(path), "--reason", "migration")
+    assert code == 1
+    assert "users[3]: address appears more than once (first in users[0])" in err
+    assert "users[1]: email:" in err and "users[2]" not in err
+
+
+@pytest.mark.parametrize("option", ["--created-from", "--created-to"])
+def test_list_refuses_a_date_it_cannot_read(aws, capsys, option):
+    with pytest.raises(SystemExit) as exited:
+        run("list", option, "yesterday")
+    assert exited.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+    assert run("--json", "list", option, "2026-01-31T12:00:00Z")[0] == 0
+
+
+def test_a_refused_resend_says_when_to_retry(api, aws):
+    api.register(ANN)  # a code just went: the next may go in a minute
+    code, _, err = run(*SENDER, "resend-code", "--email", ANN, "--reason", "user asked")
+    assert code == 1 and "LimitExceeded" in err
+    assert re.search(r"try again in \d+ s, after \d\d:\d\d:\d\d UTC", err), err

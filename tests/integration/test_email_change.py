@@ -57,7 +57,7 @@ def test_the_new_address_must_be_free_and_the_password_right(api, aws):
     taken = change(api, token, BOB)
     assert taken.status == 409 and taken.error["code"] == "AliasExists"
     wrong = change(api, token, NEW, "Wrong-Password-123!")
-    assert wrong.status == 401
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     same = change(api, token, "ANN@example.org")
     assert same.status == 400 and same.error["code"] == "InvalidParameter"
     assert change(api, token, "not an address").status == 400

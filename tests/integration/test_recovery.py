@@ -161,7 +161,7 @@ def test_change_password_checks_the_current_one_and_the_policy(api, ann):
     wrong = api.call_as(
         pair["accessToken"], "password_change", {"currentPassword": "Not-The-Password-1", "newPassword": NEW_PASSWORD}
     )
-    assert wrong.status == 401 and wrong.error["code"] == "NotAuthorized"
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     weak = api.call_as(
         pair["accessToken"], "password_change", {"currentPassword": STRONG_PASSWORD, "newPassword": "password"}
     )
@@ -180,7 +180,8 @@ def test_a_wrong_current_password_counts_as_a_failed_login(api, ann):
         pair = api.tokens(ann)
         for _ in range(5):
             body = {"currentPassword": "Not-The-Password-1", "newPassword": NEW_PASSWORD}
-            assert api.call_as(pair["accessToken"], "password_change", body).status == 401
+            wrong = api.call_as(pair["accessToken"], "password_change", body)
+            assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"  # the session is fine
         throttled = api.login(ann)
     assert throttled.status == 429 and throttled.error["code"] == "LimitExceeded"
 
@@ -267,7 +268,7 @@ def test_a_change_after_another_change_is_void(api, aws, ann, monkeypatch):
     monkeypatch.setattr(PasswordHasher, "hash", hash_while_changed_elsewhere)
     body = {"currentPassword": STRONG_PASSWORD, "newPassword": NEW_PASSWORD}
     refused = api.call_as(pair["accessToken"], "password_change", body)
-    assert refused.status == 401 and refused.error["code"] == "NotAuthorized"
+    assert refused.status == 403 and refused.error["code"] == "WrongPassword"  # the password it knew is gone
     monkeypatch.undo()
     assert api.login(ann, NEW_PASSWORD).status == 401 and api.login(ann, "Someone-Else-Set-9!").status == 200
 

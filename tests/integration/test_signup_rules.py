@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from botocore.exceptions import ClientError
 
-from portal import services
+from portal import limits, services
 from tests.support import STRONG_PASSWORD
 
 ANN = "ann@example.org"
@@ -98,6 +98,7 @@ def test_one_code_a_minute_with_retry_after(api, aws):
         throttled = api.resend(ANN)
         assert throttled.status == 429 and throttled.error["code"] == "LimitExceeded"
         assert throttled.headers["Retry-After"] == "40" and throttled.error["retryAfter"] == 40
+        assert throttled.error["message"] == limits.RECENT_SEND
         clock.shift(40)
         assert api.resend(ANN).status == 202
     assert len(aws.mail(ANN)) == 2
@@ -113,6 +114,8 @@ def test_five_codes_an_hour_then_wait_for_the_oldest_to_age_out(api, aws):
         throttled = api.resend(ANN)
         assert throttled.status == 429
         assert throttled.error["retryAfter"] == 3600 - 300
+        # Not "a code was sent recently" with a 55-minute wait: it says it is the hourly limit.
+        assert throttled.error["message"] == limits.HOURLY_LIMIT and "hour" in limits.HOURLY_LIMIT
         clock.shift(3600 - 300)
         assert api.resend(ANN).status == 202
     assert len(aws.mail(ANN)) == 6

@@ -126,7 +126,7 @@ def test_the_notice_is_in_the_accounts_language(api, aws, clock):
 def test_enrolment_needs_the_password_and_cannot_replace_a_confirmed_app(api, clock, ann):
     token = access(api)
     wrong = api.call_as(token, "account_mfa_totp_enrol", {"password": STRONG_PASSWORD + "x"})
-    assert wrong.status == 401 and wrong.error["code"] == "NotAuthorized"
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     assert api.call_as(token, "account_mfa_totp_confirm", {"code": "123456"}).error["code"] == "ExpiredCode"
     enable(api, clock, token)
     again = api.call_as(token, "account_mfa_totp_enrol", {"password": STRONG_PASSWORD})
@@ -325,7 +325,7 @@ def test_turning_it_off_needs_the_password_and_a_code(api, aws, clock, ann, audi
     token = second_step(api, challenge(api), app.code()).body["accessToken"]
     clock.shift(30)
     bad_password = api.call_as(token, "account_mfa_totp_delete", {"password": NEW_PASSWORD, "code": app.code()})
-    assert bad_password.status == 401
+    assert bad_password.status == 403 and bad_password.error["code"] == "WrongPassword"
     clock.shift(2)
     bad_code = api.call_as(token, "account_mfa_totp_delete", {"password": STRONG_PASSWORD, "code": app.wrong()})
     assert bad_code.status == 400 and bad_code.error["code"] == "CodeMismatch"

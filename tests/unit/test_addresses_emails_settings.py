@@ -50,6 +50,15 @@ def test_code_emails_carry_the_code_and_its_lifetime_in_both_bodies(language):
     assert f'lang="{language}"' in mail.html
 
 
+@pytest.mark.parametrize("kind", ["verify_email", "reset_password"])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_code_email_hands_over_the_code_rather_than_saying_it_was_sent(kind, language):
+    """Read inside the email itself, "we have sent a code" describes the email it is in."""
+    text = emails.render(kind, language, "ann@example.org", "042917").text
+    assert not any(said in text for said in ("We have sent", "Nous vous avons envoyé"))
+    assert {"en": "Here is your", "fr": "Voici votre"}[language] in text
+
+
 def test_html_bodies_are_escaped():
     mail = emails.render("verify_email", "en", "ann@example.org", "<b>1</b>")
     assert "<b>1</b>" not in mail.html and "&lt;b&gt;1&lt;/b&gt;" in mail.html

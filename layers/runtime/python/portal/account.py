@@ -4,11 +4,13 @@ operator's sign-out and deletion, which end sessions and delete the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from portal import emails
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
-from portal.errors import InvalidPassword, NotAuthorized, ServiceUnavailable
-from portal.password_check import WRONG_CURRENT_PASSWORD
+from portal.errors import InvalidPassword, NotAuthorized, ServiceUnavailable, WrongPassword
 from portal.passwords import failed_rules
 from portal.passwords import normalize as normalize_password
 from portal.ports import AccountStore
@@ -29,6 +31,16 @@ def end_sessions(store: AccountStore, user: User, keep: str | None, bump: bool =
 
 
 class Account(AccountUseCase):
+    def __init__(
+        self,
+        *args: Any,
+        erase_downloads: Callable[[str], object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # Deletes the account's download history and daily counters (by sub) when it goes.
+        self._erase_downloads = erase_downloads
+
     def account(self, principal: Principal) -> User:
         return active_account(self._store, principal)
 
@@ -55,13 +67,17 @@ class Account(AccountUseCase):
             raise NotAuthorized(SESSION_ENDED) from None
 
     def remove_account(self, user: User, also_session: str | None = None, logins: LoginsChange | None = None) -> None:
-        """Delete the account, its codes and its sessions in one transaction (with `logins`, the
-        un-count of the password that allowed it), and tell its owner: self-service deletion and
-        the operator's `delete` alike. Conflict if the account changed meanwhile."""
+        """Delete the account's download records, then the account, its codes and its sessions in
+        one transaction (with `logins`, the un-count of the password that allowed it), and tell its
+        owner: self-service deletion and the operator's `delete` alike. Conflict if the account
+        changed meanwhile."""
         sessions = [
             *([also_session] if also_session else []),
             *(s.session_id for s in self._store.sessions_of(user.sub)),
         ]
+        if self._erase_downloads is not None:
+            # First: if it fails, the account is still there and the deletion can be asked again.
+            self._erase_downloads(user.sub)
         try:
             self._store.delete_account(user, sessions, logins=logins)
         except Conflict as lost:
@@ -102,7 +118,7 @@ class Account(AccountUseCase):
                     fresh = self._store.load_address(user.username).user
                     if fresh is None or fresh.sub != user.sub or fresh.password_hash != user.password_hash:
                         # The password changed under us (another change or a reset): this one is void.
-                        raise NotAuthorized(WRONG_CURRENT_PASSWORD) from None
+                        raise WrongPassword() from None
                     if fresh.session_epoch != user.session_epoch:
                         restamp = None  # signed out everywhere meanwhile: this session stays ended
                     user = fresh

@@ -81,7 +81,13 @@ class Video(BaseModel):
     durationSeconds: int = Field(gt=0)
     language: str = Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     tags: tuple[str, ...] = Field((), max_length=50)
-    thumbnail: str | None = Field(None, max_length=2048, pattern=r"^https://\S+$", description="Public image URL.")
+    # A poster served as a static file of the site (posters/..., ops/posters.py), or any public image.
+    thumbnail: str | None = Field(
+        None,
+        max_length=2048,
+        pattern=r"^(https://\S+|posters/[a-z0-9][a-z0-9._-]{0,127}\.(jpg|png|webp))$",
+        description="The poster: a path under the site's posters/ (served by its CDN), or a public image URL.",
+    )
     renditions: tuple[Rendition, ...] = Field(min_length=1, max_length=20)
 
     @model_validator(mode="after")

@@ -69,7 +69,7 @@ class CodeSteps:
         wait = sends.wait_before_next(now)
         if wait > 0:
             audit("send_throttled", address=username, retryAfter=wait)
-            raise LimitExceeded(wait, "A code was sent recently. Please wait before asking for a new one.")
+            raise LimitExceeded(wait, sends.refusal(now))
         return sends.with_send(now)
 
     def issue(self, purpose: Purpose, username: str, now: int) -> tuple[str, CodeRecord]:

@@ -36,7 +36,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "en": (
             "Your verification code",
             (
-                "We have sent a verification code to your email address. Enter the code to verify your account.",
+                "Here is your verification code. Enter it to verify your email address.",
                 CODE,
                 "This code will expire in 30 minutes.",
                 "If you did not create an account, you can ignore this email.",
@@ -45,7 +45,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "fr": (
             "Votre code de vérification",
             (
-                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour vérifier votre compte.",
+                "Voici votre code de vérification. Saisissez-le pour vérifier votre adresse e-mail.",
                 CODE,
                 "Ce code expirera dans 30 minutes.",
                 "Si vous n'avez pas créé de compte, vous pouvez ignorer cet e-mail.",
@@ -74,7 +74,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "en": (
             "Reset password",
             (
-                "We have sent a verification code to your email address. Enter the code to reset your password.",
+                "Here is your code to reset your password. Enter it to choose a new password.",
                 CODE,
                 "This code will expire in 30 minutes.",
                 "If you did not ask to reset your password, you can ignore this email: your password has not changed.",
@@ -83,7 +83,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "fr": (
             "Réinitialiser le mot de passe",
             (
-                "Nous vous avons envoyé un code de vérification à votre adresse e-mail. Saisissez ce code pour réinitialiser votre mot de passe.",
+                "Voici votre code pour réinitialiser votre mot de passe. Saisissez-le pour choisir un nouveau mot de passe.",
                 CODE,
                 "Ce code expirera dans 30 minutes.",
                 "Si vous n'avez pas demandé à réinitialiser votre mot de passe, vous pouvez ignorer cet e-mail : votre mot de passe n'a pas changé.",

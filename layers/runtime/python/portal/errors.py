@@ -70,6 +70,15 @@ class NotAuthorized(ApiError):
     message = "Incorrect email address or password."
 
 
+class WrongPassword(ApiError):
+    """The account's current password, asked again by change password, change email and delete,
+    is wrong. Not 401: the session is fine, and clients take a 401 for an ended session. Each one
+    still counts as a failed sign-in (portal/lockout.py)."""
+
+    status, code = 403, "WrongPassword"
+    message = "The current password is not correct."
+
+
 class UserNotConfirmed(ApiError):
     status, code = 403, "UserNotConfirmed"
     message = "Please verify your email address first."
@@ -132,6 +141,7 @@ VOCABULARY: tuple[type[ApiError], ...] = (
     ExpiredCode,
     TooManyFailedAttempts,
     NotAuthorized,
+    WrongPassword,
     UserNotConfirmed,
     PasswordResetRequired,
     NotFound,

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 MIN_INTERVAL_SECONDS = 60
 WINDOW_SECONDS = 3600
 MAX_PER_WINDOW = 5
+# What a refused send says: the one-minute spacing and the hourly limit need different patience.
+RECENT_SEND = "A code was sent recently. Please wait a minute before asking for a new one."
+HOURLY_LIMIT = (
+    f"This address has had the most codes allowed in an hour ({MAX_PER_WINDOW}). "
+    "Please wait before asking for a new one."
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class SendLog:
         if len(recent) >= MAX_PER_WINDOW:
             waits.append(recent[-MAX_PER_WINDOW] + WINDOW_SECONDS - now)
         return max(waits)
+
+    def refusal(self, now: int) -> str:
+        """Why the next send must wait, in the person's words (call when wait_before_next > 0)."""
+        return HOURLY_LIMIT if len(self.recent(now)) >= MAX_PER_WINDOW else RECENT_SEND
 
     def with_send(self, now: int) -> SendLog:
         return SendLog(self.recent(now) + (now,), self.version + 1)

@@ -14,14 +14,13 @@ import time
 from collections.abc import Callable
 
 from portal.audit import audit
-from portal.errors import LimitExceeded, NotAuthorized, ServiceUnavailable
+from portal.errors import LimitExceeded, ServiceUnavailable, WrongPassword
 from portal.lockout import LoginFailures
 from portal.passwords import PasswordHasher
 from portal.ports import AccountStore, Clock
 from portal.records import Conflict, LoginsChange
 from portal.users import User, iso
 
-WRONG_CURRENT_PASSWORD = "The current password is not correct."
 # Concurrent attempts at one address each need their turn to be counted; one turn per free
 # failure plus one to be refused is enough for any burst (each round counts exactly one).
 COUNT_RETRIES = 8
@@ -73,11 +72,11 @@ class PasswordCheck:
 
     def check_current(self, user: User, logins: LoginFailures, password: str, purpose: str) -> LoginsChange:
         """The signed-in caller's current password, before a change or a deletion: the un-count
-        when right, 401 NotAuthorized when wrong."""
+        when right, 403 WrongPassword when wrong (not 401: the session is fine)."""
         uncount = self.check(user.username, user, logins, password, purpose)
         if uncount is None:
             audit("login_failed", address=user.username, sub=user.sub, reason="wrong_password", purpose=purpose)
-            raise NotAuthorized(WRONG_CURRENT_PASSWORD)
+            raise WrongPassword()
         return uncount
 
     def uncount(self, change: LoginsChange) -> None:

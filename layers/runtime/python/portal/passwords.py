@@ -12,6 +12,7 @@ Passwords are compared and hashed in Unicode NFKC, so the same password typed on
 from __future__ import annotations
 
 import gzip
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -122,9 +123,28 @@ def is_argon2(stored_hash: str) -> bool:
     return stored_hash.startswith(("$argon2id$", "$argon2i$", "$argon2d$"))
 
 
+# A whole bcrypt hash: variant, cost 04-31, then 22 characters of salt and 31 of hash.
+_BCRYPT_HASH = re.compile(r"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")
+
+
 def usable_hash(stored_hash: str | None) -> bool:
-    """A hash this service can verify: argon2 or bcrypt (what imports may keep)."""
-    return bool(stored_hash) and (is_argon2(stored_hash) or is_bcrypt(stored_hash))  # type: ignore[arg-type]
+    """A hash this service can verify: a well-formed argon2 or bcrypt hash (what imports may keep).
+    A hash with the right prefix and a broken body could never match any password."""
+    if not stored_hash:
+        return False
+    if is_bcrypt(stored_hash):
+        return _BCRYPT_HASH.match(stored_hash) is not None
+    if is_argon2(stored_hash):
+        from argon2 import extract_parameters
+        from argon2.exceptions import InvalidHashError
+
+        try:
+            extract_parameters(stored_hash)
+        except (InvalidHashError, ValueError):
+            return False
+        # extract_parameters reads the parameters only: salt and hash must be there too.
+        return len(stored_hash.split("$")) == 6 and all(stored_hash.split("$")[4:])
+    return False
 
 
 def _verify_bcrypt(stored_hash: str, password: str) -> bool:

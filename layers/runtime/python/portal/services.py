@@ -152,7 +152,14 @@ def two_step() -> TwoStep:
 def account() -> Account:
     from portal.account import Account
 
-    return Account(store(), mailer, keyring, password_hasher)
+    return Account(store(), mailer, keyring, password_hasher, erase_downloads=erase_downloads)
+
+
+def erase_downloads(sub: str) -> int:
+    """The account's download records, deleted with it. Imported on use: only deletion needs it."""
+    from portal.dynamo.downloads import DynamoDownloadHistory
+
+    return DynamoDownloadHistory(client("dynamodb"), settings().table_name).erase(sub)
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from portal import services
+from portal import field_words, services
 from portal.audit import flush_metrics, logger
 from portal.errors import (
     ApiError,
@@ -199,7 +199,7 @@ def endpoint(
                 result = fn(*arguments, request)
                 response = _response(status, result, {})
             except ApiError as exc:
-                response = error_response(exc)
+                response = error_response(field_words.in_words(exc, request.headers.get("accept-language")))
             except DependencyFailure as exc:
                 logger.warning("dependency_failed", extra={"event": "dependency_failed", "detail": str(exc)})
                 response = error_response(ServiceUnavailable())

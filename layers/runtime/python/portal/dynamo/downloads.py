@@ -12,6 +12,10 @@ from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import DOWNLOADS_SK_PREFIX, HISTORY_SK_PREFIX, sub_pk
 from portal.records import Conflict
 
+# BatchWriteItem takes at most 25 requests; what DynamoDB leaves unprocessed is sent again this often.
+BATCH_WRITE_ITEMS = 25
+BATCH_WRITE_ATTEMPTS = 5
+
 
 class DynamoDownloadCounter:
     """One counter item per account per UTC day, raised only while it is under the quota."""
@@ -93,6 +97,55 @@ class DynamoDownloadHistory:
         ]
         last = response.get("LastEvaluatedKey")
         return entries, (last[tables.SORT_KEY]["S"].removeprefix(HISTORY_SK_PREFIX) if last else None)
+
+    def erase(self, sub: str) -> int:
+        """Delete everything under the account's SUB# partition (history and daily counters) when
+        the account goes; the number of items deleted."""
+        keys = [
+            {tables.PARTITION_KEY: {"S": sub_pk(sub)}, tables.SORT_KEY: {"S": item[tables.SORT_KEY]}}
+            for item in self._partition(sub)
+        ]
+        for start in range(0, len(keys), BATCH_WRITE_ITEMS):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_WRITE_ITEMS]]
+            for _ in range(BATCH_WRITE_ATTEMPTS):
+                with dynamo_call():
+                    response = self._db.batch_write_item(RequestItems={self._table: requests})
+                requests = response.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+            else:
+                from portal.errors import DependencyFailure
+
+                raise DependencyFailure(f"DynamoDB: {len(requests)} download records left after retries")
+        return len(keys)
+
+    def counters(self, sub: str) -> list[dict[str, Any]]:
+        """The account's daily download counters (day and count), for an operator's export."""
+        return [
+            {"day": values[tables.SORT_KEY].removeprefix(DOWNLOADS_SK_PREFIX), "count": int(values["count"])}
+            for values in self._partition(sub, DOWNLOADS_SK_PREFIX)
+        ]
+
+    def _partition(self, sub: str, prefix: str | None = None) -> list[dict[str, Any]]:
+        """Every item under SUB#<sub> (whose sort key starts with `prefix`)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": tables.PARTITION_KEY},
+            "ExpressionAttributeValues": {":pk": {"S": sub_pk(sub)}},
+        }
+        if prefix:
+            request["KeyConditionExpression"] += " AND begins_with(#sk, :prefix)"
+            request["ExpressionAttributeNames"]["#sk"] = tables.SORT_KEY
+            request["ExpressionAttributeValues"][":prefix"] = {"S": prefix}
+        found: list[dict[str, Any]] = []
+        while True:
+            with dynamo_call():
+                response = self._db.query(**request)
+            found += [from_item(item) for item in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def everything(self, sub: str) -> list[dict[str, Any]]:
         """The whole history, newest first, for an operator's data-access export."""
