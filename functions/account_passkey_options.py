@@ -2,7 +2,7 @@
 
 from portal import passkeys as passkeys_module
 from portal import services
-from portal.errors import LimitExceeded, NotAuthorized
+from portal.errors import LimitExceeded, NotAuthorized, WrongPassword
 from portal.passkey_models import CreationOptions, RegistrationOptionsRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
@@ -15,7 +15,7 @@ passkeys_module.preload()  # fido2 at init: only the functions that verify WebAu
     RegistrationOptionsRequest,
     response_model=CreationOptions,
     body_required=False,
-    errors=(NotAuthorized, LimitExceeded),
+    errors=(NotAuthorized, WrongPassword, LimitExceeded),
 )
 def handler(body: RegistrationOptionsRequest, request: Request) -> CreationOptions:
     return CreationOptions(publicKey=passkeys.registration_options(Principal.of(request.principal), body.password))

@@ -118,7 +118,7 @@ def test_adding_needs_a_recent_sign_in_or_the_password(api, aws, ann, clock):
         "passwordRequired": True,
     }
     wrong = api.call_as(ann, "account_passkey_options", {"password": "Wrong-Password-123!"})
-    assert wrong.status == 401 and "passwordRequired" not in wrong.error
+    assert wrong.status == 403 and wrong.error["code"] == "WrongPassword"
     assert api.call_as(ann, "account_passkey_options", {"password": STRONG_PASSWORD}).status == 200
     assert not [i for i in aws.items() if i["sk"]["S"] == "PASSKEY"]
 
