@@ -361,6 +361,78 @@ ROUTES += (
 )
 
 
+# -- passkeys (fido2 loads in the four that verify WebAuthn, and nowhere else)
+ROUTES += (
+    Route(
+        module="account_passkey_options",
+        method="POST",
+        path="/v1/account/passkeys/options",
+        summary="The options to create a passkey (a session under 10 minutes old, or the password)",
+        access=_SESSIONS,
+        auth=True,
+        profile=Profile.HASHING,
+        tag="passkeys",
+    ),
+    Route(
+        module="account_passkey_add",
+        json_body=True,
+        method="POST",
+        path="/v1/account/passkeys",
+        summary="Add the passkey just created; a mail tells the owner",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND}),
+        auth=True,
+        tag="passkeys",
+    ),
+    Route(
+        module="account_passkeys_list",
+        method="GET",
+        path="/v1/account/passkeys",
+        summary="One's passkeys",
+        access=frozenset({Access.TABLE_READ}),
+        auth=True,
+        tag="passkeys",
+    ),
+    Route(
+        module="account_passkey_rename",
+        json_body=True,
+        method="PATCH",
+        path="/v1/account/passkeys/{id}",
+        summary="Rename one of one's passkeys",
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
+        auth=True,
+        tag="passkeys",
+    ),
+    Route(
+        module="account_passkey_delete",
+        method="DELETE",
+        path="/v1/account/passkeys/{id}",
+        summary="Remove one of one's passkeys; a mail tells the owner",
+        access=_PASSWORD_CHECKED,
+        auth=True,
+        tag="passkeys",
+    ),
+    Route(
+        module="auth_passkey_options",
+        method="POST",
+        path="/v1/auth/passkey/options",
+        summary="A challenge to sign in with a passkey (no address needed)",
+        access=frozenset({Access.TABLE_WRITE}),
+        sensitive=True,
+        tag="passkeys",
+    ),
+    Route(
+        module="auth_passkey",
+        json_body=True,
+        method="POST",
+        path="/v1/auth/passkey",
+        summary="Sign in with a passkey; returns an access and a refresh token",
+        access=_SESSIONS,
+        sensitive=True,
+        tag="passkeys",
+    ),
+)
+
+
 # -- two-step sign-in (TOTP): each checks the password and/or a code, seals or opens the secret
 # with a key from the keys secret, and sends a notice when two-step turns on or off.
 _TWO_STEP = frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.MAIL_SEND, Access.KEYS_READ})

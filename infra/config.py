@@ -68,6 +68,12 @@ class StageConfig(_Section):
     # carry unsubscribe links under it. Not the execute-api URL, which would make the functions
     # depend on the API that depends on them.
     public_api_url: str = Field(pattern=r"^https?://[^\s/]+(/[^\s]*[^/])?$")
+    # Passkeys (WebAuthn): the relying party ID is a registrable domain, never an IP address, and
+    # every origin a browser may create or use a passkey from is that domain or one under it.
+    passkey_rp_id: str = Field(
+        "localhost", pattern=r"^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,})$"
+    )
+    passkey_origins: tuple[str, ...] = ()
     log_retention_days: LogRetentionDays = 30
     throttling: Throttling = Throttling()
     waf: Waf = Waf()
@@ -105,6 +111,19 @@ class StageConfig(_Section):
             raise ValueError(
                 f"cors_origins must include the site's origin {self.site_origin}: the client calls the API from it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _passkey_origins_belong_to_the_rp_id(self) -> StageConfig:
+        for origin in self.passkey_origins:
+            parts = urlsplit(origin)
+            host = parts.hostname or ""
+            secure = parts.scheme == "https" or (parts.scheme == "http" and host == "localhost")
+            if not secure or parts.path or not (host == self.passkey_rp_id or host.endswith("." + self.passkey_rp_id)):
+                raise ValueError(
+                    f"passkey origin {origin!r} must be https (http only for localhost) on {self.passkey_rp_id} "
+                    "or a subdomain of it, with no path"
+                )
         return self
 
     @property

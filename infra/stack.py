@@ -71,6 +71,8 @@ class PortalStack(Stack):
             media_bucket=self.storage.media.bucket_name,
             public_api_url=config.public_api_url,
             session_seconds=config.session_days * 86400,
+            passkey_rp_id=config.passkey_rp_id,
+            passkey_origins=config.passkey_origins,
         )
         self.factory = FunctionFactory(
             self,

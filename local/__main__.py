@@ -43,6 +43,9 @@ def main() -> int:
         server = make_server(host, port, lambda environ, start_response: [], threaded=True)
         url = f"http://{host}:{server.server_port}"
         os.environ.setdefault("PORTAL_PUBLIC_API_URL", url)
+        # Passkeys need a domain, not an IP address: the web client is opened at localhost.
+        site = f"http://localhost:{server.server_port}"
+        os.environ["PORTAL_PASSKEY_ORIGINS"] = site
         from local.server import LocalApi  # handlers import after the emulation has set the environment
 
         server.app = LocalApi(emulation)
@@ -50,7 +53,7 @@ def main() -> int:
         where = f"embedded moto at {emulation.endpoint_url}" if emulation.embedded else emulation.endpoint_url
         print(f"Portal API listening on {url}  (AWS: {where})", flush=True)
         print(
-            f"  Web client {url}/ | OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>",
+            f"  Web client {site}/ | OpenAPI {url}/openapi.json | Swagger UI {url}/docs | mailbox {url}/_local/mailbox?to=<email>",
             flush=True,
         )
         print("  Emails are printed here. Ctrl-C stops.", flush=True)

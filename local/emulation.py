@@ -61,6 +61,8 @@ class Emulation:
             mail_sender=self.stage.mail_sender,
             cors_origins=self.stage.cors_origins,
             media_bucket=f"portal-{self.stage.name}-media",
+            passkey_rp_id="localhost",  # a WebAuthn RP ID is a domain: the runner is used at localhost
+            passkey_origins=self.stage.passkey_origins,
         )
 
     def start(self) -> None:

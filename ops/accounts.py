@@ -10,14 +10,15 @@ from typing import Any
 
 from portal import tables
 from portal.dynamo.account_items import user_item, user_of
-from portal.dynamo.accounts import DynamoAccounts, account_of_sub
+from portal.dynamo.accounts import account_of_sub
 from portal.dynamo.calls import dynamo_call
 from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import USER_SK, account_key
+from portal.dynamo.passkeys import DynamoPasskeyAccounts
 from portal.users import Status, User
 
 
-class OperatorAccounts(DynamoAccounts):
+class OperatorAccounts(DynamoPasskeyAccounts):
     def username_of(self, sub: str) -> str | None:
         """The address of the account with this sub, or None."""
         values = account_of_sub(self._db, self._table, sub)

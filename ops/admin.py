@@ -3,6 +3,7 @@
     find (--email ADDRESS | --sub SUB)            one account
     list [--status S] [--created-from D] [--created-to D] [--limit N] [--cursor C]
     disable | enable | sign-out | require-reset | resend-code | delete | export   (--email | --sub)
+    passkeys list | passkeys remove --id CREDENTIAL_ID   (--email | --sub)  an account's passkeys
     mfa-reset (ADDRESS | --email | --sub)          two-step sign-in off (lost phone and codes)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
     keys list | keys rotate --reason R            access-token signing keys (ops/keys.py)
@@ -71,6 +72,7 @@ class Operator:
     identity: str
     clock: Callable[[], float]
     two_step_factory: Callable[[], Any] | None = None
+    passkeys_factory: Callable[[], Any] | None = None
     # Raise Refused when mail cannot be sent (no sender given): checked before any action that mails.
     mail_ready: Callable[[], None] = lambda: None
     # The account's daily download counters, for the export.
@@ -165,6 +167,21 @@ class Operator:
                 if self.store.load_address(user.username).user is None:
                     effects.append("account_deleted")
 
+    def passkeys(self, user: User, reason: str) -> list[dict[str, Any]]:
+        listed = [_passkey(p) for p in self.store.passkeys_of(user.sub)]
+        self.audit("passkeys-list", user, reason)
+        return listed
+
+    def remove_passkey(self, user: User, credential_id: str, reason: str) -> None:
+        from portal.errors import NotFound
+
+        assert self.passkeys_factory is not None, "wired by _build"
+        try:
+            self.passkeys_factory().remove_of(user, credential_id, by="operator", reason=reason)
+        except NotFound:
+            raise Refused("the account has no passkey with this id") from None
+        self.audit("passkeys-remove", user, reason, credentialId=credential_id)
+
     def export(self, user: User, reason: str) -> dict[str, Any]:
         """Everything held about the person, without secrets (no hashes, code digests or tokens)."""
         state = self.store.load_address(user.username)
@@ -197,6 +214,7 @@ class Operator:
             "devices": [{"lastSeenAt": iso(seen)} for seen in sorted(state.devices.values())],
             "codes": [_code_summary(c) for c in state.codes.values()],
             "codeSends": [iso(at) for at in state.sends.sent_at],
+            "passkeys": [_passkey(p) for p in self.store.passkeys_of(user.sub)],
             # Kept per address (account or not) so that throttling tells nothing: this address's.
             "failedSignIns": {
                 "consecutive": state.logins.consecutive,
@@ -376,6 +394,17 @@ def _summary(user: User) -> dict[str, Any]:
     }
 
 
+def _passkey(passkey: Any) -> dict[str, Any]:
+    """A passkey as the operator sees it and the export gives it: no key material."""
+    return {
+        "id": passkey.credential_id,
+        "name": passkey.name,
+        "createdAt": passkey.created_at,
+        "lastUsedAt": passkey.last_used_at,
+        "backedUp": passkey.backed_up,
+    }
+
+
 def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
     if not rows:
         out.write("(no accounts)\n")
@@ -442,7 +471,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--created-to", type=_date_or_time, help="created before (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     listing.add_argument("--limit", type=int, default=DEFAULT_PAGE)
     listing.add_argument("--cursor", help="where the previous page ended (printed with it)")
-    targets = [find]
+    passkeys = commands.add_parser("passkeys", help="list or remove one account's passkeys")
+    passkeys.add_argument("action", choices=("list", "remove"))
+    passkeys.add_argument("--id", help="the passkey's credential id (remove)")
+    passkeys.add_argument("--reason", required=True, help="why (written to the audit line)")
+    passkeys.add_argument("--yes", action="store_true", help="do not ask for confirmation (remove)")
+    targets = [find, passkeys]
     for name in TARGETED:
         sub = commands.add_parser(name, help=f"{name} one account")
         sub.add_argument("--reason", required=True, type=_reason, help="why (written to the audit line)")
@@ -511,6 +545,15 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         identity = aws("sts").get_caller_identity()["Arn"]
     except (BotoCoreError, ClientError) as exc:
         raise DependencyFailure(f"STS: {type(exc).__name__}") from exc
+
+    def passkeys() -> Any:
+        from portal.passkeys import Passkeys
+
+        def not_here() -> Any:
+            raise Refused("passkeys are created and used in a browser, not from the console")
+
+        return Passkeys(store, mailer, keyring, hasher, not_here, not_here)
+
     return Operator(
         store=store,
         auth_factory=lambda: Account(store, mailer, keyring, hasher, erase_downloads=history.erase),
@@ -519,6 +562,7 @@ def _build(args: argparse.Namespace, aws: Clients) -> Operator:
         download_counters=history.counters,
         identity=identity,
         clock=time.time,
+        passkeys_factory=passkeys,
         two_step_factory=two_step,
         mail_ready=mail_ready,
     )
@@ -636,6 +680,8 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         else:
             _table([_summary(user)], out)
         return OK
+    if args.command == "passkeys":
+        return _passkeys(args, operator, user, out, err, ask)
     if args.command in DESTRUCTIVE and not args.yes:
         try:
             answer = ask(f"{args.command} account {user.sub} ({user.email})? Type yes to go on: ")
@@ -669,6 +715,33 @@ def _run(args: argparse.Namespace, operator: Operator, out: TextIO, err: TextIO,
         out.write(json.dumps({"action": args.command, "sub": user.sub, "done": True}) + "\n")
     else:
         out.write(f"{args.command}: done for {user.sub}\n")
+    return OK
+
+
+def _passkeys(
+    args: argparse.Namespace, operator: Operator, user: User, out: TextIO, err: TextIO, ask: Callable[[str], str]
+) -> int:
+    if args.action == "list":
+        listed = operator.passkeys(user, args.reason)
+        if args.json:
+            out.write(json.dumps({"sub": user.sub, "passkeys": listed}, indent=2, ensure_ascii=False) + "\n")
+        elif listed:
+            _table(listed, out)
+        else:
+            out.write("(no passkeys)\n")
+        return OK
+    if not args.id:
+        raise Refused("passkeys remove needs --id (see passkeys list)")
+    if not args.yes:
+        answer = ask(f"remove passkey {args.id} of account {user.sub} ({user.email})? Type yes to go on: ")
+        if answer.strip().lower() not in ("y", "yes"):
+            err.write("not confirmed: nothing done\n")
+            return REFUSED
+    operator.remove_passkey(user, args.id, args.reason)
+    if args.json:
+        out.write(json.dumps({"action": "passkeys remove", "sub": user.sub, "id": args.id, "done": True}) + "\n")
+    else:
+        out.write(f"passkeys remove: done for {user.sub}\n")
     return OK
 
 

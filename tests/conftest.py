@@ -33,6 +33,8 @@ TEST_ENV = {
     "PORTAL_SIGNING_KEYS_SECRET_ID": "portal/test/signing-keys",
     "PORTAL_MAIL_SENDER": "NATO Multimedia <no-reply@multimedia.test>",
     "PORTAL_CORS_ORIGINS": "https://portal.test",
+    "PORTAL_PASSKEY_RP_ID": "portal.test",
+    "PORTAL_PASSKEY_ORIGINS": "https://portal.test",
     "PORTAL_MEDIA_BUCKET": "portal-test-media",
     "PORTAL_PUBLIC_API_URL": "https://api.portal.test",
 }

@@ -108,6 +108,9 @@ class Person:
     access_token: str = ""
     code: str = ""
     token: str = ""
+    # Passkeys: the person's software authenticator and the response it gave for this request.
+    device: Any = None
+    credential: dict[str, Any] = field(default_factory=dict)
     secret: str = ""  # two-step: the authenticator app's secret
     session: str = ""  # two-step: an open challenge
 
@@ -191,6 +194,62 @@ def subscribed(api: Api, email: str, clock: Any) -> Person:
 def with_catalogue(api: Api, email: str, clock: Any) -> Person:
     seed([record("v1", "2025-01-01T00:00:00Z")])
     return confirmed(api, email)
+
+
+def with_passkey(api: Api, email: str, clock: Any) -> Person:
+    from tests.passkey_authenticator import SoftAuthenticator
+
+    person = confirmed(api, email)
+    person.device = SoftAuthenticator()
+    assert adds_a_passkey(api, person, person.device)
+    return person
+
+
+def adds_a_passkey(api: Api, person: Person, device: Any) -> bool:
+    options = api.call("account_passkey_options", principal=person.principal)
+    credential = device.create(options.body["publicKey"])
+    return api.call("account_passkey_add", {"credential": credential}, principal=person.principal).status == 201
+
+
+def creating_a_passkey(api: Api, email: str, clock: Any) -> Person:
+    from tests.passkey_authenticator import SoftAuthenticator
+
+    person = confirmed(api, email)
+    person.device = SoftAuthenticator()
+    options = api.call("account_passkey_options", principal=person.principal)
+    person.credential = person.device.create(options.body["publicKey"])
+    return person
+
+
+def can_add_a_passkey(api: Api, person: Person) -> bool:
+    from tests.passkey_authenticator import SoftAuthenticator
+
+    return adds_a_passkey(api, person, SoftAuthenticator())
+
+
+def signing_in_with_a_passkey(api: Api, email: str, clock: Any) -> Person:
+    person = with_passkey(api, email, clock)
+    options = api.call("auth_passkey_options")
+    person.token = options.body["session"]
+    person.credential = person.device.get(options.body["publicKey"])
+    return person
+
+
+def signs_in_with_the_passkey(api: Api, person: Person) -> bool:
+    options = api.call("auth_passkey_options")
+    credential = person.device.get(options.body["publicKey"])
+    return api.call("auth_passkey", {"session": options.body["session"], "credential": credential}).status == 200
+
+
+def renames_the_passkey(api: Api, person: Person) -> bool:
+    renamed = api.call(
+        "account_passkey_rename", {"name": "Phone"}, principal=person.principal, path_params={"id": person.device.id}
+    )
+    return renamed.status == 200
+
+
+def passkey_gone(api: Api, person: Person) -> bool:
+    return api.aws.item(f"PASSKEY#{person.device.id}", "PASSKEY") is None
 
 
 @dataclass(frozen=True)
@@ -338,6 +397,42 @@ SCENARIOS = [
     ),
     Scenario("well_known_jwks", lambda api, email, clock: Person(email)),
     Scenario("well_known_openid_configuration", lambda api, email, clock: Person(email), aws_free=True),
+    # Passkeys. A challenge is spent by the request that takes it: when a later step fails, the
+    # retry with the same response is refused (401) and the person starts again with new options.
+    Scenario("account_passkey_options", lambda api, email, clock: confirmed(api, email)),
+    Scenario(
+        "account_passkey_add",
+        creating_a_passkey,
+        lambda p: {"credential": p.credential},
+        tolerated=NOTICE,
+        done=can_add_a_passkey,
+        race_answer=(401, can_add_a_passkey),
+    ),
+    Scenario("account_passkeys_list", with_passkey),
+    Scenario(
+        "account_passkey_rename",
+        with_passkey,
+        lambda p: {"name": "Phone"},
+        options=lambda p: {"path_params": {"id": p.device.id}},
+        # A lost condition reads as "no such passkey of yours" (404); renaming again works.
+        race_answer=(404, renames_the_passkey),
+    ),
+    Scenario(
+        "account_passkey_delete",
+        with_passkey,
+        options=lambda p: {"path_params": {"id": p.device.id}},
+        tolerated=NOTICE,
+        race_answer=(404, lambda api, p: not passkey_gone(api, p) and renames_the_passkey(api, p)),
+        done=passkey_gone,
+    ),
+    Scenario("auth_passkey_options", lambda api, email, clock: Person(email)),
+    Scenario(
+        "auth_passkey",
+        signing_in_with_a_passkey,
+        lambda p: {"session": p.token, "credential": p.credential},
+        done=signs_in_with_the_passkey,
+        race_answer=(401, signs_in_with_the_passkey),
+    ),
 ]
 
 

@@ -38,6 +38,11 @@ def test_unknown_stage_names_the_known_ones():
         {"account": "12345"},
         {"colour": "blue"},  # typos fail instead of being ignored
         {"public_api_url": "https://api.example.org/"},  # paths are appended to it
+        {"passkey_rp_id": "127.0.0.1"},  # a WebAuthn RP ID is a domain, never an IP address
+        {"passkey_origins": ["https://evil.example"]},  # not the RP ID nor under it
+        {"passkey_rp_id": "example.org", "passkey_origins": ["http://example.org"]},  # http only for localhost
+        {"passkey_rp_id": "example.org", "passkey_origins": ["https://notexample.org"]},
+        {"passkey_rp_id": "example.org", "passkey_origins": ["https://example.org/app"]},
     ],
 )
 def test_invalid_stage_values_are_rejected(override):
@@ -98,4 +103,20 @@ def test_public_api_origin_is_scheme_and_host():
     assert (
         StageConfig.model_validate(base | {"public_api_url": "https://api.example.org/prod"}).public_api_origin
         == "https://api.example.org"
+    )
+
+
+def test_passkey_origins_sit_on_the_rp_id():
+    base = {"name": "x", "mail_from_address": "a@example.org", "mail_domain": "example.org"}
+    base["public_api_url"] = "https://api.example.org"
+    config = StageConfig.model_validate(
+        base | {"passkey_rp_id": "example.org", "passkey_origins": ["https://example.org", "https://www.example.org"]}
+    )
+    assert config.passkey_origins == ("https://example.org", "https://www.example.org")
+    assert (
+        StageConfig.model_validate(base | {"passkey_origins": ["http://localhost:3000"]}).passkey_rp_id == "localhost"
+    )
+    prod = load_stage("prod")
+    assert prod.passkey_rp_id == "multimedia.example.org" and prod.passkey_origins == (
+        "https://multimedia.example.org",
     )

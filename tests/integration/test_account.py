@@ -196,9 +196,9 @@ def test_delete_is_one_transaction_with_the_un_count_and_every_session(api, aws,
     principal = api.authorize(here["accessToken"])
     with dynamodb_calls() as made:
         assert api.call("account_delete", {"password": STRONG_PASSWORD}, principal=principal).status == 204
-    # account + attempts, count the attempt, the sessions, the download records (none), the transaction
-    assert [name for name, _ in made] == ["Query", "PutItem", "Query", "Query", "TransactWriteItems"]
-    items = made[4][1]["TransactItems"]
+    # account + attempts, count the attempt, the sessions, the download records (none), the passkeys, the transaction
+    assert [name for name, _ in made] == ["Query", "PutItem", "Query", "Query", "Query", "TransactWriteItems"]
+    items = made[5][1]["TransactItems"]
     deleted = [
         (i["Delete"]["Key"]["pk"]["S"].split("#")[0], i["Delete"]["Key"]["sk"]["S"]) for i in items if "Delete" in i
     ]

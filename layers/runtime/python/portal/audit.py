@@ -69,7 +69,7 @@ EVENTS: dict[str, Event] = {
     "code_locked": Event("a code dead after too many wrong tries", ("purpose",)),
     "send_throttled": Event("a send refused by the limits", ("retryAfter",)),
     # sign-in and sessions
-    "login_succeeded": Event("a sign-in", ("sessionId", "mfa"), metric="LoginsSucceeded"),
+    "login_succeeded": Event("a sign-in", ("sessionId", "mfa", "method"), metric="LoginsSucceeded"),
     "login_failed": Event("a refused sign-in or password check", ("reason", "purpose"), metric="LoginsFailed"),
     "login_throttled": Event(
         "a sign-in refused by the backoff or the hourly cap", ("retryAfter", "purpose"), metric="Lockouts"
@@ -126,7 +126,28 @@ EVENTS: dict[str, Event] = {
     # operators (portal-admin, on the operator's terminal)
     "admin_action": Event(
         "an operator's action",
-        ("operator", "action", "reason", "kept", "effects", "outcome", "kid", "signFrom", "dropped", "compromised"),
+        (
+            "operator",
+            "action",
+            "reason",
+            "kept",
+            "effects",
+            "outcome",
+            "kid",
+            "signFrom",
+            "dropped",
+            "compromised",
+            "credentialId",
+        ),
+    ),
+    # passkeys
+    "passkey_added": Event("a passkey added to the account", ("credentialId",)),
+    "passkey_add_refused": Event("a new passkey refused (a check failed; nothing kept)", ("reason", "detail")),
+    "passkey_renamed": Event("a passkey renamed", ("credentialId",)),
+    "passkey_removed": Event("a passkey removed by its owner or an operator", ("credentialId", "by", "reason")),
+    "passkey_sign_in": Event("a sign-in with a passkey (with login_succeeded)", ("credentialId", "userVerified")),
+    "passkey_sign_in_refused": Event(
+        "a sign-in with a passkey refused (one answer, the reason here)", ("credentialId", "reason", "detail")
     ),
     # failures, written by the logger directly
     "dependency_failed": Event("an AWS service failed (503)", ("detail",), direct=True),

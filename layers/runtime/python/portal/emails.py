@@ -183,6 +183,40 @@ TEMPLATES: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
             ),
         ),
     },
+    "passkey_added": {
+        "en": (
+            "A passkey has been added to your account",
+            (
+                "A passkey has been added to your NATO Multimedia account: it can now sign in without a password.",
+                "You can see and remove your passkeys on your account page.",
+                "If you did not add it, remove it from your account page and change your password at once.",
+            ),
+        ),
+        "fr": (
+            "Une clé d'accès a été ajoutée à votre compte",
+            (
+                "Une clé d'accès a été ajoutée à votre compte multimédia de l'OTAN : elle permet désormais de vous connecter sans mot de passe.",
+                "Vous pouvez voir et supprimer vos clés d'accès sur la page de votre compte.",
+                "Si vous ne l'avez pas ajoutée, supprimez-la depuis la page de votre compte et changez tout de suite votre mot de passe.",
+            ),
+        ),
+    },
+    "passkey_removed": {
+        "en": (
+            "A passkey has been removed from your account",
+            (
+                "A passkey has been removed from your NATO Multimedia account: it can no longer sign in.",
+                "If you did not remove it, please contact us.",
+            ),
+        ),
+        "fr": (
+            "Une clé d'accès a été supprimée de votre compte",
+            (
+                "Une clé d'accès a été supprimée de votre compte multimédia de l'OTAN : elle ne permet plus de vous connecter.",
+                "Si vous ne l'avez pas supprimée, veuillez nous contacter.",
+            ),
+        ),
+    },
     "mfa_enabled": {
         "en": (
             "Two-step verification is on",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from portal.mailer import SesMailer
     from portal.media import S3Media
     from portal.newsletter import Newsletter, UnsubscribeLinks
+    from portal.passkeys import Passkeys, RelyingParty
     from portal.passwords import PasswordHasher
     from portal.recovery import Recovery
     from portal.signin import SignIn, TokenSettings
@@ -311,3 +312,20 @@ def unsubscribe_links() -> UnsubscribeLinks:
     from portal.newsletter import UnsubscribeLinks
 
     return UnsubscribeLinks(keyring, settings().public_api_url)
+
+
+def relying_party() -> RelyingParty:
+    from portal.passkeys import RelyingParty
+
+    s = settings()
+    return RelyingParty(s.passkey_rp_id, s.passkey_origins)
+
+
+@cache
+def passkeys() -> Passkeys:
+    """Only the passkey functions build this (and so load py_webauthn, on first use)."""
+    from portal.dynamo.passkeys import DynamoPasskeyAccounts
+    from portal.passkeys import Passkeys
+
+    store = DynamoPasskeyAccounts(client("dynamodb"), settings().table_name)
+    return Passkeys(store, mailer, keyring, password_hasher, relying_party, sign_in)

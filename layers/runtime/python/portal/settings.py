@@ -63,6 +63,10 @@ class Settings:
     download_url_seconds: int = _bounded(900, 60, 900)
     # Base URL of this API as mail recipients reach it (unsubscribe links), without a trailing slash.
     public_api_url: str | None = None
+    # Passkeys (WebAuthn): the relying party ID (a domain, never an IP address: "localhost" for the
+    # local runner) and the exact origins a browser may register or sign in from.
+    passkey_rp_id: str = "localhost"
+    passkey_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []

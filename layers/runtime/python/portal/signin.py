@@ -37,7 +37,7 @@ from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
 from portal.ports import AccountStore, Clock, Mailer
 from portal.principal import SESSION_ENDED, Principal
-from portal.records import Conflict
+from portal.records import Conflict, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.signing_keys import TokenKeys
 from portal.users import Status, User
@@ -182,15 +182,28 @@ class SignIn:
             if self._challenges is None:
                 raise InternalError()  # wired by services.py; never sign in without the second step
             return self._challenges().issue(user, uncount)
+        return self.open_session(user, logins=uncount, user_agent=user_agent, ip=ip, seen_devices=state.devices)
+
+    def open_session(
+        self,
+        user: User,
+        logins: LoginsChange | None = None,
+        method: str = "password",
+        user_agent: str = "",
+        ip: str = "",
+        seen_devices: dict[str, int] | None = None,
+    ) -> TokenPair:
+        """A new session for an account whose owner has just proved who they are (a password, or a
+        passkey, which counts as both steps), with the password's un-count (`logins`) in the same
+        transaction. With the devices seen on the account, a new one gets its notice."""
         now = int(self._clock())
-        session, refresh_token, record = self.new_session(user, now, user_agent, ip)
-        session_id = session.session_id
+        session, refresh_token, record = self.new_session(user, now, user_agent, ip, method)
         device = devices.device_key(user_agent)
         pair = self.pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
-            self._store.create_session(session, record, logins=uncount, device=device)
+            self._store.create_session(session, record, logins=logins, device=device)
         except Conflict as lost:
-            if not lost.maybe("logins"):
+            if logins is None or not lost.maybe("logins"):
                 raise ServiceUnavailable() from None
             # A failure was counted since this attempt: the sign-in stands without the un-count,
             # and the failures stay counted (the safe side).
@@ -198,8 +211,9 @@ class SignIn:
                 self._store.create_session(session, record, device=device)
             except Conflict:
                 raise ServiceUnavailable() from None
-        audit("login_succeeded", address=username, sub=user.sub, sessionId=session_id)
-        self._new_device_notice(user, state.devices, device, session, now)
+        audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session.session_id, method=method)
+        if seen_devices is not None:
+            self._new_device_notice(user, seen_devices, device, session, now)
         return pair
 
     def _new_device_notice(self, user: User, seen: dict[str, int], device: str, session: Session, now: int) -> None:

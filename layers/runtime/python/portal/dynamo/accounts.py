@@ -22,12 +22,14 @@ from portal.dynamo.account_items import (
     user_item,
     user_of,
 )
-from portal.dynamo.calls import TRANSACTION_ITEMS, dynamo_call, request_token, transact
+from portal.dynamo.calls import TRANSACTION_ITEMS, dynamo_call, request_token, sub_index_items, transact
 from portal.dynamo.codec import from_item, serialize, to_item
 from portal.dynamo.keys import (
     CODE_SK_PREFIX,
     DEVICE_SK_PREFIX,
     LOGINS_SK,
+    PASSKEY_PREFIX,
+    PASSKEY_SK,
     SENDS_SK,
     SESSION_SK,
     SUPPRESSED_SK,
@@ -35,6 +37,7 @@ from portal.dynamo.keys import (
     address_pk,
     code_sk,
     key,
+    passkey_pk,
     session_pk,
     sub_pk,
 )
@@ -57,6 +60,12 @@ def account_of_sub(db: Any, table: str, sub: str) -> dict[str, Any] | None:
         )
     items = response.get("Items", [])
     return from_item(items[0]) if items else None
+
+
+def passkey_ids_of(db: Any, table: str, sub: str) -> list[str]:
+    """The credential ids of the account's passkeys (GSI1: SUB#<sub> / PASSKEY#<id>)."""
+    items = sub_index_items(db, table, sub, PASSKEY_PREFIX)
+    return [item[tables.GSI1_SORT_KEY]["S"].removeprefix(PASSKEY_PREFIX) for item in items]
 
 
 class DynamoAccounts(DynamoSessions):
@@ -361,9 +370,10 @@ class DynamoAccounts(DynamoSessions):
         transact(self._db, [*revoke, ("user", {"Update": bump})])
 
     def delete_account(self, user: User, session_ids: Sequence[str] = (), logins: LoginsChange | None = None) -> None:
-        """The account, its codes and the given sessions at once, with the failure record's change
-        (`logins`); the send and sign-in limits of the address stay. Sessions beyond what one
-        transaction holds are deleted after it (the account is gone: they can no longer be used).
+        """The account, its codes, its passkeys and the given sessions at once, with the failure
+        record's change (`logins`); the send and sign-in limits of the address stay. Passkeys and
+        sessions beyond what one transaction holds are deleted after it (the account is gone: they
+        can no longer be used).
         Conflict.parts: "user" (the account is not this one any more) or "logins"."""
         items: list[tuple[str, dict[str, Any]]] = [
             (
@@ -388,15 +398,22 @@ class DynamoAccounts(DynamoSessions):
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
-        unique = list(dict.fromkeys(session_ids))
-        room = TRANSACTION_ITEMS - len(items)
-        items += [
-            ("session", {"Delete": {"TableName": self._table, "Key": key(session_pk(s), SESSION_SK)}})
-            for s in unique[:room]
+        # The passkeys go in the same transaction (listed through GSI1: one added a moment ago may
+        # be missed, and is then deleted after, or left unusable: its sub has no account).
+        passkeys = [
+            ("passkey", {"Delete": {"TableName": self._table, "Key": key(passkey_pk(c), PASSKEY_SK)}})
+            for c in passkey_ids_of(self._db, self._table, user.sub)
         ]
-        transact(self._db, items)
-        for session_id in unique[room:]:
-            self.delete_session(session_id)
+        unique = list(dict.fromkeys(session_ids))
+        sessions = [
+            ("session", {"Delete": {"TableName": self._table, "Key": key(session_pk(s), SESSION_SK)}}) for s in unique
+        ]
+        room = TRANSACTION_ITEMS - len(items)
+        later = [*passkeys, *sessions][room:]
+        transact(self._db, items + [*passkeys, *sessions][:room])
+        for _, request in later:
+            with dynamo_call():
+                self._db.delete_item(**request["Delete"])
 
     # -- email change --------------------------------------------------------------------------
 

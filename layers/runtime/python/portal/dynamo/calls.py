@@ -54,3 +54,27 @@ def transact(db: Any, items: list[tuple[str, dict[str, Any]]]) -> None:
     """One TransactWriteItems of named items: a lost condition names its items (Conflict.parts)."""
     with dynamo_call([name for name, _ in items]):
         db.transact_write_items(ClientRequestToken=request_token(), TransactItems=[item for _, item in items])
+
+
+def sub_index_items(db: Any, table: str, sub: str, prefix: str, page: int | None = None) -> list[dict[str, Any]]:
+    """Every item of the account's GSI1 partition (SUB#<sub>) whose sort key starts with `prefix`
+    (its sessions, its passkeys), page after page. GSI1 is eventually consistent."""
+    from portal import tables
+    from portal.dynamo.keys import sub_pk
+
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": tables.GSI1,
+        "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
+        "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
+        "ExpressionAttributeValues": {":gpk": {"S": sub_pk(sub)}, ":prefix": {"S": prefix}},
+        **({"Limit": page} if page else {}),
+    }
+    items: list[dict[str, Any]] = []
+    while True:
+        with dynamo_call():
+            response = db.query(**request)
+        items += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

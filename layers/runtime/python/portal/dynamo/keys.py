@@ -14,6 +14,8 @@ Items (pk / sk):
   VIDEO#<id> / VIDEO                        a catalogue record (gsi1: CATALOG / <publishedAt>#<id>)
   SUB#<sub> / DOWNLOADS#<yyyy-mm-dd>        downloads issued to an account that UTC day (TTL)
   SUB#<sub> / DOWNLOAD#<iso>#<id>           one issued download, for the account's history (TTL 1 year)
+  PASSKEY#<credential id> / PASSKEY         a passkey (gsi1: SUB#<sub> / PASSKEY#<credential id>)
+  CHALLENGE#<key> / CHALLENGE               a single-use WebAuthn challenge (TTL, checked in code too)
 Everything keyed by an address sits under one partition, so one strongly consistent Query reads
 all a sign-up or a verification needs.
 """
@@ -40,6 +42,9 @@ VIDEO_SK = "VIDEO"
 CATALOG_PARTITION = "CATALOG"
 DOWNLOADS_SK_PREFIX = "DOWNLOADS#"
 HISTORY_SK_PREFIX = "DOWNLOAD#"
+PASSKEY_PREFIX = "PASSKEY#"
+PASSKEY_SK = "PASSKEY"
+CHALLENGE_SK = "CHALLENGE"
 
 
 def address_pk(username: str) -> str:
@@ -53,6 +58,14 @@ def session_pk(session_id: str) -> str:
 def sub_pk(sub: str) -> str:
     """The account's own partition (download counters and history) and its GSI1 partition."""
     return f"SUB#{sub}"
+
+
+def passkey_pk(credential_id: str) -> str:
+    return PASSKEY_PREFIX + credential_id
+
+
+def challenge_pk(challenge_key: str) -> str:
+    return f"CHALLENGE#{challenge_key}"
 
 
 def video_pk(video_id: str) -> str:

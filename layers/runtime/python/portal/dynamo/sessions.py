@@ -15,7 +15,7 @@ from portal.dynamo.account_items import (
     session_puts,
     user_of,
 )
-from portal.dynamo.calls import dynamo_call, transact
+from portal.dynamo.calls import dynamo_call, sub_index_items, transact
 from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import (
     DEVICE_SK_PREFIX,
@@ -26,7 +26,6 @@ from portal.dynamo.keys import (
     address_pk,
     key,
     session_pk,
-    sub_pk,
 )
 from portal.errors import DependencyFailure
 from portal.records import Conflict, LoginsChange
@@ -46,22 +45,8 @@ class DynamoSessions:
         """Every session of the account, through GSI1 (which projects all attributes; no secrets in
         them). The index is eventually consistent: a session created within the last moment may be
         missing; the account's session epoch covers it."""
-        found: list[Session] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": tables.GSI1,
-            "KeyConditionExpression": "#gpk = :gpk AND begins_with(#gsk, :prefix)",
-            "ExpressionAttributeNames": {"#gpk": tables.GSI1_PARTITION_KEY, "#gsk": tables.GSI1_SORT_KEY},
-            "ExpressionAttributeValues": {":gpk": {"S": sub_pk(sub)}, ":prefix": {"S": SESSION_PREFIX}},
-            "Limit": SESSION_PAGE,
-        }
-        while True:
-            with dynamo_call():
-                response = self._db.query(**request)
-            found += [session_of(from_item(item)) for item in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return found
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = sub_index_items(self._db, self._table, sub, SESSION_PREFIX, SESSION_PAGE)
+        return [session_of(from_item(item)) for item in items]
 
     def create_session(
         self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None, device: str | None = None

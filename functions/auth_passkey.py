@@ -1,0 +1,20 @@
+"""POST /v1/auth/passkey {session, credential}: sign in with a passkey; the usual token pair."""
+
+from portal import passkeys as passkeys_module
+from portal import services, tokens
+from portal.errors import NotAuthorized, PasswordResetRequired, UserNotConfirmed
+from portal.models import TokenResult
+from portal.passkey_models import PasskeySignInRequest
+from portal.web import Request, endpoint
+
+passkeys = services.passkeys()
+passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
+services.preload_keys()  # this function signs tokens
+tokens.preload()
+
+
+@endpoint(
+    PasskeySignInRequest, response_model=TokenResult, errors=(NotAuthorized, UserNotConfirmed, PasswordResetRequired)
+)
+def handler(body: PasskeySignInRequest, request: Request) -> TokenResult:
+    return TokenResult.of(passkeys.sign_in(body.session, body.credential.model_dump()))
