@@ -13,4 +13,6 @@ tokens.preload()  # this function signs tokens
 
 @endpoint(LoginMfaRequest, response_model=TokenResult, errors=(CodeMismatch, ExpiredCode, LimitExceeded))
 def handler(body: LoginMfaRequest, request: Request) -> TokenResult:
-    return TokenResult.of(two_step.answer(body.session, body.answer))
+    return TokenResult.of(
+        two_step.answer(body.session, body.answer, request.headers.get("user-agent", ""), request.source_ip)
+    )

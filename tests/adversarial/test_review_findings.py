@@ -226,7 +226,12 @@ def test_the_session_lifetime_is_a_stage_setting_of_30_days_by_default():
     from infra.config import StageConfig
     from portal.settings import Settings
 
-    base = {"PORTAL_TABLE_NAME": "t", "PORTAL_KEYS_SECRET_ID": "k", "PORTAL_MAIL_SENDER": "no-reply@example.org"}
+    base = {
+        "PORTAL_TABLE_NAME": "t",
+        "PORTAL_KEYS_SECRET_ID": "k",
+        "PORTAL_SIGNING_KEYS_SECRET_ID": "s",
+        "PORTAL_MAIL_SENDER": "no-reply@example.org",
+    }
     assert Settings.from_env(base).session_seconds == 30 * 86400
     assert Settings.from_env({**base, "PORTAL_SESSION_SECONDS": "604800"}).session_seconds == 7 * 86400
     assert StageConfig.model_fields["session_days"].default == 30

@@ -420,3 +420,11 @@ def test_operator_mfa_reset_turns_it_off_with_confirmation_and_audit(api, aws, c
     assert "accessToken" in api.login(ANN).body
     # Nothing left to reset: refused (exit 1), and --email works as for every command.
     assert admin_run("mfa-reset", "--email", ANN, "--reason", "again", "--yes")[0] == 1
+
+
+def test_a_session_opened_by_the_second_step_says_so_in_the_list_of_sessions(api, clock, ann):
+    app, _ = enable(api, clock, access(api))
+    token = second_step(api, challenge(api), app.code()).body["accessToken"]
+    items = api.call_as(token, "account_sessions_list").body["items"]
+    (current,) = [item for item in items if item["current"]]
+    assert current["method"] == "password + app code"

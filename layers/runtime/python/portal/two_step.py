@@ -232,7 +232,7 @@ class TwoStep(AccountUseCase):
             return challenge.attempts_left - 1
         raise ServiceUnavailable()
 
-    def answer(self, token: str, code: str) -> TokenPair:
+    def answer(self, token: str, code: str, user_agent: str = "", ip: str = "") -> TokenPair:
         """The challenge's session and a code (app or recovery): the usual token pair."""
         digest = challenge_digest(token)
         for _ in range(RACE_RETRIES):
@@ -272,7 +272,12 @@ class TwoStep(AccountUseCase):
                     attemptsRemaining=left,
                 )
                 raise CodeMismatch(left)
-            session, refresh_token, record = self._sign_in.new_session(user, now)
+            session, refresh_token, record = self._sign_in.new_session(
+                user, now, user_agent, ip, method="password + app code"
+            )
+            # Signed before anything is written: if the signing keys cannot be read, the challenge
+            # is not spent and the same code can be tried again (as login signs before it writes).
+            pair = self._sign_in.pair(session, refresh_token, now)
             change: LoginsChange | None = uncount(user.username, counted)
             try:
                 self._factors.pass_challenge(challenge, user, accepted.after, session, record, change)
@@ -292,5 +297,5 @@ class TwoStep(AccountUseCase):
                 sessionId=session.session_id,
                 mfa=accepted.method,
             )
-            return self._sign_in.pair(session, refresh_token, now)
+            return pair
         raise ServiceUnavailable()
