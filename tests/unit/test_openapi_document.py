@@ -32,17 +32,17 @@ def test_query_path_and_html_answers_are_documented():
 
 def test_cacheable_reads_document_their_validator_and_304_and_no_other_route_does():
     paths = generate()["paths"]
-    cacheable = {("/v1/videos", "get"), ("/v1/videos/{videoId}", "get")}
+    catalogue = {("/v1/videos", "get"), ("/v1/videos/{videoId}", "get")}
+    # The public keys and the discovery document are cacheable too (with their own max-age).
+    cacheable = catalogue | {("/.well-known/jwks.json", "get"), ("/.well-known/openid-configuration", "get")}
     for path, methods in paths.items():
         for method, operation in methods.items():
             headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
             if (path, method) in cacheable:
                 assert [h["name"] for h in headers] == ["If-None-Match"]
                 assert set(operation["responses"]["200"]["headers"]) == {"ETag", "Cache-Control"}
-                assert (
-                    "stale-while-revalidate="
-                    in operation["responses"]["200"]["headers"]["Cache-Control"]["schema"]["const"]
-                )
+                cache_control = operation["responses"]["200"]["headers"]["Cache-Control"]["schema"]["const"]
+                assert ("stale-while-revalidate=" in cache_control) == ((path, method) in catalogue)
                 assert "ETag" in operation["responses"]["304"]["headers"]
             else:
                 assert not headers and "304" not in operation["responses"], (path, method)

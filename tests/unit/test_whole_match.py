@@ -50,6 +50,7 @@ def _env(base: dict[str, str], url: str) -> dict[str, str]:
     return {
         "PORTAL_TABLE_NAME": base["table_name"],
         "PORTAL_KEYS_SECRET_ID": base["keys_secret_id"],
+        "PORTAL_SIGNING_KEYS_SECRET_ID": "s",
         "PORTAL_MAIL_SENDER": base["mail_sender"],
         "PORTAL_PUBLIC_API_URL": url,
     }
