@@ -368,7 +368,8 @@ ROUTES += (
         method="POST",
         path="/v1/account/passkeys/options",
         summary="The options to create a passkey (a session under 10 minutes old, or the password)",
-        access=_SESSIONS,
+        # Checks the password and stores a challenge: it signs no token.
+        access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE}),
         auth=True,
         profile=Profile.HASHING,
         tag="passkeys",

@@ -170,7 +170,9 @@ class Api(Construct):
         if route.auth:
             assert self.authorizer is not None
             options.update(authorizer=self.authorizer, authorization_type=apigateway.AuthorizationType.CUSTOM)
-        method = resource.add_method(route.method, apigateway.LambdaIntegration(function), **options)  # type: ignore[arg-type]
+        method = resource.add_method(
+            route.method, apigateway.LambdaIntegration(function, allow_test_invoke=False), **options
+        )  # type: ignore[arg-type]
         if not route.auth:
             for rule, reason in (
                 ("AwsSolutions-APIG4", "Public route: signing up and signing in happen before there is a token."),

@@ -110,15 +110,22 @@ class Monitoring(Construct):
             )
         # By function name, Lambda's metrics add up every version and alias, so these alarms hold
         # with SnapStart's `live` alias too.
+        # One alarm per function on errors + throttles (metric math): two alarms each would take the
+        # stack past CloudFormation's 500 resources; the alarm's graph still shows both lines.
         for module, function in sorted(functions.items()):
             self._alarm(
-                f"{module}-errors", function.metric_errors(period=PERIOD, statistic="Sum"), 1, f"{module} raised errors"
-            )
-            self._alarm(
-                f"{module}-throttles",
-                function.metric_throttles(period=PERIOD, statistic="Sum"),
+                f"{module}-errors-or-throttles",
+                cloudwatch.MathExpression(
+                    expression="errors + throttles",
+                    using_metrics={
+                        "errors": function.metric_errors(period=PERIOD, statistic="Sum"),
+                        "throttles": function.metric_throttles(period=PERIOD, statistic="Sum"),
+                    },
+                    label=f"{module} errors + throttles",
+                    period=PERIOD,
+                ),
                 1,
-                f"{module} was throttled",
+                f"{module} raised errors or was throttled",
             )
 
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"portal-{config.name}")

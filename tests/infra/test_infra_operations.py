@@ -75,8 +75,10 @@ def test_dead_letters_and_mail_events_errors_alarm_to_the_alarm_topic(synth):
     (errors,) = [
         a
         for a in _alarms(synth)
-        if a.get("MetricName") == "Errors"
-        and {"Name": "FunctionName", "Value": {"Ref": mail_events_id}} in a["Dimensions"]
+        for m in a.get("Metrics", [])
+        if "MetricStat" in m
+        and m["MetricStat"]["Metric"]["MetricName"] == "Errors"
+        and {"Name": "FunctionName", "Value": {"Ref": mail_events_id}} in m["MetricStat"]["Metric"]["Dimensions"]
     ]
     assert errors["AlarmActions"] == [topic]
     assert "ApproximateNumberOfMessagesVisible" in json.dumps(synth.one("AWS::CloudWatch::Dashboard"))

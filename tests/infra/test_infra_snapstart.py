@@ -79,12 +79,13 @@ def test_with_snapstart_api_authorizer_sns_and_permissions_invoke_the_alias(opti
 def test_alarms_watch_the_functions_by_name_with_or_without_snapstart(options):
     functions = set(options.product_functions())
     for name in ("Errors", "Throttles"):
-        alarms = [
-            a["Properties"]
+        stats = [
+            m["MetricStat"]["Metric"]
             for a in options.of_type("AWS::CloudWatch::Alarm").values()
-            if a["Properties"].get("MetricName") == name
+            for m in a["Properties"].get("Metrics", [])
+            if "MetricStat" in m and m["MetricStat"]["Metric"]["MetricName"] == name
         ]
-        assert sorted(a["Dimensions"][0]["Value"]["Ref"] for a in alarms) == sorted(functions)
+        assert sorted(s["Dimensions"][0]["Value"]["Ref"] for s in stats) == sorted(functions)
 
 
 def test_without_snapstart_functions_are_invoked_unqualified(dev):

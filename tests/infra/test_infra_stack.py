@@ -156,6 +156,9 @@ def test_function_environment_carries_settings_and_powertools(synth):
         cors_origins=config.cors_origins,
         media_bucket="media",
         public_api_url=config.public_api_url,
+        session_seconds=config.session_days * 86400,
+        passkey_rp_id=config.passkey_rp_id,
+        passkey_origins=config.passkey_origins,
     )
     expected = {name: refs.get(value, value) for name, value in settings.to_env().items()}
     assert expected["PORTAL_CORS_ORIGINS"] == ",".join(config.cors_origins)
@@ -249,7 +252,8 @@ def test_only_the_functions_that_issue_tokens_can_read_the_signing_keys(synth):
             "secretsmanager:GetSecretValue", []
         ):
             readers.add(spec.module)
-    assert readers == {"auth_login", "auth_refresh"}
+    # Password sign-in, its second step, a passkey sign-in, and refresh: the routes that hand out tokens.
+    assert readers == {"auth_login", "auth_login_mfa", "auth_passkey", "auth_refresh"}
     _, authorizer = synth.function(AUTHORIZER.handler)
     assert set(_statements_by_action(synth.role_statements(authorizer))) - LOGS - XRAY == ACTIONS[Access.TABLE_READ]
 
@@ -498,9 +502,15 @@ def test_alarms_on_5xx_rate_email_failures_and_each_functions_errors_and_throttl
     assert five_xx["Statistic"] == "Average" and five_xx["Threshold"] == synth.config.api_5xx_rate_threshold
     (email,) = alarms_on("EmailFailures", synth.config.functions.metrics_namespace)
     assert email["Dimensions"] == [{"Name": "service", "Value": "portal"}]
-    function_count = len(synth.product_functions())
-    assert len(alarms_on("Errors", "AWS/Lambda")) == function_count
-    assert len(alarms_on("Throttles", "AWS/Lambda")) == function_count
+    # Each function: one alarm on errors + throttles (metric math), by the function's name.
+    watched = sorted(
+        (stat["Metric"]["MetricName"], stat["Metric"]["Dimensions"][0]["Value"]["Ref"])
+        for a in alarms
+        for m in a["Properties"].get("Metrics", [])
+        if (stat := m.get("MetricStat")) and stat["Metric"]["Namespace"] == "AWS/Lambda"
+    )
+    functions = sorted(synth.product_functions())
+    assert watched == sorted([("Errors", f) for f in functions] + [("Throttles", f) for f in functions])
 
 
 def test_dashboard_graphs_the_business_metrics(synth):
