@@ -272,14 +272,3 @@ def test_the_libraries_load_where_they_are_used():
     assert loaded_by("from portal import totp; totp.qr_svg('otpauth://totp/x')") == ["segno"]
     seal = "from portal import sealing, keys; sealing.seal(keys.Keyring({'kid': 'k', 'secret': 's'}), 'x', 'y')"
     assert loaded_by(seal) == ["Crypto"]
-
-
-def test_the_layer_carries_no_cryptography_package():
-    # PyJWT imports `cryptography` whenever it is installed: in the layer, every function that
-    # signs or checks a token would load it. The sealing cipher is pycryptodome's (`Crypto`).
-    import tomllib
-
-    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    names = [d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in dependencies]
-    assert "cryptography" not in names and "pyjwt" in names
-    assert {"pyotp", "segno", "pycryptodome"} <= set(names)
