@@ -274,3 +274,71 @@ def test_the_daily_quota_is_per_account(small_quota, catalogue, aws):
     day = time.strftime("%Y-%m-%d", time.gmtime())
     counter = aws.item(f"SUB#{ann['sub']}", f"DOWNLOADS#{day}")
     assert counter["count"]["N"] == "2" and int(counter["ttl"]["N"]) > time.time()
+    # The history holds exactly the counted downloads: the refused one wrote neither.
+    history = [i for i in aws.items() if i["pk"]["S"] == f"SUB#{ann['sub']}" and i["sk"]["S"].startswith("DOWNLOAD#")]
+    assert len(history) == 2
+
+
+def cancelled(*codes: str):
+    from botocore.exceptions import ClientError
+
+    return ClientError(
+        {
+            "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": code} for code in codes],
+        },
+        "TransactWriteItems",
+    )
+
+
+class Transactions:
+    """A DynamoDB client whose TransactWriteItems answers with the given failures, then succeeds."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.sent: list[dict] = []
+
+    def transact_write_items(self, **request):
+        self.sent.append(request)
+        if self.failures:
+            raise self.failures.pop(0)
+        return {}
+
+
+def take(client) -> bool:
+    from portal.downloads import HistoryEntry
+    from portal.dynamo.downloads import DynamoDownloadCounter
+
+    entry = HistoryEntry("2025-04-04T09:00:00Z#ab", "v1", "audio", "2025-04-04T09:00:00Z")
+    return DynamoDownloadCounter(client, "portal-test").take("s", "2025-04-04", 5, 1, entry, 2)
+
+
+def test_the_count_and_the_history_entry_are_one_transaction():
+    client = Transactions()
+    assert take(client) is True
+    [request] = client.sent
+    update, put = request["TransactItems"]
+    assert update["Update"]["Key"]["sk"] == {"S": "DOWNLOADS#2025-04-04"}
+    assert "#count < :quota" in update["Update"]["ConditionExpression"]
+    assert put["Put"]["Item"]["sk"] == {"S": "DOWNLOAD#2025-04-04T09:00:00Z#ab"}
+    assert request["ClientRequestToken"]
+
+
+def test_a_used_up_quota_is_refused_without_sending_again():
+    client = Transactions(cancelled("ConditionalCheckFailed", "None"))
+    assert take(client) is False and len(client.sent) == 1
+
+
+def test_a_race_with_another_download_is_sent_again_not_read_as_the_quota():
+    client = Transactions(cancelled("TransactionConflict", "None"))
+    assert take(client) is True and len(client.sent) == 2
+    assert client.sent[0]["ClientRequestToken"] != client.sent[1]["ClientRequestToken"]
+
+
+def test_a_counter_that_stays_contended_is_a_dependency_failure():
+    from portal.errors import DependencyFailure
+
+    client = Transactions(*(cancelled("TransactionConflict", "None") for _ in range(3)))
+    with pytest.raises(DependencyFailure):
+        take(client)
+    assert len(client.sent) == 3

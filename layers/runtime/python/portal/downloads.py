@@ -3,7 +3,8 @@
 Order matters: the account is checked first (403 for an unconfirmed one), then the video and the
 rendition (404), and only then is the day's quota drawn on, so a mistyped id costs nothing.
 Every link issued is one `download_issued` audit line and one entry of the account's download
-history (GET /v1/account/downloads), kept a year.
+history (GET /v1/account/downloads), kept a year: the entry is written with the day's count, in
+one transaction, so a download is counted exactly when it is recorded.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ HISTORY_DEFAULT_LIMIT = 20
 EXTENSIONS = {"video/mp4": "mp4", "audio/mp4": "m4a", "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/wav": "wav"}
 
 
-class Counter(Protocol):
-    def take(self, sub: str, day: str, quota: int, expires_at: int) -> int | None: ...
-
-
 @dataclass(frozen=True)
 class HistoryEntry:
     sort_key: str  # "<issuedAt>#<random id>": newest first, unique within the second
@@ -53,9 +50,15 @@ class HistoryPage:
     next_cursor: str | None
 
 
-class History(Protocol):
-    def record(self, sub: str, entry: HistoryEntry, expires_at: int) -> None: ...
+class Counter(Protocol):
+    def take(self, sub: str, day: str, quota: int, expires_at: int, entry: HistoryEntry, entry_expires_at: int) -> bool:
+        """Count one download on the day's counter (kept until `expires_at`) and add `entry` to the
+        account's history (kept until `entry_expires_at`) in one write; False, and nothing written,
+        when the day's quota is used up."""
+        ...
 
+
+class History(Protocol):
     def page(self, sub: str, after: str | None, limit: int) -> tuple[list[HistoryEntry], str | None]: ...
 
 
@@ -97,7 +100,6 @@ class Downloads:
         quota_per_day: int,
         url_seconds: int,
         clock: Callable[[], float] = time.time,
-        history: History | None = None,
     ) -> None:
         self._accounts = accounts
         self._catalog = catalog
@@ -106,7 +108,6 @@ class Downloads:
         self._quota = quota_per_day
         self._url_seconds = min(url_seconds, MAX_URL_SECONDS)
         self._clock = clock
-        self._history = history
 
     def issue(self, principal: Principal, video_id: str, rendition_name: str, source_ip: str) -> Link:
         user = active_account(self._accounts, principal)
@@ -115,7 +116,12 @@ class Downloads:
         now = int(self._clock())
         day_start = now - now % DAY_SECONDS
         day = time.strftime("%Y-%m-%d", time.gmtime(now))
-        if self._counter.take(user.sub, day, self._quota, day_start + COUNTER_KEEP_SECONDS) is None:
+        issued_at = iso(now)
+        entry = HistoryEntry(f"{issued_at}#{secrets.token_hex(8)}", video.id, rendition.name, issued_at)
+        counted = self._counter.take(
+            user.sub, day, self._quota, day_start + COUNTER_KEEP_SECONDS, entry, now + HISTORY_KEEP_SECONDS
+        )
+        if not counted:
             audit("download_quota_exceeded", address=user.username, sub=user.sub, videoId=video.id, quota=self._quota)
             raise LimitExceeded(
                 day_start + DAY_SECONDS - now, f"The daily limit of {self._quota} downloads is reached."
@@ -124,10 +130,6 @@ class Downloads:
         url = self._presigner().presign(
             rendition.key, rendition.contentType, content_disposition(name), self._url_seconds
         )
-        if self._history is not None:
-            issued_at = iso(now)
-            entry = HistoryEntry(f"{issued_at}#{secrets.token_hex(8)}", video.id, rendition.name, issued_at)
-            self._history.record(user.sub, entry, now + HISTORY_KEEP_SECONDS)
         audit(
             "download_issued",
             address=user.username,

@@ -20,9 +20,12 @@ class Conflict(Exception):
     `parts`: for a transaction, the names of its items whose condition failed, or None when
     DynamoDB did not say (then any of them may have failed)."""
 
-    def __init__(self, parts: frozenset[str] | None = None) -> None:
+    def __init__(self, parts: frozenset[str] | None = None, *, race: bool = False) -> None:
         super().__init__(*sorted(parts or ()))
         self.parts = parts
+        # True when no condition failed: the transaction only met a concurrent one on an item
+        # (TransactionConflict), so the same write may succeed when sent again.
+        self.race = race
 
     def only(self, part: str) -> bool:
         """True when exactly this part's condition failed (known, not guessed)."""

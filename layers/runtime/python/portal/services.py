@@ -275,7 +275,6 @@ def downloads() -> Downloads:
         media,
         s.download_quota_per_day,
         s.download_url_seconds,
-        history=history_store(),
     )
 
 

@@ -44,7 +44,8 @@ def dynamo_call(parts: list[str] | None = None) -> Iterator[None]:
                     if known
                     else None
                 )
-                raise Conflict(failed) from None
+                race = not any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+                raise Conflict(failed, race=race) from None
         raise DependencyFailure(f"DynamoDB: {exc.response.get('Error', {}).get('Code')}") from exc
     except BotoCoreError as exc:
         raise DependencyFailure(f"DynamoDB: {type(exc).__name__}") from exc

@@ -7,9 +7,10 @@ from typing import Any
 
 from portal import tables
 from portal.downloads import HistoryEntry
-from portal.dynamo.calls import dynamo_call
+from portal.dynamo.calls import dynamo_call, transact
 from portal.dynamo.codec import from_item, to_item
 from portal.dynamo.keys import DOWNLOADS_SK_PREFIX, HISTORY_SK_PREFIX, sub_pk
+from portal.errors import DependencyFailure
 from portal.records import Conflict
 
 # BatchWriteItem takes at most 25 requests; what DynamoDB leaves unprocessed is sent again this often.
@@ -18,32 +19,55 @@ BATCH_WRITE_ATTEMPTS = 5
 
 
 class DynamoDownloadCounter:
-    """One counter item per account per UTC day, raised only while it is under the quota."""
+    """One counter item per account per UTC day, raised only while it is under the quota, and the
+    history item of the download it counts, written in the same transaction (one call)."""
+
+    # A transaction that meets a concurrent one on the counter (the same account downloading twice
+    # at once) is cancelled with TransactionConflict, which says nothing about the quota: sent again.
+    ATTEMPTS = 3
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._db = client
         self._table = table_name
 
-    def take(self, sub: str, day: str, quota: int, expires_at: int) -> int | None:
-        """Count one download; the count so far, or None when the day's quota is used up."""
-        try:
-            with dynamo_call():
-                response = self._db.update_item(
-                    TableName=self._table,
-                    Key=to_item({tables.PARTITION_KEY: sub_pk(sub), tables.SORT_KEY: DOWNLOADS_SK_PREFIX + day}),
-                    UpdateExpression="ADD #count :one SET #ttl = :ttl",
-                    ConditionExpression="attribute_not_exists(#count) OR #count < :quota",
-                    ExpressionAttributeNames={"#count": "count", "#ttl": tables.TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={
-                        ":one": {"N": "1"},
-                        ":quota": {"N": str(quota)},
-                        ":ttl": {"N": str(expires_at)},
-                    },
-                    ReturnValues="UPDATED_NEW",
-                )
-        except Conflict:
-            return None
-        return int(response["Attributes"]["count"]["N"])
+    def take(self, sub: str, day: str, quota: int, expires_at: int, entry: HistoryEntry, entry_expires_at: int) -> bool:
+        """Count one download and record it; False (nothing written) when the day's quota is used up."""
+        count = {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item({tables.PARTITION_KEY: sub_pk(sub), tables.SORT_KEY: DOWNLOADS_SK_PREFIX + day}),
+                "UpdateExpression": "ADD #count :one SET #ttl = :ttl",
+                "ConditionExpression": "attribute_not_exists(#count) OR #count < :quota",
+                "ExpressionAttributeNames": {"#count": "count", "#ttl": tables.TTL_ATTRIBUTE},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":quota": {"N": str(quota)},
+                    ":ttl": {"N": str(expires_at)},
+                },
+            }
+        }
+        record = {"Put": {"TableName": self._table, "Item": history_item(sub, entry, entry_expires_at)}}
+        for _ in range(self.ATTEMPTS):
+            try:
+                transact(self._db, [("counter", count), ("history", record)])
+                return True
+            except Conflict as lost:
+                if not lost.race:
+                    return False  # the counter's condition failed: the quota is used up
+        raise DependencyFailure("DynamoDB: the download counter stayed contended")
+
+
+def history_item(sub: str, entry: HistoryEntry, expires_at: int) -> dict[str, Any]:
+    return to_item(
+        {
+            tables.PARTITION_KEY: sub_pk(sub),
+            tables.SORT_KEY: HISTORY_SK_PREFIX + entry.sort_key,
+            "videoId": entry.video_id,
+            "rendition": entry.rendition,
+            "issuedAt": entry.issued_at,
+            tables.TTL_ATTRIBUTE: expires_at,
+        }
+    )
 
 
 class DynamoDownloadHistory:
@@ -52,22 +76,6 @@ class DynamoDownloadHistory:
     def __init__(self, client: Any, table_name: str) -> None:
         self._db = client
         self._table = table_name
-
-    def record(self, sub: str, entry: HistoryEntry, expires_at: int) -> None:
-        with dynamo_call():
-            self._db.put_item(
-                TableName=self._table,
-                Item=to_item(
-                    {
-                        tables.PARTITION_KEY: sub_pk(sub),
-                        tables.SORT_KEY: HISTORY_SK_PREFIX + entry.sort_key,
-                        "videoId": entry.video_id,
-                        "rendition": entry.rendition,
-                        "issuedAt": entry.issued_at,
-                        tables.TTL_ATTRIBUTE: expires_at,
-                    }
-                ),
-            )
 
     def page(self, sub: str, after: str | None, limit: int) -> tuple[list[HistoryEntry], str | None]:
         """Up to `limit` entries newest first after the sort key `after`, and the last key read
@@ -114,8 +122,6 @@ class DynamoDownloadHistory:
                 if not requests:
                     break
             else:
-                from portal.errors import DependencyFailure
-
                 raise DependencyFailure(f"DynamoDB: {len(requests)} download records left after retries")
         return len(keys)
 
