@@ -259,6 +259,7 @@ def main() -> int:
         if name not in wanted:
             continue
         section(titles[name])
+        section_started = time.perf_counter()
         if name == "round_trips":
             results[name], failures = round_trips()
         else:
@@ -272,6 +273,8 @@ def main() -> int:
                 "throughput": throughput,
                 "enumeration": enumeration,
             }[name]()
+        results.setdefault("section_seconds", {})[name] = round(time.perf_counter() - section_started, 1)
+        print(f"({name}: {results['section_seconds'][name]:.0f} s)")
     results["seconds"] = time.perf_counter() - started
     results["failures"] = failures
     if ONLY:

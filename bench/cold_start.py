@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from functions.routes import AUTHORIZER, ROUTES, Access
+from functions.routes import AUTHORIZER, MAIL_EVENTS, ROUTES, Access, FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 TMP = ROOT / "bench" / "tmp"
@@ -71,6 +71,11 @@ def python313() -> str:
     if found is None:
         raise SystemExit("no CPython 3.13: set BENCH_PYTHON, or `pyenv install 3.13`, or `uv python install 3.13`")
     return found
+
+
+def entries() -> tuple[FunctionSpec, ...]:
+    """Every function the stack deploys: the routes, the authorizer, the mail events consumer."""
+    return (*ROUTES, AUTHORIZER, MAIL_EVENTS)
 
 
 def clients_of(access: frozenset[Access]) -> list[str]:
@@ -129,7 +134,7 @@ def ship() -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(ROOT / "layers" / "runtime" / "python", runtime, ignore=shutil.ignore_patterns("__pycache__"))
     functions.mkdir()
-    for route in (*ROUTES, AUTHORIZER):
+    for route in entries():
         shutil.copy(ROOT / "functions" / f"{route.module}.py", functions)
     provided = runtime_provided()
     subprocess.run(
@@ -169,19 +174,19 @@ def measure(runs: int = RUNS) -> list[dict[str, object]]:
     """Each round imports every handler once and builds every distinct floor once, in fresh
     interpreters, interleaved, so the machine's noise hits handlers and floors alike."""
     env = deployed_env(ship())
-    entries = (*ROUTES, AUTHORIZER)
-    floors = {tuple(clients_of(e.access)) for e in entries}
-    handler_times: dict[str, list[tuple[float, float]]] = {e.module: [] for e in entries}
+    functions = entries()
+    floors = {tuple(clients_of(e.access)) for e in functions}
+    handler_times: dict[str, list[tuple[float, float]]] = {e.module: [] for e in functions}
     floor_times: dict[tuple[str, ...], list[tuple[float, float]]] = {f: [] for f in floors}
     for _ in range(runs):
         for clients in sorted(floors):
             floor_times[clients].append(
                 _time("import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients), env)
             )
-        for entry in entries:
+        for entry in functions:
             handler_times[entry.module].append(_time(f"import {entry.module}", env))
     rows = []
-    for entry in entries:
+    for entry in functions:
         clients = tuple(clients_of(entry.access))
         handler, floor = handler_times[entry.module], floor_times[clients]
         handler_cpu, floor_cpu = _stats([c for _, c in handler]), _stats([c for _, c in floor])

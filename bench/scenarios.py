@@ -118,6 +118,71 @@ def _downloaded(api: Api) -> dict[str, Any]:
     return state
 
 
+# -- two-step sign-in and passkeys ------------------------------------------------------------------
+
+
+def _app_code(secret: str) -> str:
+    """The code an authenticator app shows now (the bench's clock is frozen)."""
+    import time
+
+    from portal import totp
+
+    return totp.code_at(secret, totp.step_of(time.time()))
+
+
+def _enrolling(api: Api) -> dict[str, Any]:
+    """Signed in, with an enrolment started: the secret the app was given."""
+    state = _signed_in(api)
+    enrolled = api.call("account_mfa_totp_enrol", {"password": STRONG_PASSWORD}, principal=state["principal"])
+    assert enrolled.status == 200, enrolled.body
+    return state | {"secret": enrolled.body["secret"]}
+
+
+def _two_step_on(api: Api) -> dict[str, Any]:
+    """Two-step sign-in on (the scenario's delay then moves the app to a later code)."""
+    state = _enrolling(api)
+    confirmed = api.call("account_mfa_totp_confirm", {"code": _app_code(state["secret"])}, principal=state["principal"])
+    assert confirmed.status == 200, confirmed.body
+    return state
+
+
+def _challenged(api: Api) -> dict[str, Any]:
+    """Two-step sign-in on and the password step passed: the challenge session."""
+    state = _two_step_on(api)
+    result = api.login(ANN)
+    assert result.status == 200 and "session" in result.body, result.body
+    return state | {"session": result.body["session"]}
+
+
+def _passkey_offered(api: Api) -> dict[str, Any]:
+    """Signed in, the creation options asked: an authenticator to answer them."""
+    from tests.passkey_authenticator import SoftAuthenticator
+
+    state = _signed_in(api)
+    options = api.call("account_passkey_options", None, principal=state["principal"])
+    assert options.status == 200, options.body
+    return state | {"device": SoftAuthenticator(), "options": options.body["publicKey"]}
+
+
+def _passkey_added(api: Api) -> dict[str, Any]:
+    state = _passkey_offered(api)
+    credential = state["device"].create(state["options"])
+    added = api.call("account_passkey_add", {"credential": credential}, principal=state["principal"])
+    assert added.status == 201, added.body
+    return state
+
+
+def _passkey_sign_in_offered(api: Api) -> dict[str, Any]:
+    state = _passkey_added(api)
+    options = api.call("auth_passkey_options", {})
+    assert options.status == 200, options.body
+    return state | {"session": options.body["session"], "options": options.body["publicKey"]}
+
+
+def _with_passkey(**fields: Any) -> Callable[[Api, Any], Request]:
+    return lambda api, s: {"body": fields or None, "principal": s["principal"], "path_params": {"id": s["device"].id}}
+
+
 def _wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
@@ -309,4 +374,63 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("well_known_jwks", "public keys", _nothing, lambda api, s: {"body": None}, 200),
     Scenario("well_known_openid_configuration", "discovery", _nothing, lambda api, s: {"body": None}, 200),
+    # Two-step sign-in (authenticator app): enrol, confirm, the second step of sign-in, new
+    # recovery codes, turn off. Enrolment, the new codes and turning off check the password.
+    Scenario("account_mfa_totp_enrol", "password", _signed_in, _as(password=STRONG_PASSWORD), 200, hashes=True),
+    Scenario(
+        "account_mfa_totp_confirm",
+        "app code",
+        _enrolling,
+        lambda api, s: {"body": {"code": _app_code(s["secret"])}, "principal": s["principal"]},
+        200,
+    ),
+    Scenario(
+        "auth_login_mfa",
+        "app code",
+        _challenged,
+        lambda api, s: {"body": {"session": s["session"], "code": _app_code(s["secret"])}},
+        200,
+    ),
+    Scenario(
+        "account_mfa_recovery_codes",
+        "app code",
+        _two_step_on,
+        lambda api, s: {
+            "body": {"password": STRONG_PASSWORD, "code": _app_code(s["secret"])},
+            "principal": s["principal"],
+        },
+        200,
+        hashes=True,
+    ),
+    Scenario(
+        "account_mfa_totp_delete",
+        "app code",
+        _two_step_on,
+        lambda api, s: {
+            "body": {"password": STRONG_PASSWORD, "code": _app_code(s["secret"])},
+            "principal": s["principal"],
+        },
+        204,
+        hashes=True,
+    ),
+    # Passkeys: creation options, adding one, the list, renaming, removing; signing in with one.
+    Scenario("account_passkey_options", "creation options", _signed_in, _as(), 200),
+    Scenario(
+        "account_passkey_add",
+        "new passkey",
+        _passkey_offered,
+        lambda api, s: {"body": {"credential": s["device"].create(s["options"])}, "principal": s["principal"]},
+        201,
+    ),
+    Scenario("account_passkeys_list", "one passkey", _passkey_added, _as(), 200),
+    Scenario("account_passkey_rename", "new name", _passkey_added, _with_passkey(name="Phone"), 200),
+    Scenario("account_passkey_delete", "one passkey", _passkey_added, _with_passkey(), 204),
+    Scenario("auth_passkey_options", "sign-in options", _nothing, _body(), 200),
+    Scenario(
+        "auth_passkey",
+        "passkey",
+        _passkey_sign_in_offered,
+        lambda api, s: {"body": {"session": s["session"], "credential": s["device"].get(s["options"])}},
+        200,
+    ),
 )
