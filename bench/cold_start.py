@@ -1,6 +1,6 @@
 """Cold start per handler: importing the handler module (and its module-level state) in fresh
-interpreters of the deployed runtime (Python 3.13), beside its floor: `import boto3` plus creating
-exactly the clients it uses.
+interpreters of the deployed runtime (Python 3.13), beside its floor: botocore plus creating exactly
+the clients it uses (and, for comparison, the earlier floor: `import boto3` plus the same clients).
 
 The code is measured as a deploy ships it: the dependencies, the runtime layer and the handlers
 copied under bench/tmp/ and compiled to .pyc with `python3.13 -m compileall` (Lambda's file system
@@ -170,27 +170,43 @@ def _stats(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
+def floor_code(clients: tuple[str, ...], package: str = "botocore") -> str:
+    """The floor: the AWS SDK and exactly the route's clients. With botocore (the physical limit:
+    what the functions load, docs/decisions/cold-start-floor.md) or, for comparison with the
+    earlier floor, with boto3 (whose package import adds its S3 transfer manager)."""
+    if package == "boto3":
+        return "import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients)
+    return "import botocore.session\ns = botocore.session.get_session()\n" + "\n".join(
+        f"s.create_client({c!r})" for c in clients
+    )
+
+
 def measure(runs: int = RUNS) -> list[dict[str, object]]:
-    """Each round imports every handler once and builds every distinct floor once, in fresh
-    interpreters, interleaved, so the machine's noise hits handlers and floors alike."""
+    """Each round imports every handler once and builds every distinct floor once (botocore and
+    boto3), in fresh interpreters, interleaved, so the machine's noise hits handlers and floors alike."""
     env = deployed_env(ship())
     functions = entries()
-    floors = {tuple(clients_of(e.access)) for e in functions}
+    floors = sorted({tuple(clients_of(e.access)) for e in functions})
     handler_times: dict[str, list[tuple[float, float]]] = {e.module: [] for e in functions}
-    floor_times: dict[tuple[str, ...], list[tuple[float, float]]] = {f: [] for f in floors}
+    floor_times: dict[tuple[str, tuple[str, ...]], list[tuple[float, float]]] = {
+        (package, clients): [] for package in ("botocore", "boto3") for clients in floors
+    }
     for _ in range(runs):
-        for clients in sorted(floors):
-            floor_times[clients].append(
-                _time("import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients), env)
-            )
+        for package, clients in floor_times:
+            floor_times[(package, clients)].append(_time(floor_code(clients, package), env))
         for entry in functions:
             handler_times[entry.module].append(_time(f"import {entry.module}", env))
     rows = []
     for entry in functions:
         clients = tuple(clients_of(entry.access))
-        handler, floor = handler_times[entry.module], floor_times[clients]
+        handler, floor, boto3_floor = (
+            handler_times[entry.module],
+            floor_times[("botocore", clients)],
+            floor_times[("boto3", clients)],
+        )
         handler_cpu, floor_cpu = _stats([c for _, c in handler]), _stats([c for _, c in floor])
         handler_wall, floor_wall = _stats([w for w, _ in handler]), _stats([w for w, _ in floor])
+        boto3_cpu = _stats([c for _, c in boto3_floor])
         rows.append(
             {
                 "route": entry.module,
@@ -201,6 +217,8 @@ def measure(runs: int = RUNS) -> list[dict[str, object]]:
                 "handler_wall_ms": handler_wall,
                 "floor_wall_ms": floor_wall,
                 "wall_ratio": handler_wall["median"] / floor_wall["median"],
+                "boto3_floor_ms": boto3_cpu,
+                "boto3_ratio": handler_cpu["median"] / boto3_cpu["median"],
                 "runs": runs,
             }
         )

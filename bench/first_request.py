@@ -34,15 +34,14 @@ CHILD = """
 import copy, json, pickle, statistics, sys, time
 WARM_AFTER = int(sys.argv[1])
 route, event, calls = pickle.load(sys.stdin.buffer)
-import boto3
 from botocore.awsrequest import AWSResponse
 queue = []
 def answer(model, **_):
     service, operation, parsed = queue.pop(0)
     assert model.name == operation, (model.name, operation)
     return AWSResponse(None, 200, {}, None), parsed
-boto3.setup_default_session()
-boto3.DEFAULT_SESSION._session.register("before-call", answer)
+from portal import services  # the functions' botocore session: its clients answer from the queue
+services.aws_session().register("before-call", answer)
 class Context:
     function_name, memory_limit_in_mb, aws_request_id = "bench", 256, "bench"
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"

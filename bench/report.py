@@ -12,20 +12,31 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 def render(r: dict[str, Any]) -> str:
     t = r["targets"]
     out = [
-        f"Measured {r['measured_at']} on {r['machine']['cpus']} shared cores (load average at start {', '.join(f'{x:.1f}' for x in r['machine']['load_average'])}); `make bench` took {r['seconds']:.0f} s.",
+        f"Measured {r['measured_at']} on {r['machine']['cpus']} shared cores (load average at start {', '.join(f'{x:.1f}' for x in r['machine']['load_average'])}); `make bench` took {r['seconds']:.0f} s"
+        + (f", {r['cpu_seconds']:.0f} s of CPU." if "cpu_seconds" in r else "."),
         "",
     ]
+    if "section_seconds" in r:
+        out += [
+            "| section | wall-clock s | CPU s |",
+            "|---|---|---|",
+            *(
+                f"| {name} | {seconds:.0f} | {r.get('section_cpu_seconds', {}).get(name, 0):.0f} |"
+                for name, seconds in r["section_seconds"].items()
+            ),
+            "",
+        ]
     out += [
         "### Cold start (Python 3.13, compiled .pyc, fresh interpreters; CPU-time medians in ms, wall-clock ratio beside)",
         "",
-        f"| handler | import CPU (min-max) | floor CPU: boto3 + clients (min-max) | ratio (target ≤ {t['cold_ratio']}) | wall-clock ratio | clients |",
-        "|---|---|---|---|---|---|",
+        f"| handler | import CPU (min-max) | floor CPU: botocore + clients (min-max) | ratio (target ≤ {t['cold_ratio']}) | wall-clock ratio | earlier floor: boto3 + clients | ratio to it | clients |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in r["cold_start"]:
-        h, f = row["handler_ms"], row["floor_ms"]
+        h, f, b = row["handler_ms"], row["floor_ms"], row["boto3_floor_ms"]
         met = "" if row["ratio"] <= t["cold_ratio"] else " **over**"
         out.append(
-            f"| {row['route']} | {h['median']:.0f} ({h['min']:.0f}-{h['max']:.0f}) | {f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f}) | {row['ratio']:.2f}{met} | {row['wall_ratio']:.2f} | {', '.join(row['clients'])} |"
+            f"| {row['route']} | {h['median']:.0f} ({h['min']:.0f}-{h['max']:.0f}) | {f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f}) | {row['ratio']:.2f}{met} | {row['wall_ratio']:.2f} | {b['median']:.0f} | {row['boto3_ratio']:.2f} | {', '.join(row['clients']) or '-'} |"
         )
     out += [
         "",

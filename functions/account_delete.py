@@ -2,11 +2,13 @@
 
 from portal import services
 from portal.errors import LimitExceeded, WrongPassword
-from portal.models import DeleteAccountRequest
+from portal.models.account import DeleteAccountRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 account = services.account()
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(DeleteAccountRequest, status=204, errors=(LimitExceeded, WrongPassword))

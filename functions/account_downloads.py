@@ -2,7 +2,7 @@
 
 from portal import services
 from portal.errors import NotAuthorized, UserNotConfirmed
-from portal.models import DownloadHistoryList, DownloadHistoryQuery
+from portal.models.videos import DownloadHistoryList, DownloadHistoryQuery
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

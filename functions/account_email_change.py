@@ -2,12 +2,15 @@
 
 from portal import services
 from portal.errors import LimitExceeded, WrongPassword
-from portal.models import CodeDelivery, EmailChangeRequest
+from portal.models.account import EmailChangeRequest
+from portal.models.signup import CodeDelivery
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 email_change = services.email_change()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(EmailChangeRequest, response_model=CodeDelivery, status=202, errors=(LimitExceeded, WrongPassword))

@@ -6,12 +6,13 @@ account's other sessions end; the old address gets a notice.
 
 from portal import services
 from portal.errors import AliasExists, CodeMismatch, ExpiredCode, TooManyFailedAttempts
-from portal.models import Account, EmailChangeVerify
+from portal.models.account import Account, EmailChangeVerify
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 email_change = services.email_change()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
 
 
 @endpoint(

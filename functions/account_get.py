@@ -1,7 +1,7 @@
 """GET /v1/account (Bearer): the caller's account."""
 
 from portal import services
-from portal.models import Account
+from portal.models.account import Account
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

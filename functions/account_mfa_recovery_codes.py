@@ -2,13 +2,15 @@
 
 from portal import services, totp
 from portal.errors import CodeMismatch, LimitExceeded, WrongPassword
-from portal.models import MfaCodeRequest, RecoveryCodeList
+from portal.models.two_step import MfaCodeRequest, RecoveryCodeList
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 two_step = services.two_step()
 services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(MfaCodeRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, LimitExceeded, WrongPassword))

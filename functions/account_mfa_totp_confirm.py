@@ -2,13 +2,14 @@
 
 from portal import services, totp
 from portal.errors import CodeMismatch, ExpiredCode, LimitExceeded
-from portal.models import RecoveryCodeList, TotpConfirmRequest
+from portal.models.two_step import RecoveryCodeList, TotpConfirmRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 two_step = services.two_step()
 services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
+services.preload_mail()
 
 
 @endpoint(TotpConfirmRequest, response_model=RecoveryCodeList, errors=(CodeMismatch, ExpiredCode, LimitExceeded))

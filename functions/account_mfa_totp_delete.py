@@ -2,13 +2,15 @@
 
 from portal import services, totp
 from portal.errors import CodeMismatch, LimitExceeded, WrongPassword
-from portal.models import MfaCodeRequest
+from portal.models.two_step import MfaCodeRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 two_step = services.two_step()
 services.preload_keys()
 totp.preload()  # pyotp and the sealing cipher at init
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(MfaCodeRequest, status=204, errors=(CodeMismatch, LimitExceeded, WrongPassword))

@@ -9,6 +9,7 @@ from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
 passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
+services.preload_mail()
 
 
 @endpoint(AddPasskeyRequest, response_model=PasskeyInfo, status=201, errors=(NotAuthorized,))

@@ -6,6 +6,7 @@ from portal.principal import Principal
 from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
+services.preload_mail()
 
 
 @endpoint(status=204, errors=(NotFound,))

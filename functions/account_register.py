@@ -2,11 +2,13 @@
 
 from portal import services
 from portal.errors import InvalidPassword, LimitExceeded
-from portal.models import CodeDelivery, RegisterRequest
+from portal.models.signup import CodeDelivery, RegisterRequest
 from portal.web import Request, endpoint
 
 signup = services.signup()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(

@@ -2,7 +2,7 @@
 
 from portal import devices, services
 from portal.errors import NotAuthorized, UserNotConfirmed
-from portal.models import SessionList
+from portal.models.sessions import SessionList
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

@@ -1,7 +1,7 @@
 """PATCH /v1/account (Bearer): change the account's settings; answers the account."""
 
 from portal import services
-from portal.models import Account, AccountUpdate
+from portal.models.account import Account, AccountUpdate
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

@@ -2,11 +2,12 @@
 
 from portal import services
 from portal.errors import CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts
-from portal.models import VerifyRequest, VerifyResult
+from portal.models.signup import VerifyRequest, VerifyResult
 from portal.web import Request, endpoint
 
 signup = services.signup()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_hashing()
 
 
 @endpoint(

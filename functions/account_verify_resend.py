@@ -2,11 +2,12 @@
 
 from portal import services
 from portal.errors import LimitExceeded
-from portal.models import CodeDelivery, ResendRequest
+from portal.models.signup import CodeDelivery, ResendRequest
 from portal.web import Request, endpoint
 
 signup = services.signup()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
 
 
 @endpoint(

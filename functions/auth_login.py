@@ -4,12 +4,14 @@ sign-in on, a challenge that /v1/auth/login/mfa answers with a code); a new devi
 from portal import services, tokens
 from portal.challenges import ChallengeIssued
 from portal.errors import LimitExceeded, NotAuthorized, PasswordResetRequired, UserNotConfirmed
-from portal.models import LoginRequest, LoginResult, MfaChallenge, TokenResult
+from portal.models.signin import LoginRequest, LoginResult, MfaChallenge, TokenResult
 from portal.web import Request, endpoint
 
 sign_in = services.sign_in()
 services.preload_signing_keys()  # this function signs access tokens on its requests
 tokens.preload()  # this function signs or checks tokens
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(

@@ -2,7 +2,7 @@
 
 from portal import services, tokens, totp
 from portal.errors import CodeMismatch, ExpiredCode, LimitExceeded
-from portal.models import LoginMfaRequest, TokenResult
+from portal.models.signin import LoginMfaRequest, TokenResult
 from portal.web import Request, endpoint
 
 two_step = services.two_step()

@@ -1,7 +1,7 @@
 """POST /v1/auth/logout (Bearer): end this session, or with {"allDevices": true} all of them."""
 
 from portal import services
-from portal.models import LogoutRequest
+from portal.models.signin import LogoutRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

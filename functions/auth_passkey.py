@@ -3,7 +3,7 @@
 from portal import passkeys as passkeys_module
 from portal import services, tokens
 from portal.errors import NotAuthorized, PasswordResetRequired, UserNotConfirmed
-from portal.models import TokenResult
+from portal.models.signin import TokenResult
 from portal.passkey_models import PasskeySignInRequest
 from portal.web import Request, endpoint
 

@@ -2,7 +2,7 @@
 
 from portal import services, tokens
 from portal.errors import NotAuthorized
-from portal.models import RefreshRequest, TokenResult
+from portal.models.signin import RefreshRequest, TokenResult
 from portal.web import Request, endpoint
 
 sign_in = services.sign_in()

@@ -5,7 +5,7 @@ read from the query string and the body is ignored.
 """
 
 from portal import services
-from portal.models import NewsletterState, UnsubscribeQuery
+from portal.models.newsletter import NewsletterState, UnsubscribeQuery
 from portal.web import Request, endpoint
 
 newsletter = services.newsletter()

@@ -8,7 +8,7 @@ import html
 from urllib.parse import urlencode
 
 from portal import services
-from portal.models import UnsubscribeQuery
+from portal.models.newsletter import UnsubscribeQuery
 from portal.web import Html, Request, endpoint
 
 links = services.unsubscribe_links()

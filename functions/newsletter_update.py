@@ -2,12 +2,13 @@
 
 from portal import services
 from portal.errors import NotAuthorized, UserNotConfirmed
-from portal.models import NewsletterRequest, NewsletterState
+from portal.models.newsletter import NewsletterRequest, NewsletterState
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 newsletter = services.newsletter()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
 
 
 @endpoint(NewsletterRequest, response_model=NewsletterState, errors=(NotAuthorized, UserNotConfirmed))

@@ -2,11 +2,13 @@
 
 from portal import services
 from portal.errors import InvalidPassword, LimitExceeded, WrongPassword
-from portal.models import ChangePasswordRequest, PasswordUpdated
+from portal.models.password import ChangePasswordRequest, PasswordUpdated
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 account = services.account()
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(ChangePasswordRequest, response_model=PasswordUpdated, errors=(InvalidPassword, LimitExceeded, WrongPassword))

@@ -2,11 +2,13 @@
 
 from portal import services
 from portal.errors import LimitExceeded
-from portal.models import CodeDelivery, ForgotRequest
+from portal.models.password import ForgotRequest
+from portal.models.signup import CodeDelivery
 from portal.web import Request, endpoint
 
 recovery = services.recovery()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
 
 
 @endpoint(ForgotRequest, response_model=CodeDelivery, status=202, errors=(LimitExceeded,))

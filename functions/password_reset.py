@@ -2,11 +2,13 @@
 
 from portal import services
 from portal.errors import CodeMismatch, ExpiredCode, InvalidPassword, TooManyFailedAttempts
-from portal.models import PasswordUpdated, ResetRequest
+from portal.models.password import PasswordUpdated, ResetRequest
 from portal.web import Request, endpoint
 
 recovery = services.recovery()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
+services.preload_hashing()
 
 
 @endpoint(

@@ -2,11 +2,12 @@
 
 from portal import services
 from portal.errors import LimitExceeded, NotAuthorized, NotFound, UserNotConfirmed
-from portal.models import DownloadLink, DownloadRequest
+from portal.models.videos import DownloadLink, DownloadRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 
 downloads = services.downloads()
+services.media_client()  # the S3 client that signs the links, at init (into a SnapStart snapshot)
 
 
 @endpoint(

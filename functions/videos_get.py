@@ -3,7 +3,7 @@
 from portal import services
 from portal.catalog import CACHE_CONTROL
 from portal.errors import NotFound
-from portal.models import VideoInfo
+from portal.models.videos import VideoInfo
 from portal.web import Request, endpoint
 
 catalog = services.catalog()

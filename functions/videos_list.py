@@ -2,7 +2,7 @@
 
 from portal import services
 from portal.catalog import CACHE_CONTROL
-from portal.models import VideoList, VideoListQuery
+from portal.models.videos import VideoList, VideoListQuery
 from portal.web import Request, endpoint
 
 catalog = services.catalog()

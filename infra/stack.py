@@ -21,7 +21,7 @@ from infra.monitoring import Monitoring
 from infra.site import Site
 from infra.storage import Storage
 from infra.waf_logging import WafLogging
-from portal.models import VideoListQuery
+from portal.models.videos import VideoListQuery
 from portal.settings import Settings
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from functions.routes import ROUTES
-from portal.models import VideoListQuery
+from portal.models.videos import VideoListQuery
 
 
 def _distribution(synth) -> dict:

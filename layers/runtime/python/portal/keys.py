@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -62,22 +63,25 @@ def cached_secret(
     client: Any, secret_id: str, max_age: int, parse: Callable[[dict[str, Any]], T], name: str
 ) -> Callable[[], T]:
     """A loader of a JSON secret, parsed once per version and asked again after `max_age` s
-    (the keys here, the access-token signing keys in signing_keys.py)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    (the keys here, the access-token signing keys in signing_keys.py).
 
-    provider = SecretsProvider(boto3_client=client)
-    built: dict[str, T] = {}
+    What Powertools' SecretsProvider did for us, in a dozen lines: its module imports boto3 (and
+    with it s3transfer and urllib3) and every Parameters provider, which no function here needs
+    (docs/decisions/cold-start-floor.md). The cache's clock is the wall clock, as it was there."""
+    held: dict[str, Any] = {}  # "raw", "parsed", "until"
 
     def load() -> T:
+        now = time.time()
+        if "until" in held and now <= held["until"]:
+            return cast(T, held["parsed"])
         try:
-            # Our secrets are SecretStrings (infra/data.py); Powertools types every value kind.
-            raw = cast(str, provider.get(secret_id, max_age=max_age))
-        except Exception as exc:  # Powertools wraps every failure in GetParameterError
+            # Our secrets are SecretStrings (infra/data.py).
+            raw = client.get_secret_value(SecretId=secret_id)["SecretString"]
+        except Exception as exc:  # any failure to fetch it (AWS, network, shape) is the dependency's
             raise DependencyFailure(f"Secrets Manager: {name} unavailable") from exc
-        parsed = built.get(raw)  # parse once per secret version, not once per request
-        if parsed is None:
-            built.clear()
-            parsed = built[raw] = parse(json.loads(raw))
-        return parsed
+        if held.get("raw") != raw:  # parse once per secret version, not once per fetch
+            held["parsed"], held["raw"] = parse(json.loads(raw)), raw
+        held["until"] = now + max_age
+        return cast(T, held["parsed"])
 
     return load

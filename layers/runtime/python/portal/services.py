@@ -43,9 +43,23 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+_SESSION: list[Any] = []
+
+
+def aws_session() -> Any:
+    """One botocore session per process, as boto3's default session was: its loaded service models
+    are shared by the clients, and it outlives the caches below (tests clear those to start cold).
+    Clients come from botocore, not boto3: `import boto3` also loads s3transfer and urllib3 (its
+    S3 transfer manager), which no function here uses (docs/decisions/cold-start-floor.md)."""
+    if not _SESSION:
+        from botocore.session import get_session
+
+        _SESSION.append(get_session())
+    return _SESSION[0]
+
+
 @cache
 def client(service: str) -> Any:
-    import boto3
     from botocore.config import Config
 
     # Fail fast and answer 503 rather than let API Gateway's 29 s limit answer for us.
@@ -59,7 +73,7 @@ def client(service: str) -> Any:
         retries={"mode": "standard", "max_attempts": 3},
         tcp_keepalive=True,
     )
-    return boto3.client(service, config=config)
+    return aws_session().create_client(service, config=config)
 
 
 def cors_origins() -> tuple[str, ...]:
@@ -78,6 +92,19 @@ def mailer() -> SesMailer:
     from portal.mailer import SesMailer
 
     return SesMailer(client("sesv2"), settings().mail_sender, settings().mail_configuration_set)
+
+
+def preload_mail() -> None:
+    """For the functions that send mail: the SES client and the mailer at init (into a SnapStart
+    snapshot) rather than on the first send. The floor these functions are measured against
+    (bench/cold_start.py) includes the SES client already."""
+    mailer()
+
+
+def preload_hashing() -> None:
+    """For the functions that hash or check a password: argon2 loaded at init (into a SnapStart
+    snapshot) rather than on the first request."""
+    password_hasher()
 
 
 def keyring() -> Keyring:
@@ -227,7 +254,6 @@ def media_client() -> Any:
     With AWS_ENDPOINT_URL(_S3) set (the local runner), URLs point there, path-style, so that
     `curl` on the link reaches the emulation; otherwise virtual-hosted on s3.<region>.amazonaws.com.
     """
-    import boto3
     from botocore.config import Config
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
@@ -239,7 +265,7 @@ def media_client() -> Any:
         read_timeout=5,
         retries={"mode": "standard", "max_attempts": 3},
     )
-    return boto3.client(
+    return aws_session().create_client(
         "s3", region_name=region, endpoint_url=custom or f"https://s3.{region}.amazonaws.com", config=config
     )
 
