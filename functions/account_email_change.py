@@ -1,6 +1,6 @@
 """POST /v1/account/email (Bearer) {newEmail, password}: 202 and a code to the new address."""
 
-from portal import services
+from portal import addresses, services
 from portal.errors import LimitExceeded, WrongPassword
 from portal.models.account import EmailChangeRequest
 from portal.models.signup import CodeDelivery
@@ -10,6 +10,7 @@ from portal.web import Request, endpoint
 email_change = services.email_change()
 services.preload_keys()  # this function reads the keys on its requests
 services.preload_mail()
+addresses.preload()  # email-validator, for the new address
 services.preload_hashing()
 
 

@@ -123,6 +123,20 @@ def test_what_boto3_refuses_is_refused(value):
         serialize(value)
 
 
+@pytest.mark.parametrize(
+    "text", ["0", "-0", "7", "-12", "1900000005", "9" * 38, "-" + "9" * 38, "1" + "0" * 38, "1.0", "1E+3", "2.50"]
+)
+def test_numbers_read_back_as_boto3_reads_them(text):
+    try:
+        theirs = boto3_plain(TypeDeserializer().deserialize({"N": text}))
+    except Exception as exc:  # beyond DynamoDB's 38 digits: refused alike
+        with pytest.raises(type(exc)):
+            deserialize({"N": text})
+        return
+    mine = deserialize({"N": text})
+    assert mine == theirs and type(mine) is type(theirs)
+
+
 def test_an_unknown_or_empty_attribute_is_refused_on_reading():
     for attribute in ({}, {"X": "1"}):
         with pytest.raises(TypeError):

@@ -1,6 +1,7 @@
 """What a function builds at init, so that a SnapStart snapshot holds it and the first request does
 not pay it: the mailer and its SES client where the route sends mail, argon2 where it hashes a
-password, the S3 client where it signs download links; and nowhere else (a heavy library loads
+password, the S3 client where it signs download links, email-validator where it accepts a new
+address; and nowhere else (a heavy library loads
 only in the functions that use it)."""
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ for module in sys.argv[1:]:
     built[module] = {
         name: getattr(services, name).cache_info().currsize == 1
         for name in ("mailer", "password_hasher", "media_client")
-    }
+    } | {"email_validator": "email_validator" in sys.modules}
+    for name in [m for m in sys.modules if m == "email_validator" or m.startswith("email_validator.")]:
+        del sys.modules[name]
     for value in vars(services).values():  # the next module starts cold
         if callable(getattr(value, "cache_clear", None)):
             value.cache_clear()
@@ -54,4 +57,5 @@ def test_each_function_builds_at_init_what_its_requests_use_and_nothing_more():
             "mailer": Access.MAIL_SEND in route.access,
             "password_hasher": hashes,
             "media_client": Access.MEDIA_READ in route.access,
+            "email_validator": route.module in ("account_register", "account_email_change"),
         }, route.module

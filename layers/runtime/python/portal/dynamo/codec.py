@@ -65,6 +65,8 @@ def serialize(value: Any) -> dict[str, Any]:
 
 
 def _plain_number(text: str) -> int | float:
+    if len(text) <= 38 and text.lstrip("-").isdigit():  # an integer within 38 digits: exact as is
+        return int(text)
     number = _NUMBERS.create_decimal(text)
     return int(number) if number == number.to_integral_value() else float(number)
 
