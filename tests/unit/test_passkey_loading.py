@@ -43,3 +43,24 @@ def test_each_function_that_verifies_webauthn_loads_it_at_init():
     assert {r.module for r in ROUTES} >= VERIFYING
     for module in sorted(VERIFYING):
         assert "fido2" in loaded_by([module]), module
+
+
+def test_fido2_reads_each_dataclass_type_hints_once_and_gets_the_same_ones():
+    import typing
+
+    import fido2.utils
+    from fido2 import webauthn
+
+    from portal import passkeys
+
+    passkeys.preload()
+    passkeys.preload()  # twice: still one cache, not a cache of a cache
+    hints = vars(fido2.utils)["get_type_hints"]
+    assert hints.__wrapped__ is typing.get_type_hints
+    for cls in (webauthn.PublicKeyCredentialCreationOptions, webauthn.AuthenticationResponse):
+        assert hints(cls) == typing.get_type_hints(cls)
+    before = hints.cache_info()
+    for n in range(3):
+        webauthn.PublicKeyCredentialDescriptor(type=webauthn.PublicKeyCredentialType.PUBLIC_KEY, id=bytes([n]))
+    after = hints.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 2  # read once, then reused

@@ -80,8 +80,9 @@ def _type_hints_once() -> None:
 
     import fido2.utils
 
-    if not isinstance(fido2.utils.get_type_hints, functools._lru_cache_wrapper):
-        fido2.utils.get_type_hints = functools.cache(typing.get_type_hints)  # type: ignore[attr-defined]
+    namespace = vars(fido2.utils)  # the module's globals, where its functions look the name up
+    if not isinstance(namespace["get_type_hints"], functools._lru_cache_wrapper):
+        namespace["get_type_hints"] = functools.cache(typing.get_type_hints)
 
 
 def _server(rp: RelyingParty) -> Any:
