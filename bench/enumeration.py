@@ -8,6 +8,10 @@ distribution-free 95% confidence interval (Moses), the probability that a known-
 is the slower of a pair (0.5: no tell), and the Mann-Whitney U test's two-sided p-value.
 Samples alternate known and unknown in a random order per pair, each in a fresh hour (send limits
 and the sign-in backoff out of the way), so drift of a loaded machine falls on both alike.
+
+The section keeps to a time budget (`make bench` must stay under 10 minutes): each route gets an
+equal share and takes as many pairs as fit in it, up to `samples` and never fewer than
+`MIN_PAIRS`; the table says how many each route got.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ ROUTES = ("register", "resend", "verify", "forgot", "reset", "login")
 CONFIRMED, UNCONFIRMED = "aaaaa@example.org", "bbbbb@example.org"
 PASSWORD = "Attacker-Password-7!"
 WRONG_PASSWORD = "Wrong-Password-Guess-1!"
+# The whole section's share of `make bench`, and the fewest pairs a route is judged on.
+BUDGET_SECONDS = 120.0
+MIN_PAIRS = 20
 
 
 def mann_whitney(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -80,12 +87,14 @@ def _request(api: Any, route: str, email: str) -> Any:
     }[route]
 
 
-def measure(route: str, samples: int, seed: int = 14) -> dict[str, Any]:
+def measure(route: str, samples: int, seed: int = 14, seconds: float = math.inf) -> dict[str, Any]:
+    """Up to `samples` interleaved pairs, fewer when `seconds` (setup included) run out first."""
     import time_machine
 
     from bench.harness import START, moto_api
 
     order = random.Random(seed)
+    until = time.perf_counter() + seconds
     timings: dict[str, list[float]] = {"known": [], "unknown": []}
     with moto_api() as api, time_machine.travel(START, tick=False) as clock:
         api.resend("warm-up@example.org")  # keys cached, as in a warm function
@@ -93,6 +102,8 @@ def measure(route: str, samples: int, seed: int = 14) -> dict[str, Any]:
         api.register(UNCONFIRMED)
         known = UNCONFIRMED if route in ("resend", "verify") else CONFIRMED
         for i in range(samples):
+            if i >= MIN_PAIRS and time.perf_counter() > until:
+                break
             clock.shift(3600)
             pair = [("known", known), ("unknown", f"z{i:04d}@example.org")]  # same length as the known
             order.shuffle(pair)
@@ -109,14 +120,16 @@ def measure(route: str, samples: int, seed: int = 14) -> dict[str, Any]:
     return compare(timings["known"], timings["unknown"])
 
 
-def enumeration(samples: int, show: Callable[..., None] = print) -> dict[str, Any]:
+def enumeration(
+    samples: int, show: Callable[..., None] = print, budget_seconds: float = BUDGET_SECONDS
+) -> dict[str, Any]:
     """The figure per route; `show` prints the table (bench/__main__ hands in its terminal's print)."""
     show(
         f"{'route':9} {'n':>4} {'known ms':>9} {'unknown ms':>10} {'shift ms [95% CI]':>24} {'P(known slower)':>15} {'p':>7}"
     )
     results = {}
     for route in ROUTES:
-        row = results[route] = measure(route, samples)
+        row = results[route] = measure(route, samples, seconds=budget_seconds / len(ROUTES))
         low, high = row["shift_ci95_ms"]
         show(
             f"{route:9} {row['n']:>4} {row['median_known_ms']:>9.1f} {row['median_unknown_ms']:>10.1f} "
