@@ -17,9 +17,10 @@ The third shift is that part's CPU time (the thread's, without moto's DynamoDB):
 the client compute, which a loaded machine does not blur as it does wall-clock time. (For resend
 and forgot it compares a send's CPU with the wait that stands in for it, which uses none.)
 
-The section keeps to a time budget (`make bench` must stay under 10 minutes): each route gets an
-equal share and takes as many pairs as fit in it, up to `samples` and never fewer than
-`MIN_PAIRS`; the table says how many each route got.
+The section keeps to a time budget (`make bench` must stay under 10 minutes): 120 s, setup
+included, or `BENCH_ENUMERATION_SECONDS`. Each route gets an equal share of what is left and takes
+as many pairs as fit in it, up to `samples` and never fewer than `MIN_PAIRS` (so a very loaded
+machine overruns it); the table says how many each route got.
 """
 
 from __future__ import annotations
