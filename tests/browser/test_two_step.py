@@ -154,6 +154,7 @@ def test_set_up_sign_in_with_both_kinds_of_code_and_turn_off(open_portal, runner
     assert re.fullmatch(r"([A-Z2-7]{4} ){7}[A-Z2-7]{4}", shown_key), shown_key  # groups of four
     secret = shown_key.replace(" ", "")
     secrets_watch.remember_secret(secret)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # fits the screen
     portal.shot("two-step-setup")
 
     # A wrong code is said beside the field, with the tries left; the app's code turns it on.
@@ -175,6 +176,7 @@ def test_set_up_sign_in_with_both_kinds_of_code_and_turn_off(open_portal, runner
     for c in codes:
         secrets_watch.remember_secret(c)
     assert all(RECOVERY_CODE.match(c) for c in codes) and len(set(codes)) == 10
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     portal.shot("two-step-recovery-codes")
     box.get_by_role("button", name=s["copy"], exact=True).click()
     expect(box.get_by_role("status").first).to_have_text(s["copied"])
