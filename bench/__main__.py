@@ -264,7 +264,7 @@ def main() -> int:
         "round_trips": "AWS round trips per request (on moto; allowed = bench/round_trips.json)",
         "warm": f"Warm overhead per invocation, ms (Stubber answers every AWS call; {WARM} invocations, {WARM_HASHING} for hashing routes)",
         "hashing": "Password hashing",
-        "cold_start": "Cold start: import of the handler module vs import boto3 + its clients",
+        "cold_start": "Cold start: import of the handler module vs its floor (botocore + its clients; boto3 + them beside)",
         "two_step": "Two-step sign-in libraries, loaded on first use only (no handler imports them at init)",
         "first_request": "First request after a cold start (and after a SnapStart restore): the work init left",
         "sizes": "Sizes, bytes",

@@ -154,6 +154,11 @@ def _challenged(api: Api) -> dict[str, Any]:
     return state | {"session": result.body["session"]}
 
 
+def _password_and_app_code(api: Api, state: dict[str, Any]) -> Request:
+    """A signed-in request that proves both factors (new recovery codes, turning two-step off)."""
+    return {"body": {"password": STRONG_PASSWORD, "code": _app_code(state["secret"])}, "principal": state["principal"]}
+
+
 def _passkey_offered(api: Api) -> dict[str, Any]:
     """Signed in, the creation options asked: an authenticator to answer them."""
     from tests.passkey_authenticator import SoftAuthenticator
@@ -395,10 +400,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "account_mfa_recovery_codes",
         "app code",
         _two_step_on,
-        lambda api, s: {
-            "body": {"password": STRONG_PASSWORD, "code": _app_code(s["secret"])},
-            "principal": s["principal"],
-        },
+        _password_and_app_code,
         200,
         hashes=True,
     ),
@@ -406,10 +408,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "account_mfa_totp_delete",
         "app code",
         _two_step_on,
-        lambda api, s: {
-            "body": {"password": STRONG_PASSWORD, "code": _app_code(s["secret"])},
-            "principal": s["principal"],
-        },
+        _password_and_app_code,
         204,
         hashes=True,
     ),

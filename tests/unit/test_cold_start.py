@@ -10,16 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from functions.routes import AUTHORIZER, ROUTES
+from functions.routes import AUTHORIZER, MAIL_EVENTS, ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # In a fresh interpreter: every source of randomness raises, then every handler is imported.
-# boto3 is imported first: through s3transfer it imports multiprocessing, whose process object
-# draws its own authkey at import; that is the runtime's floor, not a value of ours.
+# (No function imports boto3 any more, whose s3transfer imported multiprocessing, which draws its
+# own authkey at import: tests/unit/test_no_boto3.py.)
 PROBE = """
 import json, os, random, secrets, sys
-import boto3
 drawn = []
 def refuse(name):
     def draw(*args, **kwargs):
@@ -44,7 +43,7 @@ print(json.dumps({"drawn": drawn, "failed": failed}))
 
 
 def test_importing_a_handler_draws_no_randomness():
-    modules = [route.module for route in (*ROUTES, AUTHORIZER)]
+    modules = [route.module for route in (*ROUTES, AUTHORIZER, MAIL_EVENTS)]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "layers" / "runtime" / "python")]),
