@@ -243,7 +243,7 @@ FIRST_USE = {
     "import jwt (yardstick)": "import jwt",
     "pyotp (codes)": "import pyotp",
     "segno (QR code)": "import segno",
-    "pycryptodome AES (sealing)": "from Crypto.Cipher import AES",
+    "cryptography AES-GCM (sealing)": "from cryptography.hazmat.primitives.ciphers.aead import AESGCM",
     "second step: open + verify": (
         "from portal import keys, sealing, totp\n"
         "k = keys.Keyring({'kid': 'k', 'secret': 's'})\n"
