@@ -51,6 +51,18 @@ def render(r: dict[str, Any]) -> str:
         out.append(
             f"| {row['route']} | {row['scenario']} | {row['first_ms']:.0f} | {row['first_cpu_ms']:.1f} | {row['warm_cpu_ms']:.2f} | {row['left_after_init_cpu_ms']:.1f} | {'yes' if row['keys_fetch'] else 'no'} | {len(row['aws_calls'])} | {', '.join(row['lazy_modules']) or '-'} |"
         )
+    if r.get("two_step"):
+        out += [
+            "",
+            "### Two-step sign-in libraries, where they load (CPU medians in ms, ratio to `import jwt`)",
+            "",
+            "| what | CPU ms (min-max) | of `import jwt` |",
+            "|---|---|---|",
+            *(
+                f"| {row['what']} | {row['cpu_ms']['median']:.1f} ({row['cpu_ms']['min']:.0f}-{row['cpu_ms']['max']:.0f}) | {row['of_jwt']:.2f} |"
+                for row in r["two_step"]
+            ),
+        ]
     out += [
         "",
         f"### Warm overhead per invocation (Stubber answers every AWS call; ms; target median ≤ {t['warm_median_ms']}, p99 ≤ {t['warm_p99_ms']} without hashing)",
