@@ -218,6 +218,11 @@ export const api = {
   reset: (email, code, newPassword) => send("POST", "/v1/password/reset", { body: { email, code, newPassword } }),
   account: () => authorized("GET", "/v1/account"),
   updateAccount: (language) => authorized("PATCH", "/v1/account", { body: { language } }),
+  // -- where you're signed in (web/screens/account-sessions.js) --
+  sessions: () => authorized("GET", "/v1/account/sessions"),
+  // Another device's session; this one's ends with logout (it also forgets the tokens here).
+  endSession: (sessionId) => authorized("DELETE", `/v1/account/sessions/${encodeURIComponent(sessionId)}`),
+  // -- end: where you're signed in --
   // A wrong password on these three is 403 WrongPassword (the session is fine); a 401 is the
   // session, refreshed and retried once like any other call.
   deleteAccount: async (password) => {

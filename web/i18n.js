@@ -128,8 +128,25 @@ const STRINGS = {
     newsletterOff: "You are not subscribed to our newsletter.",
     unsubscribe: "Unsubscribe",
     unsubscribed: "You have unsubscribed from our newsletter.",
-    sessionsSection: "Sessions",
-    sessionsText: "Log out here, or on every device where you are logged in.",
+    // -- where you're signed in (web/screens/account-sessions.js) --
+    sessions: {
+      title: "Where you’re signed in",
+      text: "Your account is signed in on these devices. If you do not recognise one, sign it out and change your password.",
+      thisDevice: "This device",
+      signedIn: "Signed in",
+      lastUsed: "Last used",
+      ip: "IP address",
+      method: "Signed in with",
+      // The API's methods (portal/account_sessions.py METHODS)
+      methods: {
+        password: "Password",
+        "password + app code": "Password and authenticator app code",
+        passkey: "Passkey",
+      },
+      end: "Sign out",
+      ended: "{device} is signed out.",
+    },
+    // -- end: where you're signed in --
     logout: "Log out",
     logoutEverywhere: "Log out everywhere",
     deleteSection: "Delete account",
@@ -339,8 +356,24 @@ const STRINGS = {
     newsletterOff: "Vous n'êtes pas abonné(e) à notre lettre d'information.",
     unsubscribe: "Se désabonner",
     unsubscribed: "Vous êtes désabonné(e) de notre lettre d'information.",
-    sessionsSection: "Sessions",
-    sessionsText: "Déconnectez-vous ici, ou sur tous les appareils où vous êtes connecté(e).",
+    // -- where you're signed in (web/screens/account-sessions.js) --
+    sessions: {
+      title: "Où vous êtes connecté(e)",
+      text: "Votre compte est connecté sur ces appareils. Si vous n'en reconnaissez pas un, déconnectez-le et changez votre mot de passe.",
+      thisDevice: "Cet appareil",
+      signedIn: "Connexion",
+      lastUsed: "Dernière utilisation",
+      ip: "Adresse IP",
+      method: "Connecté(e) avec",
+      methods: {
+        password: "Mot de passe",
+        "password + app code": "Mot de passe et code de l'application d'authentification",
+        passkey: "Clé d'accès",
+      },
+      end: "Déconnecter",
+      ended: "Appareil déconnecté\u00a0: {device}.",
+    },
+    // -- end: where you're signed in --
     logout: "Se déconnecter",
     logoutEverywhere: "Se déconnecter partout",
     deleteSection: "Supprimer le compte",
