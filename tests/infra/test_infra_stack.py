@@ -205,7 +205,7 @@ ACTIONS = {
     },
     Access.MAIL_SEND: {"ses:SendEmail"},
     Access.KEYS_READ: {"secretsmanager:GetSecretValue", "kms:Decrypt"},
-    Access.SIGNING_KEYS_READ: {"secretsmanager:GetSecretValue"},
+    Access.SIGNING_KEYS_READ: {"secretsmanager:GetSecretValue", "kms:Decrypt"},
     Access.MEDIA_READ: {"s3:GetObject"},
 }
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
