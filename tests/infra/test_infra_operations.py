@@ -202,3 +202,21 @@ def test_every_function_log_group_masks_addresses_and_tokens_and_audits_findings
     (findings_id,) = findings_ids
     assert groups[findings_id]["Properties"]["RetentionInDays"] == synth.config.log_retention_days
     assert "DataProtectionPolicy" not in groups[findings_id]["Properties"]
+
+
+# -- what `make deploy` hands to portal-admin ----------------------------------------------------
+
+
+def test_the_stack_outputs_name_what_portal_admin_works_on(synth):
+    from ops.admin import STACK_OUTPUTS
+
+    outputs = {name: output["Value"] for name, output in synth.template["Outputs"].items()}
+    assert set(STACK_OUTPUTS) <= set(outputs)
+    (table_id,) = synth.of_type("AWS::DynamoDB::Table")
+    secrets = synth.of_type("AWS::SecretsManager::Secret")
+    (signing_id,) = [lid for lid in secrets if "SigningKeys" in lid]
+    (keys_id,) = [lid for lid in secrets if lid.startswith("DataKeys")]
+    assert outputs["TableName"] == {"Ref": table_id}
+    assert outputs["SigningKeysSecretArn"] == {"Ref": signing_id}
+    assert outputs["KeysSecretArn"] == {"Ref": keys_id}
+    assert outputs["Region"] == {"Ref": "AWS::Region"}
