@@ -201,3 +201,21 @@ def test_every_sign_in_method_the_api_names_has_words_in_both_languages(open_dev
     for lang in ("en", "fr"):
         assert all(not label.startswith("sessions.methods.") for label in labels[lang]), labels
     assert len(set(labels["en"])) == len(METHODS) and set(labels["en"]).isdisjoint(labels["fr"])
+
+
+def test_when_this_session_is_not_listed_yet_log_out_is_still_there(open_device, runner):
+    """The list reads an index that may lag a brand-new session by a moment."""
+    w = WORDS["en"]
+    email, password = account_in(runner, "en")
+    portal = open_device(LAPTOP, "en", 1024)
+    log_in(portal, email, password)
+    portal.page.route(
+        "**/v1/account/sessions",
+        lambda route: route.fulfill(status=200, content_type="application/json", body='{"items": []}'),
+    )
+    open_account(portal)
+    section = sessions_section(portal)
+    expect(section.get_by_role("list")).to_be_attached()
+    expect(section.get_by_role("listitem")).to_have_count(0)
+    expect(section.get_by_role("button", name=w["logout"], exact=True)).to_have_count(1)
+    expect(section.get_by_role("button", name=w["logout_everywhere"], exact=True)).to_be_visible()

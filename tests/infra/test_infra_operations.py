@@ -219,4 +219,4 @@ def test_the_stack_outputs_name_what_portal_admin_works_on(synth):
     assert outputs["TableName"] == {"Ref": table_id}
     assert outputs["SigningKeysSecretArn"] == {"Ref": signing_id}
     assert outputs["KeysSecretArn"] == {"Ref": keys_id}
-    assert outputs["Region"] == {"Ref": "AWS::Region"}
+    assert outputs["Region"] == (synth.config.region or {"Ref": "AWS::Region"})  # empty: environment-agnostic

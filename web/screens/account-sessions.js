@@ -30,13 +30,16 @@ export function accountSessionsSection() {
       list.replaceChildren(...items.map((item) => row(item, msgs)));
       list.removeAttribute("aria-busy");
       status.remove();
+      // A session a moment old may be missing from the list (it is read from an index that
+      // follows the table within a second): this device's "Log out" is then below it.
+      if (!items.some((item) => item.current)) fallback.prepend(logoutHere());
     })
     .catch((error) => {
       if (serial !== currentSerial()) return;
       list.remove();
       status.remove();
       // Without the list, this device's own "Log out" is here instead.
-      fallback.prepend(button(t("logout"), () => logout(false)));
+      fallback.prepend(logoutHere());
       showError(msgs, error);
     });
 
@@ -55,6 +58,8 @@ export function accountSessionsSection() {
 function button(label, onclick, attrs = {}) {
   return h("button", { type: "button", class: "button button--secondary", onclick, ...attrs }, label);
 }
+
+const logoutHere = (attrs = {}) => button(t("logout"), () => logout(false), attrs);
 
 function row(item, msgs) {
   const deviceId = nextId("session-device");
@@ -80,7 +85,7 @@ function row(item, msgs) {
     ),
   );
   if (item.current) {
-    li.append(button(t("logout"), () => logout(false), { "aria-describedby": deviceId }));
+    li.append(logoutHere({ "aria-describedby": deviceId }));
     return li;
   }
   const end = button(t("sessions.end"), null, { "aria-describedby": deviceId });
