@@ -5,11 +5,13 @@ French on a desktop (1280 px), each screen audited by axe."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
 from portal.account_sessions import METHODS
-from tests.browser.conftest import Portal, watch
+from tests.browser.conftest import Portal
 from tests.browser.steps import VIEWS, assert_new_screen, choose_language, log_in, main, open_account, person
 from tests.browser.words import WORDS
 
@@ -59,27 +61,16 @@ SERVICE_BUSY = "The service is busy or unavailable. Please try again shortly."
 
 
 @pytest.fixture
-def open_device(browser, runner):
-    """open_device(user_agent, lang, width) -> a Portal in a fresh context that sends that User-Agent."""
-    contexts, portals = [], []
+def open_device(open_portal):
+    """open_device(user_agent, lang, width) -> a tab on the catalogue in a fresh context that sends that User-Agent."""
 
     def make(user_agent: str, lang: str, width: int) -> Portal:
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB", user_agent=user_agent)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        portal = Portal(page=page, runner=runner, lang=lang, width=width)
-        watch(page, runner.url, portal.problems)
-        portals.append(portal)
+        portal = open_portal(lang, width=width, height=900, user_agent=user_agent)
         portal.open()
         choose_language(portal)
         return portal
 
-    yield make
-    for context in contexts:
-        context.close()
-    for portal in portals:
-        portal.assert_clean()
+    return make
 
 
 def account_in(runner, lang: str) -> tuple[str, str]:
@@ -161,21 +152,24 @@ def test_two_browsers_see_both_sessions_and_one_ends_the_other(open_device, runn
     assert runner.post("/v1/auth/login", {"email": email, "password": password}).status_code == 200
 
 
-def test_without_the_list_both_ways_to_log_out_remain(open_device, runner):
-    w = WORDS["en"]
+def account_page_with_list_answer(open_device, runner, status: int, body: dict):
+    """Signed in, on the account page, with GET /v1/account/sessions answering `status` and `body`."""
     email, password = account_in(runner, "en")
     portal = open_device(LAPTOP, "en", 1024)
     log_in(portal, email, password)
     portal.page.route(
         "**/v1/account/sessions",
-        lambda route: route.fulfill(
-            status=503,
-            content_type="application/json",
-            body='{"error": {"code": "ServiceUnavailable", "message": "busy"}}',
-        ),
+        lambda route: route.fulfill(status=status, content_type="application/json", body=json.dumps(body)),
     )
     open_account(portal)
-    section = sessions_section(portal)
+    return portal, sessions_section(portal)
+
+
+def test_without_the_list_both_ways_to_log_out_remain(open_device, runner):
+    w = WORDS["en"]
+    portal, section = account_page_with_list_answer(
+        open_device, runner, 503, {"error": {"code": "ServiceUnavailable", "message": "busy"}}
+    )
     expect(section.get_by_role("alert")).to_have_text(SERVICE_BUSY)
     expect(section.get_by_role("list")).to_have_count(0)
     expect(section.get_by_role("button", name=w["logout_everywhere"], exact=True)).to_be_visible()
@@ -206,15 +200,7 @@ def test_every_sign_in_method_the_api_names_has_words_in_both_languages(open_dev
 def test_when_this_session_is_not_listed_yet_log_out_is_still_there(open_device, runner):
     """The list reads an index that may lag a brand-new session by a moment."""
     w = WORDS["en"]
-    email, password = account_in(runner, "en")
-    portal = open_device(LAPTOP, "en", 1024)
-    log_in(portal, email, password)
-    portal.page.route(
-        "**/v1/account/sessions",
-        lambda route: route.fulfill(status=200, content_type="application/json", body='{"items": []}'),
-    )
-    open_account(portal)
-    section = sessions_section(portal)
+    _, section = account_page_with_list_answer(open_device, runner, 200, {"items": []})
     expect(section.get_by_role("list")).to_be_attached()
     expect(section.get_by_role("listitem")).to_have_count(0)
     expect(section.get_by_role("button", name=w["logout"], exact=True)).to_have_count(1)
