@@ -76,7 +76,7 @@ def gateway_cors_headers(origins: tuple[str, ...]) -> dict[str, str]:
     request's Origin is echoed, with `Vary: Origin`: these bodies are the same generic errors for
     everyone, carry no credentials (no Allow-Credentials), and a foreign page's JSON or
     authenticated requests still fail the preflight, which allows only the stage's origins
-    (docs/decisions/operations-and-audit.md).
+    (docs/decisions/0009-operations-and-audit.md).
     """
     if not origins:
         return {}

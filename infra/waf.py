@@ -12,7 +12,7 @@ two), so no single blocking rule can name the right `Access-Control-Allow-Origin
    and no CORS header.
 
 Rule names show in the WAF log's `terminatingRuleId`; the limit that was exceeded is the label, which
-the saved query `blocked-requests-by-rule-and-ip` reads (infra/queries.py). docs/decisions say why.
+the saved query `blocked-requests-by-rule-and-ip` reads (infra/queries.py). Why: docs/decisions/0009-operations-and-audit.md.
 `edge_requests` matches what the catalogue edge (infra/edge.py) sends: its source addresses are
 CloudFront's, shared by every visitor, so the all-routes rule does not count them.
 """
