@@ -174,7 +174,7 @@ def test_renaming_the_limit_labels_breaks_the_blocked_requests_query(walked):
     renamed = json.loads(json.dumps(WAF_RECORD).replace(":portal:limit:", ":portal:over:"))
     found = problems(AUDIT_QUERIES, walked, access_log_fields(), renamed)
     assert [f for f in found if f.startswith("blocked-requests-by-rule-and-ip")] == [
-        r"blocked-requests-by-rule-and-ip: its parse /:portal:limit:(?P<limitRule>\w+)/ matches no line it reads"
+        r"blocked-requests-by-rule-and-ip: its parse /:portal:limit:(?P<limitRule>[A-Za-z]+)/ matches no line it reads"
     ]
 
 
