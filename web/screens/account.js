@@ -21,6 +21,7 @@ import {
 import { logout } from "../header.js";
 import { formatDate, setLanguage, t } from "../i18n.js";
 import { currentSerial, go, render, setFlash } from "../router.js";
+import { passkeysSection } from "./account-passkeys.js";
 
 export function accountScreen() {
   if (!isLoggedIn()) return loginFirst(t("accountTitle"));
@@ -150,6 +151,7 @@ function accountSections(account) {
         h("li", {}, h("a", { href: "#/account/downloads" }, t("downloadsTitle"))),
       ),
     ),
+    passkeysSection(account),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),
     section(
