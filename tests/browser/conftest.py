@@ -18,11 +18,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import secrets_watch
 from tests.local_runner import ROOT, LocalRunner
 
 CHROMIUM = Path("/usr/bin/chromium")
+# How long a step may wait for the page, the API or the mailbox. Generous on purpose: a sign-up
+# hashes with argon2 and a loaded 2-core machine (CI beside other jobs) made 5-15 s waits fail
+# walks that were right. A wait this long costs nothing when things go well.
+WAIT_SECONDS = 60
+# Playwright's expect() has its own 5 s default, separate from the context's timeout.
+expect.set_options(timeout=WAIT_SECONDS * 1000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -96,7 +103,7 @@ class Portal:
             "() => { const e = document.activeElement; return {tag: e.tagName, id: e.id, text: (e.textContent || '').trim()}; }"
         )
 
-    def mail(self, to: str, subject: str, timeout: float = 10) -> dict[str, str]:
+    def mail(self, to: str, subject: str, timeout: float = WAIT_SECONDS) -> dict[str, str]:
         """The newest message to `to` with this subject (the runner's /_local/mailbox)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -108,7 +115,7 @@ class Portal:
             time.sleep(0.1)
 
     def code(self, to: str, subject: str, newer_than: str | None = None) -> str:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT_SECONDS
         while True:
             message = self.mail(to, subject)
             match = CODE_LINE.search(message["text"])
@@ -155,7 +162,7 @@ def open_portal(browser, runner: LocalRunner) -> Iterator[object]:
             locale="en-GB",
             accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)
         page = context.new_page()
         portal = Portal(page=page, runner=runner, lang=lang, width=width)
