@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Portal, watch
+from tests.browser.conftest import WAIT_SECONDS, Portal, watch
 from tests.browser.steps import VIEWS, alert, assert_new_screen, choose_language, log_in, main, open_account, person
 from tests.browser.words import WORDS
 
@@ -132,7 +132,7 @@ def passkey_portal(browser, runner) -> Iterator[object]:
 
     def make(lang: str, width: int, scripts: tuple[str, ...] = (), authenticator: bool = True) -> PasskeyPortal:
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)
         for script in scripts:
             context.add_init_script(script)
@@ -369,7 +369,7 @@ def test_the_autofill_request_ends_when_the_person_logs_in_with_the_password(pas
     page = portal.page
     open_login(portal)
     pending = "window.__gets.filter((g) => g.mediation === 'conditional' && !g.signal.aborted).length"
-    deadline = time.monotonic() + 10  # (wait_for_function evaluates a string: the site's CSP forbids it)
+    deadline = time.monotonic() + WAIT_SECONDS  # (wait_for_function evaluates a string: the site's CSP forbids it)
     while page.evaluate(pending) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert page.evaluate(pending) == 1  # the address field's autofill offers passkeys
