@@ -31,9 +31,11 @@ export function passkeysSection(account) {
   const listMsgs = messages();
   const list = h("ul", { class: "passkeys", "aria-labelledby": titleId });
   const empty = h("p", { class: "passkeys__none", hidden: true }, t("passkeys.none"));
+  const loading = h("p", { role: "status" }, t("loading"));
   const serial = currentSerial();
 
   const show = (items) => {
+    loading.replaceChildren();
     empty.hidden = items.length > 0;
     list.replaceChildren(...items.map((item) => passkeyItem(item, { listMsgs, reload, title })));
   };
@@ -42,10 +44,12 @@ export function passkeysSection(account) {
       const { items } = await passkeyApi.list();
       if (serial === currentSerial()) show(items);
     } catch (error) {
-      if (serial === currentSerial()) showError(listMsgs, error);
+      if (serial === currentSerial()) {
+        loading.replaceChildren();
+        showError(listMsgs, error);
+      }
     }
   }
-  list.append(h("li", { role: "status" }, t("loading")));
   reload();
 
   return h(
@@ -54,6 +58,7 @@ export function passkeysSection(account) {
     title,
     h("p", {}, t("passkeys.intro")),
     listMsgs.node,
+    loading,
     list,
     empty,
     passkeysSupported() ? addForm(account, reload) : h("p", { class: "passkeys__unsupported" }, t("passkeys.unsupported")),
