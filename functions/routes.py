@@ -156,7 +156,8 @@ ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/auth/login/mfa",
         summary="Second step of a two-step sign-in: the challenge's session and a code; returns the tokens",
-        access=_SESSIONS,
+        # The keys: the sealed secret and the recovery codes' digests. Mail: the new-device notice.
+        access=_SESSIONS | {Access.KEYS_READ, Access.MAIL_SEND},
         sensitive=True,
     ),
     Route(

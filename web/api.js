@@ -224,8 +224,12 @@ export const api = {
   // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0004).
   verify: (email, code, password) => send("POST", "/v1/account/verify", { body: { email, code, password } }),
   resend: (email) => send("POST", "/v1/account/verify/resend", { body: { email } }),
+  /** Null once logged in; with two-step verification on, the challenge the second step answers. */
   async login(email, password) {
-    keep(await send("POST", "/v1/auth/login", { body: { email, password } }));
+    const answer = await send("POST", "/v1/auth/login", { body: { email, password } });
+    if (answer && answer.challenge) return answer;
+    keep(answer);
+    return null;
   },
   async logout(allDevices = false) {
     try {
@@ -262,3 +266,22 @@ export const api = {
   download: (videoId, rendition) =>
     authorized("POST", `/v1/videos/${encodeURIComponent(videoId)}/download`, { body: { rendition } }),
 };
+
+// -- two-step verification (issue 15): the second step of a sign-in, and the account's settings --
+
+export const twoStepApi = {
+  /** The challenge's session and an app code or a recovery code: the token pair, kept. */
+  async signIn(session, { code, recoveryCode }) {
+    const body = recoveryCode ? { session, recoveryCode } : { session, code };
+    keep(await send("POST", "/v1/auth/login/mfa", { body }));
+  },
+  // {secret, otpauthUri, qrSvg}: nothing changes at sign-in until `confirm`.
+  enrol: (password) => authorized("POST", "/v1/account/mfa/totp", { body: { password } }),
+  // {recoveryCodes}: two-step verification is on.
+  confirm: (code) => authorized("POST", "/v1/account/mfa/totp/confirm", { body: { code } }),
+  // `code`: from the app, or a recovery code.
+  turnOff: (password, code) => authorized("DELETE", "/v1/account/mfa/totp", { body: { password, code } }),
+  newRecoveryCodes: (password, code) =>
+    authorized("POST", "/v1/account/mfa/recovery-codes", { body: { password, code } }),
+};
+// -- end of two-step verification ---------------------------------------------------------------

@@ -15,6 +15,7 @@ import { codeScreen } from "./screens/code.js";
 import { downloadsScreen } from "./screens/downloads.js";
 import { emailChangeScreen } from "./screens/email-change.js";
 import { loginScreen } from "./screens/login.js";
+import { twoStepSignInScreen } from "./screens/login-two-step.js";
 import { registerScreen } from "./screens/register.js";
 import { passwordChangeScreen } from "./screens/password-change.js";
 import { newPasswordScreen, resetDoneScreen, resetScreen } from "./screens/reset.js";
@@ -27,6 +28,7 @@ const SCREENS = {
   "/verify": () => codeScreen("signup"),
   "/welcome": welcomeScreen,
   "/login": loginScreen,
+  "/login/two-step": twoStepSignInScreen,
   "/reset": resetScreen,
   "/reset/code": () => codeScreen("reset"),
   "/reset/new": newPasswordScreen,

@@ -207,8 +207,13 @@ STRING_FIELDS = {
     "auth_refresh": {"refreshToken": "a" * 40},
     "password_forgot": {"email": ANN},
     "password_reset": {"email": ANN, "code": "123456", "newPassword": STRONG_PASSWORD},
+    "auth_login_mfa": {"session": "mfa_" + "a" * 43, "code": "123456"},
+    "auth_passkey": {
+        "session": "a" * 43,
+        "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}},
+    },
 }
-CASES = [(m, f, h) for m, body in STRING_FIELDS.items() for f in body for h in HOSTILE]
+CASES = [(m, f, h) for m, body in STRING_FIELDS.items() for f, v in body.items() if isinstance(v, str) for h in HOSTILE]
 
 
 @pytest.mark.parametrize(

@@ -428,3 +428,49 @@ def test_a_session_opened_by_the_second_step_says_so_in_the_list_of_sessions(api
     items = api.call_as(token, "account_sessions_list").body["items"]
     (current,) = [item for item in items if item["current"]]
     assert current["method"] == "password + app code"
+
+
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def device_notices(aws, device: str) -> list:
+    return [m for m in aws.mail(ANN) if m.subject == "New sign-in to your NATO Multimedia account" and device in m.text]
+
+
+def second_step_from(api, user_agent: str, code=None, recovery=None, ip="198.51.100.4"):
+    """Both steps from one browser: the password's challenge, then the code, with its User-Agent."""
+    first = api.call(
+        "auth_login", {"email": ANN, "password": STRONG_PASSWORD}, headers={"User-Agent": user_agent}, source_ip=ip
+    )
+    assert first.status == 200 and "session" in first.body, first.body
+    body = {"session": first.body["session"]} | ({"code": code} if code is not None else {"recoveryCode": recovery})
+    return api.call("auth_login_mfa", body, headers={"User-Agent": user_agent}, source_ip=ip)
+
+
+def test_a_new_device_signing_in_with_the_second_step_gets_one_notice_a_day(api, aws, clock, ann):
+    app, codes = enable(api, clock, access(api))
+    # The password alone opens no session: no notice for the challenge, nor for a wrong code.
+    assert second_step_from(api, FIREFOX_WINDOWS, app.wrong()).status == 400
+    assert device_notices(aws, "Firefox on Windows") == []
+
+    assert second_step_from(api, FIREFOX_WINDOWS, app.code()).status == 200
+    [notice] = device_notices(aws, "Firefox on Windows")
+    assert "198.51.100.4" in notice.text and "Reset your password" in notice.text
+
+    # The same device again (a later code, an hour on): known now, no second notice.
+    clock.shift(3600)
+    assert second_step_from(api, FIREFOX_WINDOWS, app.code()).status == 200
+    assert len(device_notices(aws, "Firefox on Windows")) == 1
+    # Two days on: the once-a-day claim has lapsed, but the second step recorded the device as seen.
+    clock.shift(2 * 86400)
+    assert second_step_from(api, FIREFOX_WINDOWS, app.code()).status == 200
+    assert len(device_notices(aws, "Firefox on Windows")) == 1
+
+    # Another device, with a recovery code: its own notice.
+    assert second_step_from(api, SAFARI_IPHONE, recovery=codes[0], ip="203.0.113.9").status == 200
+    [phone] = device_notices(aws, "Mobile Safari on iOS")
+    assert "203.0.113.9" in phone.text

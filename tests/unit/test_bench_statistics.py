@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from bench.enumeration import compare, hodges_lehmann, mann_whitney
+from bench.enumeration import CONFIRMED, MIN_PAIRS, EmulatedDynamoDB, compare, hodges_lehmann, mann_whitney, measure
 
 
 def test_mann_whitney_u_counts_the_pairs_where_the_first_sample_is_larger():
@@ -39,3 +41,45 @@ def test_the_figure_reports_milliseconds_and_never_a_verdict():
         "mann_whitney_p",
     }
     assert row["median_unknown_ms"] == pytest.approx(10.0) and row["p_known_slower"] == pytest.approx(0.75)
+
+
+class FakeApi:
+    """Answers every route at once; a request for `slow_in_dynamodb` is charged to the emulated
+    DynamoDB (as moto's side of its calls would be)."""
+
+    def __init__(self, dynamodb, slow_in_dynamodb: str = "") -> None:
+        self.dynamodb, self.slow, self.calls = dynamodb, slow_in_dynamodb, []
+
+    def __getattr__(self, route):
+        def call(email, *args):
+            self.calls.append((route, email))
+            if email == self.slow:
+                self.dynamodb.seconds += 0.5
+                self.dynamodb.cpu_seconds += 0.5
+            return type("Result", (), {"status": 202, "body": {}})()
+
+        return call
+
+
+class FakeClock:
+    def shift(self, seconds):
+        pass
+
+
+@pytest.mark.parametrize(("seconds", "pairs"), [(0.0, MIN_PAIRS), (float("inf"), MIN_PAIRS + 7)])
+def test_a_route_takes_its_pairs_until_its_time_is_up_but_never_fewer_than_the_floor(seconds, pairs):
+    dynamodb = EmulatedDynamoDB()
+    api = FakeApi(dynamodb)
+    row = measure(api, FakeClock(), dynamodb, "reset", MIN_PAIRS + 7, random.Random(1), seconds)
+    assert row["n"] == pairs
+    timed = [email for route, email in api.calls if route == "reset"]
+    assert len(timed) == 2 * pairs and timed.count(CONFIRMED) == pairs  # interleaved known and unknown
+    assert len({len(email) for email in timed}) == 1  # the unknown addresses as long as the known one
+
+
+def test_the_time_inside_the_emulated_dynamodb_is_left_out_of_the_second_and_third_shifts():
+    dynamodb = EmulatedDynamoDB()
+    row = measure(FakeApi(dynamodb, CONFIRMED), FakeClock(), dynamodb, "login", MIN_PAIRS, random.Random(1), 0.0)
+    assert row["shift_ms"] < 1  # the fake spends no real time
+    for part in ("without_emulated_dynamodb", "cpu_without_emulated_dynamodb"):
+        assert row[part]["shift_ms"] == pytest.approx(-500, abs=5)  # the known's 0.5 s taken out

@@ -57,3 +57,14 @@ def test_the_route_table_says_which_routes_need_a_json_body_as_their_handlers_do
         contract = importlib.import_module(f"functions.{route.module}").handler.contract
         needs_body = contract.request_model is not None and contract.body_required
         assert route.json_body == needs_body, route.module
+
+
+def test_every_two_step_function_may_read_the_keys_and_send_its_notice():
+    """The sealed secret and the recovery codes' digests are keyed by the keys secret: without
+    KEYS_READ the second step would be denied in AWS (moto checks no IAM). The second step also
+    signs tokens and mails the new-device notice."""
+    two_step = {r.module: r for r in ROUTES if r.module.startswith("account_mfa_") or r.module == "auth_login_mfa"}
+    assert len(two_step) == 5
+    for route in two_step.values():
+        assert {Access.KEYS_READ, Access.MAIL_SEND} <= route.access, route.module
+    assert Access.SIGNING_KEYS_READ in two_step["auth_login_mfa"].access

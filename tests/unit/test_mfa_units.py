@@ -1,5 +1,5 @@
 """Two-step sign-in's parts without AWS: RFC 6238 arithmetic and its rules, the sealed secret,
-recovery codes, challenge records, and which functions load pyotp, segno and pycryptodome."""
+recovery codes, challenge records, and which functions load pyotp, segno and the AES-GCM module."""
 
 from __future__ import annotations
 
@@ -123,6 +123,22 @@ def test_a_sealed_secret_opens_for_its_account_only():
         sealing.open_sealed(ring, sealed, "sub-bob")  # copied onto another account
 
 
+# Sealed by pycryptodome's AES-GCM (the cipher before `cryptography`'s AESGCM) with keyring() and
+# "sub-ann": the stored layout did not change, so values sealed before the switch still open.
+SEALED_BY_PYCRYPTODOME = "v1.k1.YCw2ImkS1_qi_6Yu5UDbYJhO99UF9DeeJEIbciPOC1cmJ1LAdSbke6RpIS1vmb2Eiamo7x32S0sxPK_J"
+
+
+def test_a_secret_sealed_before_the_switch_to_cryptography_still_opens():
+    ring = keyring()
+    assert sealing.open_sealed(ring, SEALED_BY_PYCRYPTODOME, "sub-ann") == sealing.Opened(SECRET, stale=False)
+    with pytest.raises(sealing.Unsealable):
+        sealing.open_sealed(ring, SEALED_BY_PYCRYPTODOME, "sub-bob")
+    # and what is sealed now has the same layout: nonce (12) | ciphertext | tag (16)
+    payload = sealing.seal(ring, SECRET, "sub-ann").split(".")[2]
+    old_payload = SEALED_BY_PYCRYPTODOME.split(".")[2]
+    assert len(payload) == len(old_payload)
+
+
 def test_sealing_twice_gives_different_values():
     ring = keyring()
     assert sealing.seal(ring, SECRET, "s") != sealing.seal(ring, SECRET, "s")
@@ -241,7 +257,8 @@ def test_the_challenge_is_no_bearer_or_refresh_token():
 LOADED = """
 import json, sys
 exec(sys.argv[1])
-print(json.dumps(sorted(m for m in ("pyotp", "segno", "Crypto") if m in sys.modules)))
+names = {"pyotp": "pyotp", "segno": "segno", "cryptography.hazmat.primitives.ciphers.aead": "AESGCM"}
+print(json.dumps(sorted(name for m, name in names.items() if m in sys.modules)))
 """
 
 
@@ -263,12 +280,12 @@ def test_the_login_function_and_the_authorizer_load_none_of_the_two_step_librari
 
 
 def test_the_two_step_functions_load_them_at_init():
-    assert loaded_by("import auth_login_mfa") == ["Crypto", "pyotp"]
-    assert loaded_by("import account_mfa_totp_enrol") == ["Crypto", "pyotp", "segno"]
+    assert loaded_by("import auth_login_mfa") == ["AESGCM", "pyotp"]
+    assert loaded_by("import account_mfa_totp_enrol") == ["AESGCM", "pyotp", "segno"]
 
 
 def test_the_libraries_load_where_they_are_used():
     assert loaded_by("from portal import totp; totp.verify(totp.new_secret(), '123456', 1e9, None)") == ["pyotp"]
     assert loaded_by("from portal import totp; totp.qr_svg('otpauth://totp/x')") == ["segno"]
     seal = "from portal import sealing, keys; sealing.seal(keys.Keyring({'kid': 'k', 'secret': 's'}), 'x', 'y')"
-    assert loaded_by(seal) == ["Crypto"]
+    assert loaded_by(seal) == ["AESGCM"]

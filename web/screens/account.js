@@ -22,6 +22,7 @@ import { logout } from "../header.js";
 import { formatDate, setLanguage, t } from "../i18n.js";
 import { currentSerial, go, render, setFlash } from "../router.js";
 import { passkeysSection } from "./account-passkeys.js";
+import { twoStepSection } from "./account-two-step.js";
 
 export function accountScreen() {
   if (!isLoggedIn()) return loginFirst(t("accountTitle"));
@@ -151,6 +152,7 @@ function accountSections(account) {
         h("li", {}, h("a", { href: "#/account/downloads" }, t("downloadsTitle"))),
       ),
     ),
+    twoStepSection(account),
     passkeysSection(account),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),

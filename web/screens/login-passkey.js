@@ -13,8 +13,9 @@ import { h } from "../dom.js";
 import { isLocked, showError } from "../forms.js";
 import { t } from "../i18n.js";
 import { autofillSupported, credentialJSON, passkeysSupported, refusalKind, requestOptions } from "../passkeys.js";
-import { alignLanguageAfterLogin } from "../preferences.js";
-import { currentSerial, goRoute, onCleanup, setFlash } from "../router.js";
+import { currentSerial, onCleanup } from "../router.js";
+import { memory } from "../session.js";
+import { loggedIn } from "./login.js";
 
 /**
  * The passkey part of the log-in screen for the password `form` and its messages `msgs`; after a
@@ -40,9 +41,7 @@ export function passkeySignIn({ form, msgs, next }) {
       else showError(msgs, error, { buttons: [button] });
       return;
     }
-    await alignLanguageAfterLogin();
-    setFlash(t("loggedIn"));
-    goRoute(next);
+    await loggedIn(memory.lastEmail, next); // as after a password: the language, then `next`
   }
 
   /** Ask the browser for a passkey: `conditional` in the autofill, otherwise in its own prompt. */

@@ -20,6 +20,15 @@ import { alignLanguageAfterLogin } from "../preferences.js";
 import { go, goRoute, safeRoute, setFlash } from "../router.js";
 import { memory, startCodeFlow } from "../session.js";
 import { passkeySignIn } from "./login-passkey.js";
+import { startTwoStepSignIn } from "./login-two-step.js";
+
+/** Logged in (by the password, or by its second step): the account's language, and on to `next`. */
+export async function loggedIn(address, next) {
+  await alignLanguageAfterLogin();
+  memory.lastEmail = address;
+  setFlash(t("loggedIn"));
+  goRoute(next);
+}
 
 export function loginScreen(params) {
   const next = safeRoute(params.get("next"));
@@ -34,11 +43,9 @@ export function loginScreen(params) {
     if (!ok) return focusFirstInvalid(form);
     const address = email.input.value.trim();
     try {
-      await api.login(address, password.input.value);
-      await alignLanguageAfterLogin();
-      memory.lastEmail = address;
-      setFlash(t("loggedIn"));
-      goRoute(next);
+      const challenge = await api.login(address, password.input.value);
+      if (challenge) return startTwoStepSignIn(challenge, address, next); // the app's code, next screen
+      await loggedIn(address, next);
     } catch (error) {
       if (error instanceof ApiError && error.code === "UserNotConfirmed") {
         // Finish the sign-up: the code screen, with "Send new Code" available at once.

@@ -115,4 +115,5 @@ class SecondFactorStore(Protocol):
         session: Session,
         refresh: RefreshRecord,
         logins: LoginsChange | None = None,
+        device: str | None = None,
     ) -> None: ...

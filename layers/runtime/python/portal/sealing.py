@@ -8,10 +8,11 @@ opens what the previous key sealed (while that kid stays in `previous`); `Sealed
 caller to seal it again under the current key. Why the keys secret and not KMS:
 docs/decisions/0004-two-step-sign-in.md.
 
-The cipher is pycryptodome's, loaded inside these functions (or at init by totp.preload): only the
-functions that read or write a second factor pay for it. Not `cryptography`: PyJWT imports it at `import jwt` whenever it is
-installed, which would make every function that signs or checks a token (the authorizer, login,
-refresh) load it too (measured in the decision note).
+The cipher is `cryptography`'s AESGCM (already in the layer for ES256 tokens and passkeys). Its
+AEAD module loads inside these functions (or at init by totp.preload): `import jwt` loads the
+`cryptography` package but not this module. The stored layout, `nonce | ciphertext | tag`, is
+what pycryptodome wrote before the switch (GCM's output is ciphertext then tag either way), so
+values sealed then still open (tests/unit/test_mfa_units.py).
 """
 
 from __future__ import annotations
@@ -48,18 +49,18 @@ def _unb64(text: str) -> bytes:
 
 def seal(keyring: Keyring, plaintext: str, bound_to: str) -> str:
     """`v1.<kid>.<base64url(nonce | ciphertext | tag)>`, bound to `bound_to` (the account's sub)."""
-    from Crypto.Cipher import AES
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     kid, key = keyring.current(PURPOSE)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    cipher = AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=TAG_BYTES)
-    cipher.update(bound_to.encode())
-    ciphertext, tag = cipher.encrypt_and_digest(plaintext.encode())
-    return f"{VERSION}.{kid}.{_b64(nonce + ciphertext + tag)}"
+    # AESGCM answers the ciphertext followed by its 16-byte tag.
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), bound_to.encode())
+    return f"{VERSION}.{kid}.{_b64(nonce + sealed)}"
 
 
 def open_sealed(keyring: Keyring, sealed: str, bound_to: str) -> Opened:
-    from Crypto.Cipher import AES
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:
         version, kid, payload = sealed.split(".")
@@ -69,10 +70,8 @@ def open_sealed(keyring: Keyring, sealed: str, bound_to: str) -> Opened:
     key = keyring.key(PURPOSE, kid) if version == VERSION else None
     if key is None or len(raw) <= NONCE_BYTES + TAG_BYTES:
         raise Unsealable("unknown key" if key is None else "malformed")
-    cipher = AES.new(key, AES.MODE_GCM, nonce=raw[:NONCE_BYTES], mac_len=TAG_BYTES)
-    cipher.update(bound_to.encode())
     try:
-        plaintext = cipher.decrypt_and_verify(raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:])
-    except ValueError:  # "MAC check failed"
+        plaintext = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound_to.encode())
+    except InvalidTag:
         raise Unsealable("tag") from None
     return Opened(plaintext.decode(), stale=kid != keyring.current_kid)

@@ -213,11 +213,12 @@ class SignIn:
                 raise ServiceUnavailable() from None
         audit("login_succeeded", address=user.username, sub=user.sub, sessionId=session.session_id, method=method)
         if seen_devices is not None:
-            self._new_device_notice(user, seen_devices, device, session, now)
+            self.new_device_notice(user, seen_devices, device, session, now)
         return pair
 
-    def _new_device_notice(self, user: User, seen: dict[str, int], device: str, session: Session, now: int) -> None:
-        """A device not seen on the account for 90 days: a notice, at most one per device per day.
+    def new_device_notice(self, user: User, seen: dict[str, int], device: str, session: Session, now: int) -> None:
+        """A device not seen on the account for 90 days: a notice, at most one per device per day
+        (after a password, a passkey or the second step of a two-step sign-in).
         A courtesy after the sign-in happened: a failure to claim or send it does not fail the sign-in."""
         if self._notices is None or not devices.is_new(seen, device, now):
             return

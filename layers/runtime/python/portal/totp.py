@@ -35,7 +35,7 @@ def preload(qr_code: bool = False) -> None:
     """For the two-step functions: pyotp and the sealing cipher (and segno with `qr_code`) at init
     rather than on the first request (`make bench`, section two_step, measures them)."""
     import pyotp  # noqa: F401
-    from Crypto.Cipher import AES  # noqa: F401
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
 
     if qr_code:
         import segno  # noqa: F401

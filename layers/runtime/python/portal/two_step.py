@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from portal import emails, recovery_codes, sealing, totp
+from portal import devices, emails, recovery_codes, sealing, totp
 from portal.audit import audit
 from portal.code_steps import RACE_RETRIES
 from portal.errors import CodeMismatch, ExpiredCode, InternalError, InvalidParameter, ServiceUnavailable
@@ -279,13 +279,14 @@ class TwoStep(AccountUseCase):
             # is not spent and the same code can be tried again (as login signs before it writes).
             pair = self._sign_in.pair(session, refresh_token, now)
             change: LoginsChange | None = uncount(user.username, counted)
+            device = devices.device_key(user_agent)
             try:
-                self._factors.pass_challenge(challenge, user, accepted.after, session, record, change)
+                self._factors.pass_challenge(challenge, user, accepted.after, session, record, change, device)
             except Conflict as lost:
                 if not lost.only("logins"):
                     continue  # the challenge or two-step changed meanwhile: read and judge again
                 try:  # a failure counted meanwhile: the sign-in stands, the failures stay counted
-                    self._factors.pass_challenge(challenge, user, accepted.after, session, record)
+                    self._factors.pass_challenge(challenge, user, accepted.after, session, record, device=device)
                 except Conflict:
                     continue
             self._used_recovery(user, accepted)
@@ -297,5 +298,7 @@ class TwoStep(AccountUseCase):
                 sessionId=session.session_id,
                 mfa=accepted.method,
             )
+            # A device new to the account gets its notice here, as after a password alone (signin.py).
+            self._sign_in.new_device_notice(user, state.devices, device, session, now)
             return pair
         raise ServiceUnavailable()

@@ -6,9 +6,11 @@ from typing import Any
 
 from portal import tables
 from portal.codes import CodeRecord, Purpose
+from portal.devices import DEVICE_MEMORY
 from portal.dynamo.codec import to_item
 from portal.dynamo.keys import (
     CODE_SK_PREFIX,
+    DEVICE_SK_PREFIX,
     LOGINS_SK,
     REFRESH_SK_PREFIX,
     SENDS_SK,
@@ -194,6 +196,19 @@ def session_puts(table: str, session: Session, refresh: RefreshRecord) -> list[t
         ),
         ("refresh", {"Put": {"TableName": table, "Item": to_item(refresh_item(session.session_id, refresh))}}),
     ]
+
+
+def device_seen(table: str, username: str, device: str, now: int) -> tuple[str, dict[str, Any]]:
+    """The device a session was opened from, seen now (its `lastSeenAt`), as a named transaction item."""
+    seen = {":now": {"N": str(now)}, ":ttl": {"N": str(now + DEVICE_MEMORY)}}
+    update = {
+        "TableName": table,
+        "Key": key(address_pk(username), DEVICE_SK_PREFIX + device),
+        "UpdateExpression": "SET #seen = :now, #ttl = :ttl",
+        "ExpressionAttributeNames": {"#seen": "lastSeenAt", "#ttl": tables.TTL_ATTRIBUTE},
+        "ExpressionAttributeValues": seen,
+    }
+    return ("device", {"Update": update})
 
 
 def logins_put(table: str, username: str, before: LoginFailures, after: LoginFailures) -> dict[str, Any]:

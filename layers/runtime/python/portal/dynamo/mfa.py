@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal import tables
-from portal.dynamo.account_items import logins_put, session_puts
+from portal.dynamo.account_items import device_seen, logins_put, session_puts
 from portal.dynamo.calls import dynamo_call, transact
 from portal.dynamo.codec import from_item, serialize, to_item
 from portal.dynamo.keys import USER_SK, address_pk, key
@@ -142,8 +142,10 @@ class DynamoMfa:
         session: Session,
         refresh: RefreshRecord,
         logins: LoginsChange | None = None,
+        device: str | None = None,
     ) -> None:
-        """One transaction (module docstring). Conflict.parts: "challenge", "user", "session", "logins"."""
+        """One transaction (module docstring), with the device seen now (`device`), as a password-only
+        sign-in records it. Conflict.parts: "challenge", "user", "session", "logins"."""
         items: list[tuple[str, dict[str, Any]]] = [
             (
                 "challenge",
@@ -160,4 +162,6 @@ class DynamoMfa:
         ]
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
+        if device is not None:
+            items.append(device_seen(self._table, session.username, device, session.created_at))
         transact(self._db, items)

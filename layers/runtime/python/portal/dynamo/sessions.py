@@ -7,6 +7,7 @@ from typing import Any
 from portal import tables
 from portal.devices import DEVICE_MEMORY
 from portal.dynamo.account_items import (
+    device_seen,
     logins_put,
     refresh_item,
     refresh_of,
@@ -60,15 +61,7 @@ class DynamoSessions:
         if logins is not None:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
         if device is not None:
-            seen = {":now": {"N": str(session.created_at)}, ":ttl": {"N": str(session.created_at + DEVICE_MEMORY)}}
-            update = {
-                "TableName": self._table,
-                "Key": key(address_pk(session.username), DEVICE_SK_PREFIX + device),
-                "UpdateExpression": "SET #seen = :now, #ttl = :ttl",
-                "ExpressionAttributeNames": {"#seen": "lastSeenAt", "#ttl": tables.TTL_ATTRIBUTE},
-                "ExpressionAttributeValues": seen,
-            }
-            items.append(("device", {"Update": update}))
+            items.append(device_seen(self._table, session.username, device, session.created_at))
         transact(self._db, items)
 
     def claim_device_notice(self, username: str, device: str, now: int) -> bool:
