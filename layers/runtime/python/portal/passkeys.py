@@ -2,7 +2,7 @@
 in with one, no password and no address typed.
 
 The WebAuthn checks (client data type, challenge, origin, RP ID hash, user presence, signature;
-attestation "none") are python-fido2's `Fido2Server` (docs/decisions/passkeys.md); the sign count
+attestation "none") are python-fido2's `Fido2Server` (docs/decisions/0012-passkeys.md); the sign count
 is compared here, as fido2 leaves it to the server. This module decides what to ask for, what to
 keep and who may act. fido2 is imported inside the methods and by `preload()`, which only the
 passkey functions call, so no other function loads it. Every refusal of a sign-in is the same 401 NotAuthorized,
