@@ -27,6 +27,7 @@ export class ApiError extends Error {
     this.failedRules = extra.failedRules ?? [];
     this.attemptsRemaining = extra.attemptsRemaining ?? null;
     this.fields = extra.fields ?? [];
+    this.passwordRequired = extra.passwordRequired === true;
   }
 }
 
@@ -101,6 +102,7 @@ async function send(method, path, { body, query, token, siteOrigin = false } = {
     failedRules: Array.isArray(error.failedRules) ? error.failedRules : [],
     attemptsRemaining: Number.isInteger(error.attemptsRemaining) ? error.attemptsRemaining : null,
     fields: Array.isArray(error.fields) ? error.fields : [],
+    passwordRequired: error.passwordRequired,
   });
 }
 
@@ -176,7 +178,8 @@ async function authorized(method, path, options = {}, retry = true) {
   try {
     return await send(method, path, { ...options, token: accessToken });
   } catch (error) {
-    if (error.status !== 401 || !retry) throw error;
+    // A 401 that asks for the password again is about this action, not the session.
+    if (error.status !== 401 || error.passwordRequired || !retry) throw error;
     // The access token was refused (expired, or the session ended): one refresh, one retry.
     await refresh();
     return send(method, path, { ...options, token: accessToken });
@@ -193,6 +196,25 @@ export async function resume() {
     return false;
   }
 }
+
+// -- passkeys (issue 16) ------------------------------------------------------------------
+// The JSON forms of WebAuthn go as they are: web/passkeys.js converts them for the browser.
+
+export const passkeyApi = {
+  list: () => authorized("GET", "/v1/account/passkeys"),
+  // A session older than 10 minutes needs the password again: 401 with passwordRequired.
+  creationOptions: (password) =>
+    authorized("POST", "/v1/account/passkeys/options", { body: password ? { password } : {} }),
+  add: (credential, name) =>
+    authorized("POST", "/v1/account/passkeys", { body: name ? { credential, name } : { credential } }),
+  rename: (id, name) => authorized("PATCH", `/v1/account/passkeys/${encodeURIComponent(id)}`, { body: { name } }),
+  remove: (id) => authorized("DELETE", `/v1/account/passkeys/${encodeURIComponent(id)}`),
+  signInOptions: () => send("POST", "/v1/auth/passkey/options", { body: {} }),
+  async signIn(session, credential) {
+    keep(await send("POST", "/v1/auth/passkey", { body: { session, credential } }));
+  },
+};
+// -- end of passkeys ----------------------------------------------------------------------
 
 // -- the routes ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import {
 } from "../forms.js";
 import { formatDate, setLanguage, t } from "../i18n.js";
 import { currentSerial, go, render, setFlash } from "../router.js";
+import { passkeysSection } from "./account-passkeys.js";
 import { accountSessionsSection } from "./account-sessions.js";
 import { twoStepSection } from "./account-two-step.js";
 
@@ -140,6 +141,7 @@ function accountSections(account) {
       ),
     ),
     twoStepSection(account),
+    passkeysSection(account),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),
     accountSessionsSection(),
