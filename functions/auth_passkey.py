@@ -10,7 +10,7 @@ from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
 passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
-services.preload_keys()  # this function signs tokens
+services.preload_signing_keys()  # this function signs access tokens on its requests
 tokens.preload()
 
 
