@@ -221,7 +221,7 @@ export const passkeyApi = {
 export const api = {
   register: (email, password, language) =>
     send("POST", "/v1/account/register", { body: { email, password, language } }),
-  // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0004).
+  // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0008-account-security-review.md).
   verify: (email, code, password) => send("POST", "/v1/account/verify", { body: { email, code, password } }),
   resend: (email) => send("POST", "/v1/account/verify/resend", { body: { email } }),
   /** Null once logged in; with two-step verification on, the challenge the second step answers. */
