@@ -13,7 +13,7 @@ export UV_LINK_MODE := copy
 # The dependency layer (layers/dependencies/build.py): rebuilt when the lock or the recipe changes.
 LAYER := layers/dependencies/build/.built
 
-.PHONY: run test lint bench openapi docs synth layer clean help
+.PHONY: run test lint bench openapi docs synth deploy layer clean help
 
 help:
 	@echo "make run      serve the API and the web client on http://127.0.0.1:$${PORT:-3000} (embedded AWS emulation)"
@@ -23,6 +23,7 @@ help:
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make docs     regenerate README's audit event table and docs/operations.md's saved queries from the code"
 	@echo "make synth    synthesize the CDK app (STAGE=dev|prod)"
+	@echo "make deploy   deploy a stage (STAGE=dev|prod), then make its first access-token key if it has none"
 	@echo "make layer    build the Lambda dependency layer (pip, no Docker)"
 
 # Quiet installs, so each says first what it is doing and about how long it takes.
@@ -76,6 +77,20 @@ docs: $(VENV)/.synced
 
 synth: $(VENV)/.synced node_modules/.installed $(LAYER)
 	npx cdk synth --quiet -c stage=$${STAGE:-dev}
+
+# A stage's deploy, then `portal-admin keys ensure` on what it deployed (the stack's outputs): the
+# first access-token key if the stage has none, nothing otherwise. Sign-in answers 503 until a key
+# exists, so the two steps go together (docs/operations.md: deploy a stage). The operator's own
+# credentials do both; CDK_DEPLOY_ARGS passes more to cdk (e.g. --require-approval never).
+DEPLOY_OUTPUTS = cdk.out/outputs-$(STAGE).json
+ifneq ($(filter deploy,$(MAKECMDGOALS)),)
+ifeq ($(STAGE),)
+$(error make deploy needs STAGE=<name>, a stage of cdk.json)
+endif
+endif
+deploy: $(VENV)/.synced node_modules/.installed $(LAYER)
+	npx cdk deploy -c stage=$(STAGE) --outputs-file $(DEPLOY_OUTPUTS) $(CDK_DEPLOY_ARGS)
+	$(VENV)/bin/portal-admin --stack-outputs $(DEPLOY_OUTPUTS) keys ensure --reason "make deploy STAGE=$(STAGE)"
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache

@@ -33,10 +33,12 @@ def runner() -> Iterator[str]:
     )
     assert process.stdout is not None
     try:
-        first = process.stdout.readline()
-        match = LISTENING.search(first)
+        # It says what it is doing first (starting the emulation...), then where it listens.
+        seen = [process.stdout.readline() for _ in range(1)]
+        while not (match := LISTENING.search(seen[-1])) and seen[-1] and len(seen) < 50:
+            seen.append(process.stdout.readline())
         if not match:
-            raise RuntimeError(f"the local runner did not start: {first!r}")
+            raise RuntimeError(f"the local runner did not start: {''.join(seen)!r}")
         # Drain its output (every mail is printed) so a full pipe never blocks it.
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
         yield match.group(1)

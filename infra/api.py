@@ -15,9 +15,9 @@ from constructs import Construct
 
 from functions.routes import Route
 from infra.config import StageConfig
+from infra.cors import Cors
 from infra.functions import log_group
-
-RATE_LIMITED_BODY_KEY = "LimitExceeded"
+from infra.waf import RateLimits
 
 
 def error_body(code: str, message: str) -> str:
@@ -76,7 +76,7 @@ def gateway_cors_headers(origins: tuple[str, ...]) -> dict[str, str]:
     request's Origin is echoed, with `Vary: Origin`: these bodies are the same generic errors for
     everyone, carry no credentials (no Allow-Credentials), and a foreign page's JSON or
     authenticated requests still fail the preflight, which allows only the stage's origins
-    (docs/decisions/operations-and-audit.md).
+    (docs/decisions/0009-operations-and-audit.md).
     """
     if not origins:
         return {}
@@ -99,7 +99,7 @@ class Api(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.access_logs = log_group(self, "AccessLogs", config)
-        cors = config.cors_origins
+        cors = Cors.of(config.cors_origins, routes)
         self.rest_api = apigateway.RestApi(
             self,
             "RestApi",
@@ -116,13 +116,13 @@ class Api(Construct):
                 metrics_enabled=True,
             ),
             default_cors_preflight_options=apigateway.CorsOptions(
-                allow_origins=list(cors),
-                allow_methods=sorted({route.method for route in routes} | {"OPTIONS"}),
-                allow_headers=["Content-Type", "Authorization"],
-                expose_headers=["Retry-After"],
-                max_age=Duration.hours(1),
+                allow_origins=list(cors.origins),
+                allow_methods=list(cors.methods),
+                allow_headers=list(cors.allow_headers),
+                expose_headers=list(cors.expose_headers),
+                max_age=Duration.seconds(cors.max_age_seconds),
             )
-            if cors
+            if cors.origins
             else None,
         )
         self.body_validator = self.rest_api.add_request_validator(
@@ -145,7 +145,7 @@ class Api(Construct):
             )
         for route in routes:
             self._add_route(route, function_for(route))
-        self._add_gateway_responses(cors)
+        self._add_gateway_responses(cors.origins)
         self.web_acl = RateLimits(
             self,
             "Waf",
@@ -198,116 +198,3 @@ class Api(Construct):
                 response_headers=headers,
                 templates={"application/json": gateway_error_template(code, message)},
             )
-
-
-class RateLimits(Construct):
-    """WAF rate-based rules per source IP; tighter on sensitive routes. Blocks answer 429 in the API's shape.
-
-    `edge_requests` matches what the catalogue edge (infra/edge.py) sends: its source addresses are
-    CloudFront's, shared by every visitor, so the all-routes rule does not count them.
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        config: StageConfig,
-        routes: Sequence[Route],
-        stage_arn: str,
-        edge_requests: wafv2.CfnWebACL.StatementProperty | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        sensitive_paths = sorted({route.path for route in routes if route.sensitive})
-        block = wafv2.CfnWebACL.RuleActionProperty(
-            block=wafv2.CfnWebACL.BlockActionProperty(
-                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
-                    response_code=429,
-                    custom_response_body_key=RATE_LIMITED_BODY_KEY,
-                    response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="300")],
-                )
-            )
-        )
-        # (name, limit per IP per 5 minutes, which requests count); evaluated in this order.
-        limits: list[tuple[str, int, wafv2.CfnWebACL.StatementProperty | None]] = []
-        if sensitive_paths:
-            limits.append(("SensitiveRoutesPerIp", config.waf.sensitive_rate_limit, _any_path(sensitive_paths)))
-        not_edge = (
-            wafv2.CfnWebACL.StatementProperty(
-                not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=edge_requests)
-            )
-            if edge_requests is not None
-            else None
-        )
-        limits.append(("AllRoutesPerIp", config.waf.rate_limit, not_edge))
-        rules = [
-            self._rate_rule(name, priority, limit, block, scope) for priority, (name, limit, scope) in enumerate(limits)
-        ]
-        self.web_acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            custom_response_bodies={
-                RATE_LIMITED_BODY_KEY: wafv2.CfnWebACL.CustomResponseBodyProperty(
-                    content_type="APPLICATION_JSON",
-                    content=error_body(
-                        "LimitExceeded", "Too many requests from your address. Try again in a few minutes."
-                    ),
-                )
-            },
-            visibility_config=_visibility(f"portal-{config.name}"),
-            rules=rules,
-        )
-        wafv2.CfnWebACLAssociation(self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn)
-
-    @staticmethod
-    def _rate_rule(
-        name: str,
-        priority: int,
-        limit: int,
-        action: wafv2.CfnWebACL.RuleActionProperty,
-        scope_down: wafv2.CfnWebACL.StatementProperty | None,
-    ) -> wafv2.CfnWebACL.RuleProperty:
-        return wafv2.CfnWebACL.RuleProperty(
-            name=name,
-            priority=priority,
-            action=action,
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=limit,
-                    aggregate_key_type="IP",
-                    evaluation_window_sec=300,
-                    scope_down_statement=scope_down,
-                )
-            ),
-            visibility_config=_visibility(name),
-        )
-
-
-def _path_ends_with(path: str) -> wafv2.CfnWebACL.StatementProperty:
-    # WAF sees the stage name before the route path (/dev/v1/...), hence "ends with".
-    return wafv2.CfnWebACL.StatementProperty(
-        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-            positional_constraint="ENDS_WITH",
-            search_string=path,
-            # Decoded and lowercased first, so "/v1/auth/logi%6E" or "/V1/AUTH/LOGIN" count as the route.
-            text_transformations=[
-                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
-                wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="LOWERCASE"),
-            ],
-        )
-    )
-
-
-def _any_path(paths: Sequence[str]) -> wafv2.CfnWebACL.StatementProperty:
-    # With and without a trailing slash, so "/register/" cannot sidestep the tighter limit.
-    statements = [_path_ends_with(variant) for path in paths for variant in (path, f"{path}/")]
-    return wafv2.CfnWebACL.StatementProperty(or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=statements))
-
-
-def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(
-        cloud_watch_metrics_enabled=True, metric_name=metric_name, sampled_requests_enabled=True
-    )

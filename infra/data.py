@@ -66,6 +66,10 @@ class Data(Construct):
             "SigningKeys",
             description=f"portal {config.name}: access-token signing keys (docs/operations.md: access-token keys)",
             secret_string_value=SecretValue.unsafe_plain_text(json.dumps({"keys": []})),
+            # On the stack's customer-managed key, like the keys secret: the two functions that read
+            # it decrypt through Secrets Manager (infra/functions.py), the operator's `portal-admin
+            # keys` needs kms:Decrypt and kms:GenerateDataKey on it (docs/operations.md).
+            encryption_key=key,
             removal_policy=removal_policy(config),
         )
         Validations.of(self.signing_keys_secret).acknowledge(

@@ -1,7 +1,7 @@
 """The public catalogue at the edge: the site's CloudFront distribution also serves `GET /v1/videos`
 and `GET /v1/videos/{id}` from the API, cached as the API's Cache-Control says (portal.catalog),
 so a rush of visitors reads DynamoDB about once a minute per distinct page, not once per visitor.
-Why CloudFront and not API Gateway's cache: docs/decisions/catalogue-edge-cache.md.
+Why CloudFront and not API Gateway's cache: docs/decisions/0007-catalogue-edge-cache.md.
 
 Origin Shield in the stage's region puts one more cache between every edge location and the API,
 so a miss reaches the API once, not once per edge location. The edge names itself to the API with a

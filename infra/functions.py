@@ -43,7 +43,7 @@ class Resources:
     table_arn: str
     keys_secret_arn: str
     signing_keys_secret_arn: str
-    # The customer-managed key the keys secret is encrypted with: reading the secret decrypts with it.
+    # The customer-managed key both keys secrets are encrypted with: reading one decrypts with it.
     keys_key_arn: str
     mail_identity_arn: str
     mail_configuration_set_arn: str
@@ -84,8 +84,9 @@ def access_statements(access: frozenset[Access], resources: Resources) -> list[i
         iam.PolicyStatement(sid=item.name.replace("_", ""), actions=grants[item][0], resources=grants[item][1])
         for item in sorted(access, key=lambda a: a.name)
     ]
-    if Access.KEYS_READ in access:
-        # Secrets Manager decrypts the secret with the caller's rights on its key, and only for it.
+    if access & {Access.KEYS_READ, Access.SIGNING_KEYS_READ}:
+        # Both secrets are on the stack's customer-managed key: Secrets Manager decrypts a secret
+        # with the caller's rights on that key, and only through Secrets Manager.
         statements.append(
             iam.PolicyStatement(
                 sid="KEYSDECRYPT",

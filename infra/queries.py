@@ -61,8 +61,12 @@ AUDIT_QUERIES = (
     ),
     AuditQuery(
         "blocked-requests-by-rule-and-ip",
-        "requests the WAF blocked, per rule and source IP, most first",
-        'filter action = "BLOCK"\n| stats count(*) as blocked, latest(@timestamp) as last by terminatingRuleId, httpRequest.clientIp\n| sort blocked desc',
+        # The rate-based rules count and label (infra/waf.py); the rule that answers only says to which
+        # origin (`terminatingRuleId`), so the limit an address went over is read from its label.
+        "requests the WAF blocked, per limit (`limitRule`), answering rule and source IP, most first",
+        'filter action = "BLOCK"\n| parse @message /:portal:limit:(?<limitRule>[A-Za-z]+)/\n'
+        "| stats count(*) as blocked, latest(@timestamp) as last by limitRule, terminatingRuleId, httpRequest.clientIp\n"
+        "| sort blocked desc",
         frozenset({Source.WAF}),
     ),
 )

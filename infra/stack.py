@@ -44,7 +44,7 @@ class PortalStack(Stack):
         )
         Tags.of(self).add("project", "portal")
         Tags.of(self).add("stage", config.name)
-        # The stack's customer-managed key: the SNS topics (SES feedback, alarms) and the keys secret;
+        # The stack's customer-managed key: the SNS topics (SES feedback, alarms) and both keys secrets;
         # rotation yearly. (Its id predates the secret: renaming it would replace the key.)
         self.notifications_key = kms.Key(
             self,
@@ -137,6 +137,15 @@ class PortalStack(Stack):
             secret=self.edge_secret,
         )
         CfnOutput(self, "SiteUrl", value=self.site.url, description="The web client (its *.cloudfront.net address)")
+        # What `portal-admin --stack-outputs` (ops/admin.py STACK_OUTPUTS) works on after `make deploy`:
+        # outputs, not resources, so the stack's resource count is unchanged.
+        for name, value, description in (
+            ("TableName", self.data.table.table_name, "The table (portal-admin --table)"),
+            ("KeysSecretArn", self.data.keys_secret.secret_arn, "The code and link keys secret"),
+            ("SigningKeysSecretArn", self.data.signing_keys_secret.secret_arn, "The access-token signing keys"),
+            ("Region", self.region, "The stack's region"),
+        ):
+            CfnOutput(self, name, value=value, description=description)
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-L1",

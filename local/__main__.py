@@ -16,6 +16,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from local.emulation import Emulation
+from local.whole_lines import WholeLines
 
 
 class Stop(Exception):
@@ -32,6 +33,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     # The runner prints its own access lines; werkzeug's (ours and the emulation's) are noise.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # Request threads share the output: each line whole (before the portal's logger takes the stream).
+    sys.stdout = WholeLines(sys.stdout)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "3000"))
     emulation = Emulation(endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)

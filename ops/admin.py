@@ -6,7 +6,7 @@
     passkeys list | passkeys remove --id CREDENTIAL_ID   (--email | --sub)  an account's passkeys
     mfa-reset (ADDRESS | --email | --sub)          two-step sign-in off (lost phone and codes)
     import FILE [--format json|csv]               migrate accounts (see docs/operator-cli.md)
-    keys list | keys rotate --reason R            access-token signing keys (ops/keys.py)
+    keys list | keys rotate --reason R | keys ensure --reason R   access-token signing keys (ops/keys.py)
     audit QUERY --since 7d [--until T] [--sub S] [--format table|csv]   a saved audit query (--stage)
     audit --list                                  the saved queries
 
@@ -444,6 +444,11 @@ def _parser() -> argparse.ArgumentParser:
         "--stage", help="stage name: table portal-<stage>, keys portal/<stage>/keys (as the local runner names them)"
     )
     parser.add_argument(
+        "--stack-outputs",
+        type=Path,
+        help="a `cdk deploy --outputs-file` JSON: table, secrets and region of the deployed stage (`make deploy`)",
+    )
+    parser.add_argument(
         "--keys-secret",
         default=os.environ.get("PORTAL_KEYS_SECRET_ID"),
         help="keys secret id (default $PORTAL_KEYS_SECRET_ID)",
@@ -597,6 +602,8 @@ def main(
             args.keys_secret = f"portal/{args.stage}/keys"
         if not any(a.startswith("--signing-keys-secret") for a in given):
             args.signing_keys_secret = f"portal/{args.stage}/signing-keys"
+    if args.stack_outputs:
+        _use_stack_outputs(parser, args, list(sys.argv[1:] if argv is None else argv))
     if args.command == "audit":  # reads CloudWatch Logs only: no table, no operator identity
         return audit_queries.run(args, make_clients(args), out, err)
     require(parser, args, "table")
@@ -627,6 +634,34 @@ def main(
         return AWS_FAILED
     finally:
         logger.append_keys(service=service)
+
+
+# The stack's outputs (infra/stack.py) that name what the commands work on, and the option each fills.
+STACK_OUTPUTS = {
+    "TableName": "table",
+    "KeysSecretArn": "keys_secret",
+    "SigningKeysSecretArn": "signing_keys_secret",
+    "Region": "region",
+}
+
+
+def _use_stack_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace, given: list[str]) -> None:
+    """Fill --table, the secrets and --region from `cdk deploy --outputs-file` (one stack); an
+    option given on the command line wins, as it does over --stage."""
+    try:
+        stacks = json.loads(args.stack_outputs.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        parser.error(f"--stack-outputs: cannot read {args.stack_outputs}: {exc}")
+    if not isinstance(stacks, dict) or len(stacks) != 1:
+        parser.error(f"--stack-outputs: expected the outputs of one stack, found {len(stacks)}")
+    (outputs,) = stacks.values()
+    missing = sorted(set(STACK_OUTPUTS) - set(outputs))
+    if missing:
+        parser.error(f"--stack-outputs: {', '.join(missing)} missing (deployed before the stack had them?)")
+    for output, option in STACK_OUTPUTS.items():
+        flag = "--" + option.replace("_", "-")
+        if not any(a == flag or a.startswith(flag + "=") for a in given):
+            setattr(args, option, outputs[output])
 
 
 def _retry_hint(exc: ApiError) -> str:

@@ -5,9 +5,12 @@
                                                  current one is dropped when its last token expires
     keys rotate --reason R --compromised --yes   the next key signs now, every other key is dropped now
                                                  (every access token ends; refresh gives new ones)
+    keys ensure --reason R                       the first key, only if the stage has none that can sign;
+                                                 the public item re-derived if it differs (`make deploy`)
 
-The first `keys rotate` after a deploy (an empty set) makes a key that signs at once. Every
-rotation writes one `admin_action` audit line (operator, action, kids, reason).
+The first `keys rotate` after a deploy (an empty set) makes a key that signs at once; `keys
+ensure` does the same and nothing when a key exists, so `make deploy` runs it after every deploy.
+Every change writes one `admin_action` audit line (operator, action, kids, reason).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ def add_parser(commands: Any) -> None:
     )
     rotate.add_argument("--compromised", action="store_true", help="sign with the next key now and drop the others now")
     rotate.add_argument("--yes", action="store_true", help="with --compromised: do not ask for confirmation")
+    ensure = actions.add_parser("ensure", help="make the first key if none can sign (idempotent: after every deploy)")
+    ensure.add_argument("--reason", required=True, help="why (written to the audit line when it changes anything)")
 
 
 def _when(epoch: int | None) -> str:
@@ -107,6 +112,8 @@ def run(
     if args.keys_command == "list":
         _write(_rows(keys, now), args.json, out)
         return OK
+    if args.keys_command == "ensure":
+        return _ensure(args, aws, keys, now, out, err)
     if args.compromised and not args.yes:
         answer = ask("Drop every current key now? Every access token ends at once. Type yes to go on: ")
         if answer.strip().lower() not in ("y", "yes"):
@@ -120,13 +127,10 @@ def run(
         return REFUSED
     publish(rotated, DynamoPublicKeys(aws("dynamodb"), args.table), secrets, args.signing_keys_secret)
     fresh = rotated.keys[-1]
-    from portal.audit import audit
-
-    audit(
-        "admin_action",
-        operator=_identity(aws),
-        action="keys-rotate",
-        reason=args.reason,
+    _audited(
+        aws,
+        "keys-rotate",
+        args.reason,
         kid=fresh.kid,
         signFrom=fresh.sign_from,
         dropped=[k.kid for k in keys.keys if k.kid not in {r.kid for r in rotated.keys}],
@@ -135,6 +139,41 @@ def run(
     _write(_rows(rotated, now), args.json, out)
     err.write(f"next key {fresh.kid} signs from {_when(fresh.sign_from)}\n")
     return OK
+
+
+def _ensure(args: argparse.Namespace, aws: Clients, keys: PrivateKeySet, now: int, out: TextIO, err: TextIO) -> int:
+    """The stage can sign and verify afterwards; an existing key is never replaced.
+
+    No key that counts (an empty set after the first deploy, or only dropped keys): a first key that
+    signs at once, as `keys rotate` makes it. Keys that count: the secret is left alone, and the
+    public item is written again only if it is not the one derived from them (a restored table).
+    """
+    public = DynamoPublicKeys(aws("dynamodb"), args.table)
+    if any(k.accepted(now) for k in keys.keys):
+        if public.read().document() == keys.public().document():
+            _write(_rows(keys, now), args.json, out)
+            err.write("a key exists: nothing to do\n")
+            return OK
+        public.write(keys.public())
+        _audited(
+            aws, "keys-ensure", args.reason, effects=["public keys item re-derived"], kept=[k.kid for k in keys.keys]
+        )
+        _write(_rows(keys, now), args.json, out)
+        err.write("a key exists; the public keys item was not the one derived from it: written again\n")
+        return OK
+    first = keys.rotated(now, 0)
+    publish(first, public, aws("secretsmanager"), args.signing_keys_secret)
+    fresh = first.keys[-1]
+    _audited(aws, "keys-ensure", args.reason, kid=fresh.kid, signFrom=fresh.sign_from, effects=["first key"])
+    _write(_rows(first, now), args.json, out)
+    err.write(f"first key {fresh.kid} signs from now\n")
+    return OK
+
+
+def _audited(aws: Clients, action: str, reason: str, **fields: Any) -> None:
+    from portal.audit import audit
+
+    audit("admin_action", operator=_identity(aws), action=action, reason=reason, **fields)
 
 
 def _identity(aws: Clients) -> str:

@@ -62,15 +62,23 @@ def remember_secret(value: str) -> None:
 
 
 def leaks(lines: Iterable[str]) -> list[str]:
+    lines = list(lines)
+    # A whole suite holds thousands of secrets and a hundred thousand lines: one regex search per
+    # pair took minutes (most of the suite's last one on a loaded machine). A plain substring test
+    # over the whole text keeps only the values that occur at all; the exact patterns run on those.
+    text = "\n".join(lines)
+    folded = text.casefold()
     # Codes are six digits; anything else shorter than a valid password (12) is a test's deliberately
     # bad input ("weak", "password"), which also occurs as a word in ordinary log text.
     real = [
         s
         for s in secrets
-        if (len(s) == 6 and s.isdigit()) or len(s) >= 12 or RECOVERY_CODE.match(s) or s in recovery_forms
+        if ((len(s) == 6 and s.isdigit()) or len(s) >= 12 or RECOVERY_CODE.match(s) or s in recovery_forms)
+        and s in text
     ]
     patterns = [re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])") for s in real]
-    patterns += [re.compile(re.escape(a), re.IGNORECASE) for a in addresses]
+    # casefold() is per character, so an address found ignoring case is found in the folded text.
+    patterns += [re.compile(re.escape(a), re.IGNORECASE) for a in addresses if a.casefold() in folded]
     found = []
     for line in lines:
         for pattern in patterns:

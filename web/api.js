@@ -27,6 +27,7 @@ export class ApiError extends Error {
     this.failedRules = extra.failedRules ?? [];
     this.attemptsRemaining = extra.attemptsRemaining ?? null;
     this.fields = extra.fields ?? [];
+    this.passwordRequired = extra.passwordRequired === true;
   }
 }
 
@@ -101,6 +102,7 @@ async function send(method, path, { body, query, token, siteOrigin = false } = {
     failedRules: Array.isArray(error.failedRules) ? error.failedRules : [],
     attemptsRemaining: Number.isInteger(error.attemptsRemaining) ? error.attemptsRemaining : null,
     fields: Array.isArray(error.fields) ? error.fields : [],
+    passwordRequired: error.passwordRequired,
   });
 }
 
@@ -176,7 +178,8 @@ async function authorized(method, path, options = {}, retry = true) {
   try {
     return await send(method, path, { ...options, token: accessToken });
   } catch (error) {
-    if (error.status !== 401 || !retry) throw error;
+    // A 401 that asks for the password again is about this action, not the session.
+    if (error.status !== 401 || error.passwordRequired || !retry) throw error;
     // The access token was refused (expired, or the session ended): one refresh, one retry.
     await refresh();
     return send(method, path, { ...options, token: accessToken });
@@ -194,12 +197,31 @@ export async function resume() {
   }
 }
 
+// -- passkeys (issue 16) ------------------------------------------------------------------
+// The JSON forms of WebAuthn go as they are: web/passkeys.js converts them for the browser.
+
+export const passkeyApi = {
+  list: () => authorized("GET", "/v1/account/passkeys"),
+  // A session older than 10 minutes needs the password again: 401 with passwordRequired.
+  creationOptions: (password) =>
+    authorized("POST", "/v1/account/passkeys/options", { body: password ? { password } : {} }),
+  add: (credential, name) =>
+    authorized("POST", "/v1/account/passkeys", { body: name ? { credential, name } : { credential } }),
+  rename: (id, name) => authorized("PATCH", `/v1/account/passkeys/${encodeURIComponent(id)}`, { body: { name } }),
+  remove: (id) => authorized("DELETE", `/v1/account/passkeys/${encodeURIComponent(id)}`),
+  signInOptions: () => send("POST", "/v1/auth/passkey/options", { body: {} }),
+  async signIn(session, credential) {
+    keep(await send("POST", "/v1/auth/passkey", { body: { session, credential } }));
+  },
+};
+// -- end of passkeys ----------------------------------------------------------------------
+
 // -- the routes ---------------------------------------------------------------------------
 
 export const api = {
   register: (email, password, language) =>
     send("POST", "/v1/account/register", { body: { email, password, language } }),
-  // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0004).
+  // The password is set with the code: whoever holds the inbox chooses it (docs/decisions/0008-account-security-review.md).
   verify: (email, code, password) => send("POST", "/v1/account/verify", { body: { email, code, password } }),
   resend: (email) => send("POST", "/v1/account/verify/resend", { body: { email } }),
   /** Null once logged in; with two-step verification on, the challenge the second step answers. */
@@ -222,6 +244,11 @@ export const api = {
   reset: (email, code, newPassword) => send("POST", "/v1/password/reset", { body: { email, code, newPassword } }),
   account: () => authorized("GET", "/v1/account"),
   updateAccount: (language) => authorized("PATCH", "/v1/account", { body: { language } }),
+  // -- where you're signed in (web/screens/account-sessions.js) --
+  sessions: () => authorized("GET", "/v1/account/sessions"),
+  // Another device's session; this one's ends with logout (it also forgets the tokens here).
+  endSession: (sessionId) => authorized("DELETE", `/v1/account/sessions/${encodeURIComponent(sessionId)}`),
+  // -- end: where you're signed in --
   // A wrong password on these three is 403 WrongPassword (the session is fine); a 401 is the
   // session, refreshed and retried once like any other call.
   deleteAccount: async (password) => {

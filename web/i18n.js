@@ -128,8 +128,25 @@ const STRINGS = {
     newsletterOff: "You are not subscribed to our newsletter.",
     unsubscribe: "Unsubscribe",
     unsubscribed: "You have unsubscribed from our newsletter.",
-    sessionsSection: "Sessions",
-    sessionsText: "Log out here, or on every device where you are logged in.",
+    // -- where you're signed in (web/screens/account-sessions.js) --
+    sessions: {
+      title: "Where you’re signed in",
+      text: "Your account is signed in on these devices. If you do not recognise one, sign it out and change your password.",
+      thisDevice: "This device",
+      signedIn: "Signed in",
+      lastUsed: "Last used",
+      ip: "IP address",
+      method: "Signed in with",
+      // The API's methods (portal/account_sessions.py METHODS)
+      methods: {
+        password: "Password",
+        "password + app code": "Password and authenticator app code",
+        passkey: "Passkey",
+      },
+      end: "Sign out",
+      ended: "{device} is signed out.",
+    },
+    // -- end: where you're signed in --
     logout: "Log out",
     logoutEverywhere: "Log out everywhere",
     deleteSection: "Delete account",
@@ -396,8 +413,24 @@ const STRINGS = {
     newsletterOff: "Vous n'êtes pas abonné(e) à notre lettre d'information.",
     unsubscribe: "Se désabonner",
     unsubscribed: "Vous êtes désabonné(e) de notre lettre d'information.",
-    sessionsSection: "Sessions",
-    sessionsText: "Déconnectez-vous ici, ou sur tous les appareils où vous êtes connecté(e).",
+    // -- where you're signed in (web/screens/account-sessions.js) --
+    sessions: {
+      title: "Où vous êtes connecté(e)",
+      text: "Votre compte est connecté sur ces appareils. Si vous n'en reconnaissez pas un, déconnectez-le et changez votre mot de passe.",
+      thisDevice: "Cet appareil",
+      signedIn: "Connexion",
+      lastUsed: "Dernière utilisation",
+      ip: "Adresse IP",
+      method: "Connecté(e) avec",
+      methods: {
+        password: "Mot de passe",
+        "password + app code": "Mot de passe et code de l'application d'authentification",
+        passkey: "Clé d'accès",
+      },
+      end: "Déconnecter",
+      ended: "Appareil déconnecté\u00a0: {device}.",
+    },
+    // -- end: where you're signed in --
     logout: "Se déconnecter",
     logoutEverywhere: "Se déconnecter partout",
     deleteSection: "Supprimer le compte",
@@ -543,6 +576,81 @@ const STRINGS = {
     },
   },
 };
+
+// -- passkeys (issue 16): the account's "Passkeys" section and "Sign in with a passkey" ------
+STRINGS.en.passkeys = {
+  section: "Passkeys",
+  intro: "Sign in with your fingerprint, your face, your device's screen lock or a security key, without a password.",
+  none: "You have no passkeys yet.",
+  created: "Added {date}",
+  lastUsed: "last used {date}",
+  neverUsed: "not used yet",
+  name: "Name of the new passkey",
+  nameHint: "So that you can tell your passkeys apart: the device it is on, for example.",
+  nameRequired: "Enter a name for the passkey.",
+  deviceName: "{browser} on {system}",
+  add: "Add a passkey",
+  passwordAgain: "For your security, enter your password again to add a passkey.",
+  added: "Your passkey “{name}” has been added. You can now sign in with it.",
+  cancelled: "No passkey was added.",
+  exists: "This device already holds a passkey for your account.",
+  notAdded: "This passkey could not be added. Please try again.",
+  failed: "Your browser could not use a passkey here. Please try again.",
+  unsupported: "This browser cannot add passkeys on this page. You can still rename and remove the ones you have.",
+  rename: "Rename",
+  renameFull: "Rename “{name}”",
+  newName: "New name for “{name}”",
+  cancel: "Cancel",
+  renamed: "The passkey is now called “{name}”.",
+  remove: "Remove",
+  removeFull: "Remove “{name}”",
+  removeConfirm: "Remove “{name}”? You will no longer be able to sign in with it.",
+  removeYes: "Remove the passkey",
+  keep: "Keep it",
+  removed: "The passkey “{name}” has been removed.",
+  signIn: "Sign in with a passkey",
+  or: "or",
+  refused:
+    "This passkey could not be used to sign in. It may have been removed from your account: log in with your email address and password.",
+};
+STRINGS.fr.passkeys = {
+  section: "Clés d'accès",
+  intro:
+    "Connectez-vous avec votre empreinte, votre visage, le verrouillage de votre appareil ou une clé de sécurité, sans mot de passe.",
+  none: "Vous n'avez pas encore de clé d'accès.",
+  created: "Ajoutée le {date}",
+  lastUsed: "dernière utilisation le {date}",
+  neverUsed: "pas encore utilisée",
+  name: "Nom de la nouvelle clé d'accès",
+  nameHint: "Pour distinguer vos clés d'accès\u00a0: l'appareil où elle se trouve, par exemple.",
+  nameRequired: "Saisissez un nom pour la clé d'accès.",
+  deviceName: "{browser} sur {system}",
+  add: "Ajouter une clé d'accès",
+  passwordAgain: "Par sécurité, saisissez à nouveau votre mot de passe pour ajouter une clé d'accès.",
+  added: "Votre clé d'accès «\u00a0{name}\u00a0» a été ajoutée. Vous pouvez maintenant vous connecter avec elle.",
+  cancelled: "Aucune clé d'accès n'a été ajoutée.",
+  exists: "Cet appareil contient déjà une clé d'accès pour votre compte.",
+  notAdded: "Cette clé d'accès n'a pas pu être ajoutée. Veuillez réessayer.",
+  failed: "Votre navigateur n'a pas pu utiliser de clé d'accès ici. Veuillez réessayer.",
+  unsupported:
+    "Ce navigateur ne peut pas ajouter de clé d'accès sur cette page. Vous pouvez toujours renommer et supprimer celles que vous avez.",
+  rename: "Renommer",
+  renameFull: "Renommer «\u00a0{name}\u00a0»",
+  newName: "Nouveau nom de «\u00a0{name}\u00a0»",
+  cancel: "Annuler",
+  renamed: "La clé d'accès s'appelle désormais «\u00a0{name}\u00a0».",
+  remove: "Supprimer",
+  removeFull: "Supprimer «\u00a0{name}\u00a0»",
+  removeConfirm: "Supprimer «\u00a0{name}\u00a0»\u00a0? Vous ne pourrez plus vous connecter avec elle.",
+  removeYes: "Supprimer la clé d'accès",
+  keep: "La garder",
+  removed: "La clé d'accès «\u00a0{name}\u00a0» a été supprimée.",
+  signIn: "Se connecter avec une clé d'accès",
+  or: "ou",
+  refused:
+    "Cette clé d'accès n'a pas pu être utilisée pour vous connecter. Elle a peut-être été supprimée de votre compte\u00a0: connectez-vous avec votre adresse e-mail et votre mot de passe.",
+};
+// -- end of passkeys ----------------------------------------------------------------------
 
 export const LANGUAGES = Object.keys(STRINGS);
 const STORAGE_KEY = "portal.language";

@@ -152,15 +152,16 @@ def watch(page, base_url: str, problems: list[str]) -> None:
 
 @pytest.fixture
 def open_portal(browser, runner: LocalRunner) -> Iterator[object]:
-    """open_portal(lang, width=1024) -> a Portal in a fresh context; checked for problems at the end."""
+    """open_portal(lang, width=1024, user_agent=None) -> a Portal in a fresh context; checked for problems at the end."""
     contexts = []
     portals: list[Portal] = []
 
-    def make(lang: str = "en", width: int = 1024, height: int = 800) -> Portal:
+    def make(lang: str = "en", width: int = 1024, height: int = 800, user_agent: str | None = None) -> Portal:
         context = browser.new_context(
             viewport={"width": width, "height": height},
             locale="en-GB",
             accept_downloads=True,
+            user_agent=user_agent,  # None: Chromium's own
         )
         context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)

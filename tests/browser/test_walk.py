@@ -397,7 +397,10 @@ def test_forget_reset_log_in_and_download(open_portal, lang, width):
         portal.shot("18-logged-out-everywhere")
     else:
         # Delete the account: the password is asked for, a wrong one is refused.
-        delete_box = page.get_by_label(w["delete_password"], exact=True)
+        # The account page asks for the password in more than one form (two-step set-up, delete):
+        # this one is the form of the delete button.
+        delete_form = page.locator("form").filter(has=page.get_by_role("button", name=w["delete"], exact=True))
+        delete_box = delete_form.get_by_label(w["delete_password"], exact=True)
         delete_box.fill("Not-My-Password-123")
         page.get_by_role("button", name=w["delete"], exact=True).click()
         expect(alert(portal)).to_have_text(w["wrong_password"])

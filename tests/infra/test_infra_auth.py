@@ -29,7 +29,7 @@ def test_protected_routes_use_one_token_authorizer_built_from_the_authorizer_mod
 
 
 def test_authorizer_reads_the_table_only(dev):
-    # The public keys are in the table; no secret, so nothing that could sign (decision 0004).
+    # The public keys are in the table; no secret, so nothing that could sign (docs/decisions/0005-tokens-others-can-verify.md).
     _, function = dev.function(AUTHORIZER.handler)
     actions = {
         action

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from functions.routes import EVENT_FUNCTIONS, ROUTES, Access
+from functions.routes import AUTHORIZER, EVENT_FUNCTIONS, ROUTES, Access
 from infra.log_protection import MANAGED_IDENTIFIERS, TOKEN_PATTERNS
 from infra.waf_logging import REDACTED_HEADERS
 
@@ -87,23 +87,34 @@ def test_dead_letters_and_mail_events_errors_alarm_to_the_alarm_topic(synth):
 # -- the keys secret -----------------------------------------------------------------------------
 
 
-def test_keys_secret_is_encrypted_with_the_stacks_rotated_customer_managed_key(synth):
+def test_both_keys_secrets_are_encrypted_with_the_stacks_rotated_customer_managed_key(synth):
     (key_id, key) = next(iter(synth.of_type("AWS::KMS::Key").items()))
     assert key["Properties"]["EnableKeyRotation"] is True
-    # The keys secret (Data/Keys); the stack holds other secrets (the edge's origin header).
-    (secret,) = [r for lid, r in synth.of_type("AWS::SecretsManager::Secret").items() if lid.startswith("DataKeys")]
-    assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
-    # Whoever reads the secret may decrypt with that key, through Secrets Manager only; no one else.
-    for spec in (*ROUTES, *EVENT_FUNCTIONS):
+    # The keys secret (Data/Keys) and the access-token signing keys (Data/SigningKeys); the stack
+    # holds other secrets (the edge's origin header).
+    secrets = {lid: r for lid, r in synth.of_type("AWS::SecretsManager::Secret").items() if lid.startswith("DataKeys")}
+    secrets |= {lid: r for lid, r in synth.of_type("AWS::SecretsManager::Secret").items() if "SigningKeys" in lid}
+    assert len(secrets) == 2
+    for lid, secret in secrets.items():
+        assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}, lid
+    # Whoever reads either secret may decrypt with that key, through Secrets Manager only; no one else.
+    readers = {Access.KEYS_READ, Access.SIGNING_KEYS_READ}
+    decrypting = set()
+    for spec in (*ROUTES, *EVENT_FUNCTIONS, AUTHORIZER):
         _, function = synth.function(spec.handler)
         decrypts = [s for s in synth.role_statements(function) if "kms:Decrypt" in json.dumps(s["Action"])]
-        if Access.KEYS_READ not in spec.access:
+        if not spec.access & readers:
             assert decrypts == [], spec.module
             continue
         (statement,) = decrypts
+        assert statement["Action"] == "kms:Decrypt", spec.module
         assert statement["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
         via = statement["Condition"]["StringEquals"]["kms:ViaService"]
         assert "secretsmanager." in json.dumps(via), spec.module
+        decrypting.add(spec.module)
+    # The routes that sign tokens decrypt the signing keys even where they hold no code key.
+    assert {"auth_login", "auth_login_mfa", "auth_passkey", "auth_refresh"} <= decrypting
+    assert "authorizer" not in decrypting
 
 
 # -- CORS on API Gateway's own errors ------------------------------------------------------------
@@ -191,3 +202,21 @@ def test_every_function_log_group_masks_addresses_and_tokens_and_audits_findings
     (findings_id,) = findings_ids
     assert groups[findings_id]["Properties"]["RetentionInDays"] == synth.config.log_retention_days
     assert "DataProtectionPolicy" not in groups[findings_id]["Properties"]
+
+
+# -- what `make deploy` hands to portal-admin ----------------------------------------------------
+
+
+def test_the_stack_outputs_name_what_portal_admin_works_on(synth):
+    from ops.admin import STACK_OUTPUTS
+
+    outputs = {name: output["Value"] for name, output in synth.template["Outputs"].items()}
+    assert set(STACK_OUTPUTS) <= set(outputs)
+    (table_id,) = synth.of_type("AWS::DynamoDB::Table")
+    secrets = synth.of_type("AWS::SecretsManager::Secret")
+    (signing_id,) = [lid for lid in secrets if "SigningKeys" in lid]
+    (keys_id,) = [lid for lid in secrets if lid.startswith("DataKeys")]
+    assert outputs["TableName"] == {"Ref": table_id}
+    assert outputs["SigningKeysSecretArn"] == {"Ref": signing_id}
+    assert outputs["KeysSecretArn"] == {"Ref": keys_id}
+    assert outputs["Region"] == (synth.config.region or {"Ref": "AWS::Region"})  # empty: environment-agnostic

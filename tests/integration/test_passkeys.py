@@ -289,6 +289,63 @@ def test_disabled_unconfirmed_and_reset_accounts_as_at_password_sign_in(api, aws
     assert sign_in(api, device).status == 200
 
 
+CHROME_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+NEW_SIGN_IN = "New sign-in to your NATO Multimedia account"
+
+
+def sign_in_from(api, device: SoftAuthenticator, user_agent: str, ip: str) -> dict[str, Any]:
+    session, public_key = sign_in_options(api)
+    answer = api.call(
+        "auth_passkey",
+        {"session": session, "credential": device.get(public_key)},
+        headers={"User-Agent": user_agent},
+        source_ip=ip,
+    )
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def new_sign_in_notices(aws) -> list[Any]:
+    return [m for m in aws.mail(ANN) if m.subject == NEW_SIGN_IN]
+
+
+def test_a_passkey_session_shows_its_device_and_address(api, aws, device):
+    pair = sign_in_from(api, device, SAFARI_IPHONE, "198.51.100.23")
+    items = api.call_as(pair["accessToken"], "account_sessions_list").body["items"]
+    here = next(item for item in items if item["current"])
+    assert (here["device"], here["ip"], here["method"]) == ("Mobile Safari on iOS", "198.51.100.23", "passkey")
+
+
+def test_a_new_device_signing_in_with_a_passkey_gets_one_notice_a_day(api, aws, device, clock):
+    # Ann's password sign-in (the `ann` fixture) came from no browser at all; each browser below is new.
+    before = len(new_sign_in_notices(aws))
+    sign_in_from(api, device, CHROME_MAC, "198.51.100.23")
+    [notice] = new_sign_in_notices(aws)[before:]
+    assert "Chrome on Mac OS X" in notice.text and "198.51.100.23" in notice.text
+    # The same device again, the same day and the next: known now, no notice.
+    sign_in_from(api, device, CHROME_MAC, "198.51.100.24")
+    clock.shift(86400)
+    sign_in_from(api, device, CHROME_MAC, "198.51.100.24")
+    assert len(new_sign_in_notices(aws)) == before + 1
+    # Another device: its own notice.
+    sign_in_from(api, device, SAFARI_IPHONE, "203.0.113.80")
+    assert len(new_sign_in_notices(aws)) == before + 2
+
+
+def test_a_device_known_from_a_password_sign_in_gets_no_notice_for_a_passkey(api, aws, device):
+    assert (
+        api.call("auth_login", {"email": ANN, "password": STRONG_PASSWORD}, headers={"User-Agent": CHROME_MAC}).status
+        == 200
+    )
+    before = len(new_sign_in_notices(aws))
+    sign_in_from(api, device, CHROME_MAC, "198.51.100.23")
+    assert len(new_sign_in_notices(aws)) == before
+
+
 # -- managing them ---------------------------------------------------------------------------------
 
 

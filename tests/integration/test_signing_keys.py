@@ -108,6 +108,8 @@ def test_rotation_publishes_first_signs_after_the_delay_and_drops_the_old_key_af
         # Past the drop time, even a token freshly signed with the old private key is refused.
         drop_at = T0 + DELAY + LONGEST_ACCESS_SECONDS + LEEWAY_SECONDS
         clock.move_to(drop_at)
+        # The earlier tokens are refused now (expired, and their key dropped).
+        assert api.authorize(last_old) is None and api.authorize(first) is None
         from portal import tokens
 
         [old_key] = [k for k in stored_private_set(aws).keys if k.kid == old_kid]

@@ -68,3 +68,21 @@ def test_every_two_step_function_may_read_the_keys_and_send_its_notice():
     for route in two_step.values():
         assert {Access.KEYS_READ, Access.MAIL_SEND} <= route.access, route.module
     assert Access.SIGNING_KEYS_READ in two_step["auth_login_mfa"].access
+
+
+def test_a_function_that_builds_a_keys_client_at_init_may_read_those_keys():
+    """A handler that preloads a secret's client reads that secret on its requests; without the
+    access it is denied in AWS only (moto checks no IAM). auth_passkey once preloaded the code keys
+    it never reads, and auth_login_mfa read them without the access."""
+    from pathlib import Path
+
+    needs = {"services.preload_keys()": Access.KEYS_READ, "services.preload_signing_keys()": Access.SIGNING_KEYS_READ}
+    functions = Path(importlib.import_module("functions.routes").__file__).parent
+    checked = 0
+    for route in ROUTES:
+        source = (functions / f"{route.module}.py").read_text()
+        for call, access in needs.items():
+            if call in source:
+                checked += 1
+                assert access in route.access, f"{route.module} calls {call} without {access}"
+    assert checked >= 15  # the check saw the handlers that preload (it is not vacuous)

@@ -17,6 +17,8 @@ def test_the_watch_finds_secrets_and_whole_addresses_but_not_masked_ones(monkeyp
         '{"event":"fine","timestamp":"1042917000"}',
     ]
     assert len(secrets_watch.leaks(lines)) == 3
+    # The session hands it a generator of lines: read once, all of them checked.
+    assert len(secrets_watch.leaks(line for line in lines)) == 3
     assert [leak.split('"detail":')[1][:6] for leak in secrets_watch.leaks(lines)] == ['"Corre', '"code ', '"to an']
 
 

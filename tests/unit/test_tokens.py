@@ -208,7 +208,7 @@ def test_refresh_tokens_are_long_random_and_kept_only_as_a_hash():
 
 
 def test_the_jwks_route_never_loads_pyjwt_or_cryptography():
-    # Only the functions that sign or check tokens pay for those imports (docs/decisions/0004).
+    # Only the functions that sign or check tokens pay for those imports (docs/decisions/0005-tokens-others-can-verify.md).
     import subprocess
     import sys
 

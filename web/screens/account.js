@@ -1,5 +1,5 @@
 // "Your account": the address, links to change it, the password and the download history,
-// language, newsletter, sessions, delete.
+// language, newsletter, where you're signed in (account-sessions.js), delete.
 
 import { api, ApiError, isLoggedIn } from "../api.js";
 import { h } from "../dom.js";
@@ -18,9 +18,10 @@ import {
   showError,
   usernameField,
 } from "../forms.js";
-import { logout } from "../header.js";
 import { formatDate, setLanguage, t } from "../i18n.js";
 import { currentSerial, go, render, setFlash } from "../router.js";
+import { passkeysSection } from "./account-passkeys.js";
+import { accountSessionsSection } from "./account-sessions.js";
 import { twoStepSection } from "./account-two-step.js";
 
 export function accountScreen() {
@@ -100,18 +101,6 @@ function accountSections(account) {
     }
   });
 
-  // Sessions
-  const out = h(
-    "button",
-    { type: "button", class: "button button--secondary", onclick: () => logout(false) },
-    t("logout"),
-  );
-  const outAll = h(
-    "button",
-    { type: "button", class: "button button--secondary", onclick: () => logout(true) },
-    t("logoutEverywhere"),
-  );
-
   // Delete
   const delMsgs = messages();
   const password = passwordField({
@@ -152,14 +141,10 @@ function accountSections(account) {
       ),
     ),
     twoStepSection(account),
+    passkeysSection(account),
     section("account-language-title", t("accountLanguage"), langForm),
     section("account-newsletter-title", t("newsletterSection"), newsState, newsMsgs.node, newsButton),
-    section(
-      "account-sessions-title",
-      t("sessionsSection"),
-      h("p", {}, t("sessionsText")),
-      h("div", { class: "button-row" }, out, outAll),
-    ),
+    accountSessionsSection(),
     section("account-delete-title", t("deleteSection"), h("p", { id: "delete-text" }, t("deleteText")), delForm),
   ];
 }

@@ -19,6 +19,7 @@ import { t } from "../i18n.js";
 import { alignLanguageAfterLogin } from "../preferences.js";
 import { go, goRoute, safeRoute, setFlash } from "../router.js";
 import { memory, startCodeFlow } from "../session.js";
+import { passkeySignIn } from "./login-passkey.js";
 import { startTwoStepSignIn } from "./login-two-step.js";
 
 /** Logged in (by the password, or by its second step): the account's language, and on to `next`. */
@@ -32,7 +33,7 @@ export async function loggedIn(address, next) {
 export function loginScreen(params) {
   const next = safeRoute(params.get("next"));
   const msgs = messages();
-  const email = emailField("login-email", "username");
+  const email = emailField("login-email", "username webauthn"); // webauthn: passkeys in its autofill
   const password = passwordField({ id: "login-password", label: t("password"), autocomplete: "current-password" });
   const submit = h("button", { type: "submit", class: "button button--primary" }, t("loginSubmit"));
   const form = formOf(msgs, submit, email.wrapper, password.wrapper);
@@ -72,6 +73,7 @@ export function loginScreen(params) {
   return screen(
     t("loginTitle"),
     form,
+    passkeySignIn({ form, msgs, next }),
     h("p", { class: "aside" }, h("a", { href: `#/reset?${new URLSearchParams({ from: next })}` }, t("forgotPassword"))),
     h("p", { class: "aside" }, t("noAccount"), " ", h("a", { href: "#/register" }, t("registerTitle"))),
   );

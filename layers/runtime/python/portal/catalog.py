@@ -39,7 +39,7 @@ SEARCH_PAGE_ITEMS = 100
 SEARCH_READ_PAGES = 5
 MAX_QUERY_WORDS = 8
 # Public catalogue answers (list and one video), for browsers and the edge (docs/decisions/
-# catalogue-edge-cache.md): fresh for a minute, so a rush reads DynamoDB about once a minute per
+# 0007-catalogue-edge-cache.md): fresh for a minute, so a rush reads DynamoDB about once a minute per
 # distinct page whatever the number of visitors; for ten minutes more a stale copy is served at once
 # while the edge fetches the new one; for a day if the API fails. A new video shows within minutes.
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"

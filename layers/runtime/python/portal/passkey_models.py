@@ -16,7 +16,7 @@ PasskeyName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"\S")]
 
 
 class Credential(BaseModel):
-    """A PublicKeyCredential as `credential.toJSON()` gives it: its `response` is checked by py_webauthn.
+    """A PublicKeyCredential as `credential.toJSON()` gives it: its `response` is checked by python-fido2.
     Other members the browser adds (authenticatorAttachment, clientExtensionResults) are passed on."""
 
     model_config = ConfigDict(extra="allow", strict=True, frozen=True, defer_build=True)

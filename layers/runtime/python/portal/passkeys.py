@@ -2,7 +2,7 @@
 in with one, no password and no address typed.
 
 The WebAuthn checks (client data type, challenge, origin, RP ID hash, user presence, signature;
-attestation "none") are python-fido2's `Fido2Server` (docs/decisions/passkeys.md); the sign count
+attestation "none") are python-fido2's `Fido2Server` (docs/decisions/0012-passkeys.md); the sign count
 is compared here, as fido2 leaves it to the server. This module decides what to ask for, what to
 keep and who may act. fido2 is imported inside the methods and by `preload()`, which only the
 passkey functions call, so no other function loads it. Every refusal of a sign-in is the same 401 NotAuthorized,
@@ -29,7 +29,7 @@ from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
 from portal.ports import AccountStore, Clock, Mailer
 from portal.principal import SESSION_ENDED, Principal, active_account, active_state
-from portal.records import Conflict
+from portal.records import AddressState, Conflict
 from portal.users import Status, User, iso
 
 if TYPE_CHECKING:
@@ -53,7 +53,15 @@ class RelyingParty:
 class SessionOpener(Protocol):
     """What signing in with a passkey needs from sign-in (signin.SignIn.open_session)."""
 
-    def open_session(self, user: User, logins: None = None, method: str = ...) -> TokenPair: ...
+    def open_session(
+        self,
+        user: User,
+        logins: None = None,
+        method: str = ...,
+        user_agent: str = ...,
+        ip: str = ...,
+        seen_devices: dict[str, int] | None = ...,
+    ) -> TokenPair: ...
 
 
 class PasskeyAccounts(AccountStore, PasskeyStore, Protocol):
@@ -286,7 +294,9 @@ class Passkeys:
         )
         return session, dict(options.public_key)
 
-    def sign_in(self, session: str, credential: dict[str, Any]) -> TokenPair:
+    def sign_in(self, session: str, credential: dict[str, Any], user_agent: str = "", ip: str = "") -> TokenPair:
+        """Tokens for the passkey's account. The session records the device and address it came from,
+        as a password sign-in's does, and a device new to the account gets the same notice."""
         from fido2.webauthn import AttestedCredentialData, AuthenticationResponse
 
         now = int(self._clock())
@@ -325,7 +335,7 @@ class Passkeys:
                 detail=str(exc),
             )
             raise NotAuthorized(PASSKEY_REFUSED) from None
-        user = self._account(passkey)
+        user, seen_devices = self._account(passkey)
         if user.mfa.on and not auth_data.is_user_verified():
             # A passkey counts as both steps only when the device verified its owner (PIN,
             # fingerprint, face); without that it is one factor, and this account asked for two.
@@ -337,7 +347,9 @@ class Passkeys:
             # Another sign-in with this passkey was recorded since we read it (or it was removed).
             audit("passkey_sign_in_refused", sub=passkey.sub, credentialId=passkey.credential_id, reason="raced")
             raise NotAuthorized(PASSKEY_REFUSED) from None
-        pair = self._sessions().open_session(user, method="passkey")
+        pair = self._sessions().open_session(
+            user, method="passkey", user_agent=user_agent, ip=ip, seen_devices=seen_devices
+        )
         audit(
             "passkey_sign_in",
             address=user.username,
@@ -347,11 +359,13 @@ class Passkeys:
         )
         return pair
 
-    def _account(self, passkey: Passkey) -> User:
-        """The passkey's account, under the same rules as a password sign-in: disabled or gone 401,
-        unconfirmed 403 UserNotConfirmed, must reset 403 PasswordResetRequired."""
+    def _account(self, passkey: Passkey) -> tuple[User, dict[str, int]]:
+        """The passkey's account and the devices seen on it, under the same rules as a password
+        sign-in: disabled or gone 401, unconfirmed 403 UserNotConfirmed, must reset 403
+        PasswordResetRequired."""
         username = self._store.username_of_sub(passkey.sub)
-        user = self._store.load_address(username).user if username is not None else None
+        state = self._store.load_address(username) if username is not None else AddressState()
+        user = state.user
         if user is None or user.sub != passkey.sub or not user.enabled:
             reason = "no_account" if user is None or user.sub != passkey.sub else "disabled"
             audit("passkey_sign_in_refused", sub=passkey.sub, credentialId=passkey.credential_id, reason=reason)
@@ -362,7 +376,7 @@ class Passkeys:
         if user.status == Status.RESET_REQUIRED:
             audit("passkey_sign_in_refused", address=user.username, sub=user.sub, reason="reset_required")
             raise PasswordResetRequired()
-        return user
+        return user, state.devices
 
 
 def _unb64url(text: str) -> bytes:

@@ -6,7 +6,7 @@ backup alone reveals nothing. The account's `sub` is the associated data: a seal
 another account does not open. The kid travels with the value, so a rotated keys secret still
 opens what the previous key sealed (while that kid stays in `previous`); `Sealed.stale` tells the
 caller to seal it again under the current key. Why the keys secret and not KMS:
-docs/decisions/0004-two-step-sign-in.md.
+docs/decisions/0006-two-step-sign-in.md.
 
 The cipher is `cryptography`'s AESGCM (already in the layer for ES256 tokens and passkeys). Its
 AEAD module loads inside these functions (or at init by totp.preload): `import jwt` loads the
