@@ -172,7 +172,7 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 def floor_code(clients: tuple[str, ...], package: str = "botocore") -> str:
     """The floor: the AWS SDK and exactly the route's clients. With botocore (the physical limit:
-    what the functions load, docs/decisions/cold-start-floor.md) or, for comparison with the
+    what the functions load, docs/decisions/0013-cold-start-floor.md) or, for comparison with the
     earlier floor, with boto3 (whose package import adds its S3 transfer manager)."""
     if package == "boto3":
         return "import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in clients)

@@ -1,7 +1,7 @@
 """No function loads boto3: clients come from botocore (portal.services), items are coded without
 boto3's TypeSerializer (portal.dynamo.codec), secrets are read without Powertools Parameters
 (portal.keys). `import boto3` would add its S3 transfer manager (s3transfer, urllib3 via
-boto3.compat) to every cold start for nothing (docs/decisions/cold-start-floor.md)."""
+boto3.compat) to every cold start for nothing (docs/decisions/0013-cold-start-floor.md)."""
 
 from __future__ import annotations
 

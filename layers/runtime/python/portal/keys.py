@@ -67,7 +67,7 @@ def cached_secret(
 
     What Powertools' SecretsProvider did for us, in a dozen lines: its module imports boto3 (and
     with it s3transfer and urllib3) and every Parameters provider, which no function here needs
-    (docs/decisions/cold-start-floor.md). The cache's clock is the wall clock, as it was there."""
+    (docs/decisions/0013-cold-start-floor.md). The cache's clock is the wall clock, as it was there."""
     held: dict[str, Any] = {}  # "raw", "parsed", "until"
 
     def load() -> T:

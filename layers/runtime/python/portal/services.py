@@ -50,7 +50,7 @@ def aws_session() -> Any:
     """One botocore session per process, as boto3's default session was: its loaded service models
     are shared by the clients, and it outlives the caches below (tests clear those to start cold).
     Clients come from botocore, not boto3: `import boto3` also loads s3transfer and urllib3 (its
-    S3 transfer manager), which no function here uses (docs/decisions/cold-start-floor.md)."""
+    S3 transfer manager), which no function here uses (docs/decisions/0013-cold-start-floor.md)."""
     if not _SESSION:
         from botocore.session import get_session
 

@@ -2,7 +2,7 @@
 
 Thin, and without boto3: `boto3.dynamodb.types` loads the whole boto3 package (and with it
 s3transfer and urllib3) into functions that only call DynamoDB through botocore
-(docs/decisions/cold-start-floor.md). It follows boto3's TypeSerializer rule for rule, for the
+(docs/decisions/0013-cold-start-floor.md). It follows boto3's TypeSerializer rule for rule, for the
 types this project stores (tests/unit/test_codec.py compares the two on every shape):
 None -> NULL, bool -> BOOL, int/Decimal -> N (DynamoDB's 38-digit number context; a float is
 refused, as boto3 refuses it), str -> S, bytes -> B, sets -> NS/SS/BS, mappings -> M,
