@@ -69,7 +69,7 @@ def walk(url: str, run: str) -> dict[str, float]:
     step("register", "POST", "/v1/account/register", 202, json={"email": email, "password": PASSWORD})
     mail = http.get(f"{url}/_local/mailbox", params={"to": email}, timeout=60).json()["messages"][0]
     code = CODE_LINE.search(mail["text"]).group(1)  # type: ignore[union-attr]
-    step("verify", "POST", "/v1/account/verify", 200, json={"email": email, "code": code})
+    step("verify", "POST", "/v1/account/verify", 200, json={"email": email, "code": code, "password": PASSWORD})
     token = step("login", "POST", "/v1/auth/login", 200, json={"email": email, "password": PASSWORD}).json()[
         "accessToken"
     ]
