@@ -43,8 +43,13 @@ def written() -> dict[str, list[tuple[str, set[str], bool]]]:
                 fields |= {"email"} if any(k.arg == "address" for k in node.keywords) else set()
                 for name in _names(node.args[0]):
                     found.setdefault(name, []).append((where, fields, False))
-            if isinstance(node.func, ast.Attribute) and node.func.attr == "audit" and path.name == "admin.py":
-                # Operator.audit(action, user, reason, **fields) writes admin_action with those fields.
+            operator_audit = (
+                isinstance(node.func, ast.Attribute) and node.func.attr == "audit" and path.name == "admin.py"
+            )
+            keys_audit = isinstance(node.func, ast.Name) and node.func.id == "_audited" and path.name == "keys.py"
+            if operator_audit or keys_audit:
+                # Operator.audit(action, user, reason, **fields) and ops/keys.py's _audited(aws, action,
+                # reason, **fields) write admin_action with those fields.
                 found.setdefault("admin_action", []).append((where, {k.arg for k in node.keywords if k.arg}, False))
             for keyword in node.keywords:
                 if keyword.arg == "extra" and isinstance(keyword.value, ast.Dict):
