@@ -7,6 +7,7 @@ from portal.web import Request, endpoint
 
 two_step = services.two_step()
 services.preload_keys()  # this function reads the keys on its requests
+services.preload_mail()
 totp.preload()  # pyotp and the sealing cipher at init
 tokens.preload()  # this function signs tokens
 
