@@ -1,5 +1,5 @@
 """`python -m bench.token_algorithms`: sign and verify cost of ES256, EdDSA and HS256 access tokens
-with PyJWT, and of the raw curves, in one run (docs/decisions/0004: why ES256). Not a `make bench`
+with PyJWT, and of the raw curves, in one run (docs/decisions/0005-tokens-others-can-verify.md: why ES256). Not a `make bench`
 section: it compares libraries for a decision, it does not watch the product."""
 
 from __future__ import annotations
