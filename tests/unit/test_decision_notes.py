@@ -13,6 +13,8 @@ DECISIONS = ROOT / "docs" / "decisions"
 NOTE = re.compile(r"\A(\d{4})-[a-z0-9]+(?:-[a-z0-9]+)*\.md\Z")
 # A note named by its file: after `decisions/`, or alone (`0005-tokens-others-can-verify.md`).
 LINK = re.compile(r"(?:decisions/|(?<![\w/.-]))((?:\d{4}-)?[a-z0-9]+(?:-[a-z0-9]+)*\.md)")
+# A note named by its number alone (`decisions/0004`): numbers were reused once, so a link names the file.
+BARE = re.compile(r"decisions/(\d{4})(?![\d-])")
 NOT_SCANNED = {".git", ".venv", "node_modules", "cdk.out", "build", "__pycache__", ".mypy_cache", ".ruff_cache"}
 SCANNED = {".md", ".py", ".js", ".html", ".css", ".toml", ".yml", ".yaml", ""}
 
@@ -33,6 +35,7 @@ def broken_links(text: str, notes: set[str]) -> list[str]:
         in_decisions = text[max(0, match.start() - 10) : match.start(1)].endswith("decisions/")
         if (in_decisions or NOTE.match(name)) and name not in notes and name != "README.md":
             found.append(name)
+    found += [f"decisions/{match[1]}" for match in BARE.finditer(text)]
     return found
 
 
@@ -85,10 +88,12 @@ def test_the_link_check_sees_an_old_name_in_a_path_or_alone():
     known = {"0005-tokens-others-can-verify.md"}
     text = (
         "see docs/decisions/0004-tokens-others-can-verify.md, decisions/passkeys.md, "
-        "0003-sign-in-and-sessions.md and docs/decisions/0005-tokens-others-can-verify.md; docs/operations.md"
+        "0003-sign-in-and-sessions.md and docs/decisions/0005-tokens-others-can-verify.md; docs/operations.md "
+        "(docs/decisions/0004)"
     )
     assert broken_links(text, known) == [
         "0004-tokens-others-can-verify.md",
         "passkeys.md",
         "0003-sign-in-and-sessions.md",
+        "decisions/0004",
     ]

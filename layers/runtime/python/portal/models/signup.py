@@ -23,7 +23,7 @@ class VerifyRequest(Body):
     code: Code
     # The account's password, set with the code: whoever holds the inbox chooses it, so a sign-up
     # made by someone else in between cannot become the confirmed account's password
-    # (docs/decisions/0004). The web client sends the one typed at sign-up.
+    # (docs/decisions/0008-account-security-review.md). The web client sends the one typed at sign-up.
     password: Password
 
 
