@@ -266,6 +266,38 @@ def test_twenty_parallel_uses_of_one_challenge_make_one_session(api, aws, device
     assert len([i for i in aws.items() if i["sk"]["S"] == "SESSION"]) == 2
 
 
+def test_a_use_recorded_between_reading_the_passkey_and_opening_the_session_refuses(
+    api, aws, device, audit_log, monkeypatch
+):
+    """Two sign-ins with one passkey (two challenges): the second reads the passkey, and before it
+    writes, the first is recorded. The sign count's condition rides in the session's transaction,
+    so the second opens no session and does not move the count back."""
+    from portal.dynamo.passkeys import DynamoPasskeys
+
+    first_session, first_key = sign_in_options(api)
+    second_session, second_key = sign_in_options(api)
+    first = device.get(first_key, sign_count=7)
+    second = device.get(second_key, sign_count=8)
+    real = DynamoPasskeys.username_of_sub
+    answers: list[int] = []
+
+    def first_lands_meanwhile(store: DynamoPasskeys, sub: str) -> str | None:
+        if not answers:  # the second sign-in has read the passkey (count 0) and verified it
+            monkeypatch.setattr(DynamoPasskeys, "username_of_sub", real)
+            answers.append(api.call("auth_passkey", {"session": first_session, "credential": first}).status)
+        return real(store, sub)
+
+    monkeypatch.setattr(DynamoPasskeys, "username_of_sub", first_lands_meanwhile)
+    sessions_before = len([i for i in aws.items() if i["sk"]["S"] == "SESSION"])
+    refused = api.call("auth_passkey", {"session": second_session, "credential": second})
+    assert answers == [200]
+    assert refused.status == 401 and refused.body == REFUSED
+    assert stored(aws, device)["signCount"]["N"] == "7"
+    assert len([i for i in aws.items() if i["sk"]["S"] == "SESSION"]) == sessions_before + 1
+    raced = [line for line in audit_log.lines() if line.get("reason") == "raced"]
+    assert [line["credentialId"] for line in raced] == [device.id]
+
+
 def test_disabled_unconfirmed_and_reset_accounts_as_at_password_sign_in(api, aws, device):
     import boto3
 

@@ -31,6 +31,18 @@ class Passkey:
 
 
 @dataclass(frozen=True)
+class PasskeyUse:
+    """A sign-in's use of a passkey: its new sign count, recorded in the transaction that opens the
+    session, only if nobody recorded another use since `passkey` was read (else Conflict, part
+    "passkey", and no session)."""
+
+    passkey: Passkey
+    sign_count: int
+    used_at: str
+    backed_up: bool
+
+
+@dataclass(frozen=True)
 class Challenge:
     """A single-use WebAuthn challenge: for adding a passkey, bound to the session that asked
     (`session_id`); for signing in, stored under the opaque `session` the client holds."""
@@ -52,7 +64,6 @@ class PasskeyStore(Protocol):
     def passkeys_of(self, sub: str) -> list[Passkey]: ...
     def load_passkey(self, credential_id: str) -> Passkey | None: ...
     def add_passkey(self, passkey: Passkey) -> None: ...
-    def record_use(self, passkey: Passkey, sign_count: int, used_at: str, backed_up: bool) -> None: ...
     def rename_passkey(self, sub: str, credential_id: str, name: str) -> Passkey: ...
     def remove_passkey(self, sub: str, credential_id: str) -> None: ...
     def save_challenge(self, challenge: Challenge) -> None: ...

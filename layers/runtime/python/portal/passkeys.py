@@ -23,7 +23,7 @@ from portal.audit import audit
 from portal.code_steps import CodeSteps
 from portal.errors import NotAuthorized, NotFound, PasswordResetRequired, UserNotConfirmed
 from portal.keys import Keyring
-from portal.passkey_records import CHALLENGE_SECONDS, Challenge, Passkey, PasskeyStore
+from portal.passkey_records import CHALLENGE_SECONDS, Challenge, Passkey, PasskeyStore, PasskeyUse
 from portal.password_check import PasswordCheck
 from portal.passwords import PasswordHasher
 from portal.passwords import normalize as normalize_password
@@ -61,6 +61,7 @@ class SessionOpener(Protocol):
         user_agent: str = ...,
         ip: str = ...,
         seen_devices: dict[str, int] | None = ...,
+        passkey_use: PasskeyUse | None = ...,
     ) -> TokenPair: ...
 
 
@@ -341,15 +342,16 @@ class Passkeys:
             # fingerprint, face); without that it is one factor, and this account asked for two.
             audit("passkey_sign_in_refused", address=user.username, sub=user.sub, reason="two_step_needs_verification")
             raise NotAuthorized(PASSKEY_REFUSED)
+        use = PasskeyUse(passkey, auth_data.counter, iso(now), auth_data.is_backed_up())
         try:
-            self._store.record_use(passkey, auth_data.counter, iso(now), auth_data.is_backed_up())
+            # The sign count rides in the session's transaction: one call, and no session without it.
+            pair = self._sessions().open_session(
+                user, method="passkey", user_agent=user_agent, ip=ip, seen_devices=seen_devices, passkey_use=use
+            )
         except Conflict:
             # Another sign-in with this passkey was recorded since we read it (or it was removed).
             audit("passkey_sign_in_refused", sub=passkey.sub, credentialId=passkey.credential_id, reason="raced")
             raise NotAuthorized(PASSKEY_REFUSED) from None
-        pair = self._sessions().open_session(
-            user, method="passkey", user_agent=user_agent, ip=ip, seen_devices=seen_devices
-        )
         audit(
             "passkey_sign_in",
             address=user.username,

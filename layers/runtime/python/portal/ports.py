@@ -6,7 +6,7 @@ portal/dynamo/ and portal/mailer.py implement them; tests hand in fakes. Nothing
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from portal.codes import CodeRecord
 from portal.emails import Mail
@@ -16,6 +16,9 @@ from portal.mfa_records import Challenge, MfaState
 from portal.records import AddressState, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.users import User
+
+if TYPE_CHECKING:
+    from portal.passkey_records import PasskeyUse
 
 # Epoch seconds now (time.time in production, a fixed value in tests).
 Clock = Callable[[], float]
@@ -85,7 +88,12 @@ class AccountStore(Accounts, Protocol):
 
     # sessions
     def create_session(
-        self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None, device: str | None = None
+        self,
+        session: Session,
+        refresh: RefreshRecord,
+        logins: LoginsChange | None = None,
+        device: str | None = None,
+        passkey_use: PasskeyUse | None = None,
     ) -> None: ...
     def claim_device_notice(self, username: str, device: str, now: int) -> bool: ...
     def load_session(self, session_id: str) -> Session | None: ...

@@ -44,6 +44,7 @@ from portal.users import Status, User
 
 if TYPE_CHECKING:
     from portal.challenges import ChallengeIssued, Challenges
+    from portal.passkey_records import PasskeyUse
 
 
 @dataclass(frozen=True)
@@ -192,17 +193,22 @@ class SignIn:
         user_agent: str = "",
         ip: str = "",
         seen_devices: dict[str, int] | None = None,
+        passkey_use: PasskeyUse | None = None,
     ) -> TokenPair:
         """A new session for an account whose owner has just proved who they are (a password, or a
-        passkey, which counts as both steps), with the password's un-count (`logins`) in the same
-        transaction. With the devices seen on the account, a new one gets its notice."""
+        passkey, which counts as both steps), with the password's un-count (`logins`) or the
+        passkey's new sign count (`passkey_use`) in the same transaction. With the devices seen on
+        the account, a new one gets its notice. A passkey used by another sign-in since it was read
+        raises Conflict (part "passkey"): no session is written."""
         now = int(self._clock())
         session, refresh_token, record = self.new_session(user, now, user_agent, ip, method)
         device = devices.device_key(user_agent)
         pair = self.pair(session, refresh_token, now)  # signed first: no keys, no session written
         try:
-            self._store.create_session(session, record, logins=logins, device=device)
+            self._store.create_session(session, record, logins=logins, device=device, passkey_use=passkey_use)
         except Conflict as lost:
+            if passkey_use is not None and lost.maybe("passkey"):
+                raise
             if logins is None or not lost.maybe("logins"):
                 raise ServiceUnavailable() from None
             # A failure was counted since this attempt: the sign-in stands without the un-count,

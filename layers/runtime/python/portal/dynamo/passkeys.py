@@ -13,44 +13,13 @@ from portal import tables
 from portal.dynamo.accounts import DynamoAccounts, account_of_sub
 from portal.dynamo.calls import dynamo_call, sub_index_items
 from portal.dynamo.codec import from_item, to_item
-from portal.dynamo.keys import CHALLENGE_SK, PASSKEY_PREFIX, PASSKEY_SK, challenge_pk, key, passkey_pk, sub_pk
+from portal.dynamo.keys import CHALLENGE_SK, PASSKEY_PREFIX, PASSKEY_SK, challenge_pk, key, passkey_pk
+from portal.dynamo.passkey_items import passkey_item, passkey_of
 from portal.passkey_records import Challenge, Passkey
 from portal.records import Conflict
 
 # The condition of a change to one's own passkey: a missing or another account's one is a Conflict.
 _OWNED = "#sub = :sub"
-
-
-def passkey_item(passkey: Passkey) -> dict[str, Any]:
-    return {
-        tables.PARTITION_KEY: passkey_pk(passkey.credential_id),
-        tables.SORT_KEY: PASSKEY_SK,
-        tables.GSI1_PARTITION_KEY: sub_pk(passkey.sub),
-        tables.GSI1_SORT_KEY: PASSKEY_PREFIX + passkey.credential_id,
-        "credentialId": passkey.credential_id,
-        "sub": passkey.sub,
-        "userHandle": passkey.user_handle,
-        "credentialData": passkey.credential_data,
-        "signCount": passkey.sign_count,
-        "name": passkey.name,
-        "createdAt": passkey.created_at,
-        "lastUsedAt": passkey.last_used_at,
-        "backedUp": passkey.backed_up,
-    }
-
-
-def passkey_of(item: dict[str, Any]) -> Passkey:
-    return Passkey(
-        credential_id=item["credentialId"],
-        sub=item["sub"],
-        user_handle=item["userHandle"],
-        credential_data=bytes(item["credentialData"]),
-        sign_count=int(item["signCount"]),
-        name=item["name"],
-        created_at=item["createdAt"],
-        last_used_at=item.get("lastUsedAt"),
-        backed_up=bool(item.get("backedUp", False)),
-    )
 
 
 class DynamoPasskeys:
@@ -83,31 +52,6 @@ class DynamoPasskeys:
                 Item=to_item(passkey_item(passkey)),
                 ConditionExpression="attribute_not_exists(#pk)",
                 ExpressionAttributeNames={"#pk": tables.PARTITION_KEY},
-            )
-
-    def record_use(self, passkey: Passkey, sign_count: int, used_at: str, backed_up: bool) -> None:
-        """The new sign count and last use, only if nobody recorded another use since we read it."""
-        with dynamo_call():
-            self._db.update_item(
-                TableName=self._table,
-                Key=key(passkey_pk(passkey.credential_id), PASSKEY_SK),
-                UpdateExpression="SET #count = :new, #used = :used, #backed = :backed",
-                ConditionExpression="#sub = :sub AND #count = :old",
-                ExpressionAttributeNames={
-                    "#count": "signCount",
-                    "#used": "lastUsedAt",
-                    "#backed": "backedUp",
-                    "#sub": "sub",
-                },
-                ExpressionAttributeValues=to_item(
-                    {
-                        ":new": sign_count,
-                        ":old": passkey.sign_count,
-                        ":used": used_at,
-                        ":backed": backed_up,
-                        ":sub": passkey.sub,
-                    }
-                ),
             )
 
     def rename_passkey(self, sub: str, credential_id: str, name: str) -> Passkey:

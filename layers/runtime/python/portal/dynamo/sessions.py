@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portal import tables
 from portal.devices import DEVICE_MEMORY
@@ -33,6 +33,9 @@ from portal.records import Conflict, LoginsChange
 from portal.sessions import RefreshRecord, Session
 from portal.users import User
 
+if TYPE_CHECKING:
+    from portal.passkey_records import PasskeyUse
+
 # A page of GSI results: how many sessions one sweep (log out everywhere, delete) reads at a time.
 SESSION_PAGE = 100
 
@@ -50,11 +53,16 @@ class DynamoSessions:
         return [session_of(from_item(item)) for item in items]
 
     def create_session(
-        self, session: Session, refresh: RefreshRecord, logins: LoginsChange | None = None, device: str | None = None
+        self,
+        session: Session,
+        refresh: RefreshRecord,
+        logins: LoginsChange | None = None,
+        device: str | None = None,
+        passkey_use: PasskeyUse | None = None,
     ) -> None:
         """The session and its first refresh record, with the failure record's change (`logins`: the
-        un-count of the right password) and the device seen now (`device`), at once.
-        Conflict.parts: "session" or "logins"."""
+        un-count of the right password), the device seen now (`device`) and the passkey's new sign
+        count (`passkey_use`), at once. Conflict.parts: "session", "logins" or "passkey"."""
         items: list[tuple[str, dict[str, Any]]] = [
             *session_puts(self._table, session, refresh),
         ]
@@ -62,6 +70,11 @@ class DynamoSessions:
             items.append(("logins", logins_put(self._table, logins.username, logins.before, logins.after)))
         if device is not None:
             items.append(device_seen(self._table, session.username, device, session.created_at))
+        if passkey_use is not None:
+            # Imported here: only the passkey sign-in function writes it.
+            from portal.dynamo.passkey_items import passkey_use_update
+
+            items.append(("passkey", passkey_use_update(self._table, passkey_use)))
         transact(self._db, items)
 
     def claim_device_notice(self, username: str, device: str, now: int) -> bool:
