@@ -94,20 +94,36 @@ def warm() -> dict[str, Any]:
     from bench.scenarios import SCENARIOS
 
     rows: dict[str, Any] = {}
-    print(f"{'route':28} {'scenario':20} {'median ms':>9} {'p99 ms':>7} {'botocore':>8} {'ours':>6} {'n':>4}")
+    print(
+        f"{'route':28} {'scenario':20} {'median ms':>9} {'p99 ms':>7} {'botocore':>8} {'ours':>6} {'n':>4}  on purpose (median ms)"
+    )
     for scenario in SCENARIOS:
         # argon2 needs little warming: a few calls load it and fill the caches.
         hashing = scenario.hashes
         result = warm_overhead(scenario, WARM_HASHING, warm_up=3) if hashing else warm_overhead(scenario, WARM)
         result["hashes"] = scenario.hashes
         result["ours_median"] = result["median"] - result["botocore_median"]
+        result["target"] = warm_verdict(result)
         rows.setdefault(scenario.route, {})[scenario.name] = result
-        mark = " (hashes)" if scenario.hashes else ""
+        done = ", ".join(f"{kind} {ms:.2f}" for kind, ms in result["on_purpose_median"].items() if ms > 0)
+        mark = (
+            f"  {done} ({result['target']['share']:.0%} of the median)" if done else f"  {result['target']['verdict']}"
+        )
         print(
             f"{scenario.route:28} {scenario.name:20} {result['median']:9.3f} {result['p99']:7.3f} {result['botocore_median']:8.3f} {result['ours_median']:6.3f} {result['n']:4}{mark}",
             flush=True,
         )
     return rows
+
+
+def warm_verdict(result: dict[str, Any]) -> dict[str, Any]:
+    """Whether the warm target applies (no hashing, mail or padding measured in the invocations)
+    and holds; for the others, the share of the median spent on that work."""
+    on_purpose = sum(result["on_purpose_median"].values())
+    if on_purpose > 0:
+        return {"verdict": "exempt", "share": min(1.0, on_purpose / result["median"])}
+    met = result["median"] <= TARGETS["warm_median_ms"] and result["p99"] <= TARGETS["warm_p99_ms"]
+    return {"verdict": "met" if met else "over", "share": 0.0}
 
 
 def hashing() -> dict[str, Any]:

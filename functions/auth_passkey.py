@@ -11,6 +11,7 @@ from portal.web import Request, endpoint
 passkeys = services.passkeys()
 passkeys_module.preload()  # fido2 at init: only the functions that verify WebAuthn load it
 services.preload_signing_keys()  # this function signs access tokens on its requests
+services.sign_in()  # the sign-in module that opens the session, at init (SnapStart), not on the first request
 tokens.preload()
 
 
