@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -183,7 +184,9 @@ def floor_code(clients: tuple[str, ...], package: str = "botocore") -> str:
 
 def measure(runs: int = RUNS) -> list[dict[str, object]]:
     """Each round imports every handler once and builds every distinct floor once (botocore and
-    boto3), in fresh interpreters, interleaved, so the machine's noise hits handlers and floors alike."""
+    boto3), in fresh interpreters, interleaved and in a shuffled order (another each round, the same
+    from run to run), so that a burst of the machine's noise falls on handlers and floors alike
+    rather than on whatever a fixed order put at that moment."""
     env = deployed_env(ship())
     functions = entries()
     floors = sorted({tuple(clients_of(e.access)) for e in functions})
@@ -191,11 +194,14 @@ def measure(runs: int = RUNS) -> list[dict[str, object]]:
     floor_times: dict[tuple[str, tuple[str, ...]], list[tuple[float, float]]] = {
         (package, clients): [] for package in ("botocore", "boto3") for clients in floors
     }
-    for _ in range(runs):
-        for package, clients in floor_times:
-            floor_times[(package, clients)].append(_time(floor_code(clients, package), env))
-        for entry in functions:
-            handler_times[entry.module].append(_time(f"import {entry.module}", env))
+    jobs: list[tuple[list[tuple[float, float]], str]] = [
+        (times, floor_code(clients, package)) for (package, clients), times in floor_times.items()
+    ] + [(handler_times[entry.module], f"import {entry.module}") for entry in functions]
+    for round_number in range(runs):
+        order = list(jobs)
+        random.Random(round_number).shuffle(order)
+        for times, code in order:
+            times.append(_time(code, env))
     rows = []
     for entry in functions:
         clients = tuple(clients_of(entry.access))
