@@ -3,7 +3,7 @@
 from portal import passkeys as passkeys_module
 from portal import services
 from portal.errors import NotAuthorized
-from portal.passkey_models import AddPasskeyRequest, PasskeyInfo
+from portal.models.passkeys import AddPasskeyRequest, PasskeyInfo
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

@@ -3,7 +3,7 @@
 from portal import passkeys as passkeys_module
 from portal import services
 from portal.errors import LimitExceeded, NotAuthorized, WrongPassword
-from portal.passkey_models import CreationOptions, RegistrationOptionsRequest
+from portal.models.passkeys import CreationOptions, RegistrationOptionsRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

@@ -2,7 +2,7 @@
 
 from portal import services
 from portal.errors import NotFound
-from portal.passkey_models import PasskeyInfo, RenamePasskeyRequest
+from portal.models.passkeys import PasskeyInfo, RenamePasskeyRequest
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

@@ -1,7 +1,7 @@
 """GET /v1/account/passkeys (Bearer): one's passkeys, oldest first."""
 
 from portal import services
-from portal.passkey_models import PasskeyInfo, PasskeyList
+from portal.models.passkeys import PasskeyInfo, PasskeyList
 from portal.principal import Principal
 from portal.web import Request, endpoint
 

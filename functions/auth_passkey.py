@@ -4,8 +4,8 @@ session records the device and address, and a new device gets a notice, as at pa
 from portal import passkeys as passkeys_module
 from portal import services, tokens
 from portal.errors import NotAuthorized, PasswordResetRequired, UserNotConfirmed
+from portal.models.passkeys import PasskeySignInRequest
 from portal.models.signin import TokenResult
-from portal.passkey_models import PasskeySignInRequest
 from portal.web import Request, endpoint
 
 passkeys = services.passkeys()

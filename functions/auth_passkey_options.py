@@ -2,7 +2,7 @@
 
 from portal import passkeys as passkeys_module
 from portal import services
-from portal.passkey_models import PasskeySignInOptionsRequest, RequestOptions
+from portal.models.passkeys import PasskeySignInOptionsRequest, RequestOptions
 from portal.web import Request, endpoint
 
 passkeys = services.passkeys()
