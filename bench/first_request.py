@@ -32,7 +32,11 @@ WARM_AFTER = 5
 CHILD = """
 import copy, json, pickle, statistics, sys, time
 WARM_AFTER = int(sys.argv[1])
-route, event, calls = pickle.load(sys.stdin.buffer)
+route, event, calls, recorded_at = pickle.load(sys.stdin.buffer)
+# The clock the recording was made at, before anything binds time.time (the use cases take it as a
+# default argument): a request that depends on the time (a TOTP code, a code's expiry) takes the
+# recorded path, however long after the recording this round runs.
+time.time = lambda: recorded_at
 from botocore.awsrequest import AWSResponse
 queue, left = [], []
 def answer(model, **_):
@@ -75,14 +79,14 @@ def main_scenarios() -> list[Scenario]:
     return list(seen.values())
 
 
-def record_cold(scenario: Scenario) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any]]]]:
-    """The scenario's request on moto as a fresh process makes it: the keys not yet fetched."""
+def record_cold(scenario: Scenario) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any]]], float]:
+    """The scenario's request on moto as a fresh process makes it (the keys not yet fetched), and
+    the time it was made at (the clock is frozen there: the replay sets its clock to it)."""
     import tests.conftest as conftest
     from tests.support import invoke
 
-    # Recorded as of now: the fresh interpreter replays it on the real clock a moment later, well
-    # inside every validity the scenarios rely on (codes: 30 minutes).
     with prepared(scenario, start=time.time() - scenario.delay) as (api, event):
+        recorded_at = time.time()  # time_machine's frozen clock: the request's moment
         # As in a new process: every cached client and service (the keys too) forgotten, the
         # handler imported anew, so its request fetches the keys.
         conftest.reset_runtime()
@@ -92,7 +96,7 @@ def record_cold(scenario: Scenario) -> tuple[dict[str, Any], list[tuple[str, str
         result = invoke(handler, event)
         assert result.status == scenario.status, (scenario.route, result.status, result.body)
         calls = [(s, o, {k: v for k, v in parsed.items() if k != "ResponseMetadata"}) for s, o, parsed in log.calls]
-    return event, calls
+    return event, calls, recorded_at
 
 
 def measure(runs: int = RUNS) -> list[dict[str, Any]]:
@@ -100,10 +104,10 @@ def measure(runs: int = RUNS) -> list[dict[str, Any]]:
     # The passkey requests were signed for the tests' relying party: verified against the same one.
     env.update({name: os.environ[name] for name in ("PORTAL_PASSKEY_RP_ID", "PORTAL_PASSKEY_ORIGINS")})
     recorded = [(scenario, *record_cold(scenario)) for scenario in main_scenarios()]
-    samples: dict[str, list[dict[str, Any]]] = {scenario.route: [] for scenario, _, _ in recorded}
+    samples: dict[str, list[dict[str, Any]]] = {scenario.route: [] for scenario, *_ in recorded}
     for _ in range(runs):  # rounds, interleaved, so the machine's noise hits every route alike
-        for scenario, event, calls in recorded:
-            payload = pickle.dumps((scenario.route, event, calls))
+        for scenario, event, calls, recorded_at in recorded:
+            payload = pickle.dumps((scenario.route, event, calls, recorded_at))
             done = subprocess.run(
                 [python313(), "-c", CHILD, str(WARM_AFTER)],
                 input=payload,
@@ -119,7 +123,7 @@ def measure(runs: int = RUNS) -> list[dict[str, Any]]:
                 sample["unexpected"] = done.stdout.decode()[-1500:]
             samples[scenario.route].append(sample)
     rows = []
-    for scenario, _, calls in recorded:
+    for scenario, _, calls, _ in recorded:
         taken = samples[scenario.route]
         first_wall = statistics.median(s["first"][0] for s in taken)
         first_cpu = statistics.median(s["first"][1] for s in taken)

@@ -218,7 +218,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         _body(email=ANN, password=STRONG_PASSWORD),
         429,
         delay=10,
-        hashes=True,
     ),
     Scenario("account_register", "weak password", _nothing, _body(email=ANN, password="weak"), 400),
     Scenario(

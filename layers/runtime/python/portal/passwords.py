@@ -21,7 +21,7 @@ import gzip
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 MIN_LENGTH = 12
@@ -94,18 +94,18 @@ def _without_names(word: str, names: tuple[str, ...]) -> str:
     return _strip(word)
 
 
-def _is_common(password: str, _email: str) -> bool:
+def _is_common(password: str, words: set[str]) -> bool:
     common = _common_passwords()
-    return password.casefold() in common or any(word in common for word in base_words(password))
+    return password.casefold() in common or any(word in common for word in words)
 
 
-def _is_names(password: str, email: str) -> tuple[bool, bool]:
+def _is_names(words: set[str], email: str) -> tuple[bool, bool]:
     """(built on names: nothing of a word left once they are taken out, common once they are)."""
     local_part, _, domain = email.rpartition("@")
     names = _names(local_part, domain)
     common = _common_passwords()
     only_names = common_rest = False
-    for word in base_words(password):
+    for word in words:
         if not any(name in word for name in names):
             continue
         rest = _without_names(word, names)
@@ -125,26 +125,44 @@ def _contains_local_part(password: str, email: str) -> bool:
     return len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part.casefold() in password.casefold()
 
 
+class _Judged:
+    """One password under the rules: its base words and the names verdict are worked out once for
+    all of them (two rules read each), and live only as long as this one judgement."""
+
+    def __init__(self, password: str, email: str) -> None:
+        self.text = password
+        self.email = email
+
+    @cached_property
+    def words(self) -> set[str]:
+        return base_words(self.text)
+
+    @cached_property
+    def names(self) -> tuple[bool, bool]:
+        return _is_names(self.words, self.email)
+
+
 # Order is the order a person reads the checklist in.
-RULES: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
-    ("minLength", lambda pw, _: len(pw) >= MIN_LENGTH),
-    ("maxLength", lambda pw, _: len(pw) <= MAX_LENGTH),
-    ("noWhitespace", lambda pw, _: not any(ch.isspace() for ch in pw)),
-    ("noControlCharacters", lambda pw, _: not any(_is_control(ch) for ch in pw)),
-    ("uppercase", lambda pw, _: any(ch.isupper() for ch in pw)),
-    ("lowercase", lambda pw, _: any(ch.islower() for ch in pw)),
-    ("digit", lambda pw, _: any(ch.isdigit() for ch in pw)),
-    ("symbol", lambda pw, _: any(not ch.isalnum() and not ch.isspace() and not _is_control(ch) for ch in pw)),
-    ("common", lambda pw, email: not _is_common(pw, email) and not _is_names(pw, email)[1]),
-    ("containsEmail", lambda pw, email: not _contains_local_part(pw, email)),
-    ("containsName", lambda pw, email: not _is_names(pw, email)[0]),
+RULES: tuple[tuple[str, Callable[[_Judged], bool]], ...] = (
+    ("minLength", lambda pw: len(pw.text) >= MIN_LENGTH),
+    ("maxLength", lambda pw: len(pw.text) <= MAX_LENGTH),
+    ("noWhitespace", lambda pw: not any(ch.isspace() for ch in pw.text)),
+    ("noControlCharacters", lambda pw: not any(_is_control(ch) for ch in pw.text)),
+    ("uppercase", lambda pw: any(ch.isupper() for ch in pw.text)),
+    ("lowercase", lambda pw: any(ch.islower() for ch in pw.text)),
+    ("digit", lambda pw: any(ch.isdigit() for ch in pw.text)),
+    ("symbol", lambda pw: any(not ch.isalnum() and not ch.isspace() and not _is_control(ch) for ch in pw.text)),
+    ("common", lambda pw: not _is_common(pw.text, pw.words) and not pw.names[1]),
+    ("containsEmail", lambda pw: not _contains_local_part(pw.text, pw.email)),
+    ("containsName", lambda pw: not pw.names[0]),
 )
 RULE_IDS = tuple(rule_id for rule_id, _ in RULES)
 
 
 def failed_rules(password: str, email: str) -> list[str]:
     """Every rule the (normalized) password breaks, all at once, in checklist order."""
-    return [rule_id for rule_id, holds in RULES if not holds(password, email)]
+    judged = _Judged(password, email)
+    return [rule_id for rule_id, holds in RULES if not holds(judged)]
 
 
 class PasswordHasher:
