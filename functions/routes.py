@@ -128,6 +128,8 @@ ROUTES: tuple[Route, ...] = (
         path="/v1/account/verify",
         summary="Confirm the email address with the code",
         access=frozenset({Access.TABLE_READ, Access.TABLE_WRITE, Access.KEYS_READ}),
+        # It checks the password the code was issued with (argon2id): a hashing function's memory.
+        profile=Profile.HASHING,
         sensitive=True,
     ),
     Route(

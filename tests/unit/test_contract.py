@@ -25,6 +25,7 @@ def test_sign_in_routes_are_in_the_table():
     assert protected | public <= set(table)
     assert all(table[k].auth for k in protected) and not any(table[k].auth for k in public)
     for key in (
+        ("POST", "/v1/account/verify"),
         ("POST", "/v1/auth/login"),
         ("POST", "/v1/password/reset"),
         ("POST", "/v1/password/change"),
