@@ -152,11 +152,19 @@ def watch(page, base_url: str, problems: list[str]) -> None:
 
 @pytest.fixture
 def open_portal(browser, runner: LocalRunner) -> Iterator[object]:
-    """open_portal(lang, width=1024, user_agent=None) -> a Portal in a fresh context; checked for problems at the end."""
+    """open_portal(lang, width=1024, user_agent=None) -> a Portal in a fresh context; checked for
+    problems at the end. `kind` builds a Portal subclass; `scripts` run before the page's own."""
     contexts = []
     portals: list[Portal] = []
 
-    def make(lang: str = "en", width: int = 1024, height: int = 800, user_agent: str | None = None) -> Portal:
+    def make(
+        lang: str = "en",
+        width: int = 1024,
+        height: int = 800,
+        user_agent: str | None = None,
+        kind: type[Portal] = Portal,
+        scripts: tuple[str, ...] = (),
+    ) -> Portal:
         context = browser.new_context(
             viewport={"width": width, "height": height},
             locale="en-GB",
@@ -165,9 +173,11 @@ def open_portal(browser, runner: LocalRunner) -> Iterator[object]:
         )
         context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)
+        for script in scripts:
+            context.add_init_script(script)
         page = context.new_page()
-        portal = Portal(page=page, runner=runner, lang=lang, width=width)
-        watch(page, runner.url, portal.problems)
+        portal = kind(page=page, runner=runner, lang=lang, width=width)
+        watch(page, portal.url, portal.problems)
         portals.append(portal)
         return portal
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import WAIT_SECONDS, Portal, watch
+from tests.browser.conftest import WAIT_SECONDS, Portal
 from tests.browser.steps import VIEWS, alert, assert_new_screen, choose_language, log_in, main, open_account, person
 from tests.browser.words import WORDS
 
@@ -125,36 +124,23 @@ class PasskeyPortal(Portal):
 
 
 @pytest.fixture
-def passkey_portal(browser, runner) -> Iterator[object]:
+def passkey_portal(open_portal) -> object:
     """passkey_portal(lang, width, scripts=(), authenticator=True) -> a PasskeyPortal in a fresh
     context on the catalogue, in `lang`; `scripts` run before the page's own (browser variants)."""
-    contexts, portals = [], []
 
     def make(lang: str, width: int, scripts: tuple[str, ...] = (), authenticator: bool = True) -> PasskeyPortal:
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-        context.set_default_timeout(WAIT_SECONDS * 1000)
-        contexts.append(context)
-        for script in scripts:
-            context.add_init_script(script)
-        page = context.new_page()
-        portal = PasskeyPortal(page=page, runner=runner, lang=lang, width=width)
-        portal.cdp = context.new_cdp_session(page)
+        portal = open_portal(lang, width, height=900, kind=PasskeyPortal, scripts=scripts)
+        portal.cdp = portal.page.context.new_cdp_session(portal.page)
         portal.cdp.send("WebAuthn.enable")
         if authenticator:
             portal.authenticator = portal.cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})[
                 "authenticatorId"
             ]
-        watch(page, portal.url, portal.problems)
-        portals.append(portal)
         portal.open()
         choose_language(portal)
         return portal
 
-    yield make
-    for context in contexts:
-        context.close()
-    for portal in portals:
-        portal.assert_clean()
+    return make
 
 
 def words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
