@@ -22,7 +22,7 @@ import { formatDate, t } from "../i18n.js";
 import { creationOptions, credentialJSON, deviceName, passkeysSupported, refusalKind } from "../passkeys.js";
 import { currentSerial } from "../router.js";
 
-const NAME_MAX = 64; // the API's limit (portal/passkey_models.py PasskeyName)
+const NAME_MAX = 64; // the API's limit (portal/models/passkeys.py PasskeyName)
 
 /** The account page's "Passkeys" section, for the signed-in `account`. */
 export function passkeysSection(account) {
