@@ -74,7 +74,7 @@ def person(tag: str, runner=None) -> tuple[str, str, str]:
     """A new address and password (email, password, the address's first part); with `runner`,
     already signed up and confirmed through the API."""
     local = f"{tag}-{uuid.uuid4().hex[:8]}"
-    email, password = f"{local}@example.org", f"Pewter-Ladle-{uuid.uuid4().hex[:6]}!"
+    email, password = f"{local}@example.org", f"Pewter-Ladle-{uuid.uuid4().hex[:6]}-7!"  # a digit whatever the hex
     secrets_watch.remember({"password": password, "email": email})
     if runner is not None:
         runner.signed_up(email, password)

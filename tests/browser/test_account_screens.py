@@ -41,7 +41,7 @@ def test_change_password(open_portal, runner, lang, width):
 
     # A wrong current password is that, not an ended session: the person stays logged in.
     current.fill("Not-The-Password-42")
-    fresh.fill(f"Iron-Bucket-{uuid.uuid4().hex[:6]}!")
+    fresh.fill(f"Iron-Bucket-{uuid.uuid4().hex[:6]}-7!")
     submit.click()
     expect(alert(portal)).to_have_text(w["wrong_password"])
     expect(current).to_have_attribute("aria-invalid", "true")
@@ -58,7 +58,7 @@ def test_change_password(open_portal, runner, lang, width):
     expect(main(portal).locator("form [role=alert]")).to_have_text("")
     portal.shot("change-password-contains-email")
 
-    new_password = f"Iron-Bucket-{uuid.uuid4().hex[:6]}!"
+    new_password = f"Iron-Bucket-{uuid.uuid4().hex[:6]}-7!"
     secrets_watch.remember({"password": new_password})
     fresh.fill(new_password)
     submit.click()

@@ -256,7 +256,7 @@ def test_an_account_the_operator_marked_for_reset_is_sent_to_reset_password(open
     """portal-admin require-reset (after a breach, say): logging in says why and offers the way out."""
     w = WORDS["en"]
     email = f"reset-required-{uuid.uuid4().hex[:8]}@example.org"
-    password = f"Tin-Whistle-{uuid.uuid4().hex[:6]}!"
+    password = f"Tin-Whistle-{uuid.uuid4().hex[:6]}-7!"
     assert runner.post("/v1/account/register", {"email": email, "password": password}).status_code == 202
     assert (
         runner.post(
